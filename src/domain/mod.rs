@@ -1,0 +1,61 @@
+//! Plain types and rules of the status page. Nothing here knows about HTTP or SQL:
+//! input is parsed into these types (which cannot exist invalid) before it is stored.
+
+mod component;
+mod ids;
+mod incident;
+mod lang;
+mod status;
+mod text;
+mod time;
+
+pub use component::{Component, ComponentId};
+pub use ids::new_id;
+pub use incident::{
+    AffectedComponent, Alternative, Catalog, ComponentChange, EtaRevision, Incident, IncidentDraft,
+    MaintenanceWindow, NextUpdate, Update, UpdateDraft, status_after_close,
+};
+pub use lang::Lang;
+pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
+pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
+pub use time::{parse_time, Clock, ManualClock, SystemClock};
+
+use serde::Serialize;
+
+/// One problem with one input field, as reported to the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Collects field errors so an operator learns every problem with a request at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// Keeps the value, or records the error and returns `None`.
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn into_result(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}

@@ -1,0 +1,183 @@
+//! Customer-facing text: Korean required, English optional (falls back to Korean).
+
+use serde::{Deserialize, Serialize};
+
+use super::{FieldError, Lang};
+
+/// Text as an operator may send it: a plain string in the default language, or both.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TextInput {
+    Plain(String),
+    Localized(LocalizedInput),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalizedInput {
+    pub ko: Option<String>,
+    pub en: Option<String>,
+}
+
+/// How long a text may be, in characters, by what it is used for.
+#[derive(Debug, Clone, Copy)]
+pub enum TextKind {
+    /// Titles and names: one line.
+    Title,
+    /// Update messages, descriptions, postmortems.
+    Body,
+    /// Instructions next to an alternative payment method.
+    Instructions,
+}
+
+impl TextKind {
+    pub fn max_chars(self) -> usize {
+        match self {
+            TextKind::Title => 200,
+            TextKind::Body => 5000,
+            TextKind::Instructions => 500,
+        }
+    }
+
+    fn single_line(self) -> bool {
+        matches!(self, TextKind::Title)
+    }
+}
+
+/// Validated text in both languages. `ko` is never empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalizedText {
+    pub ko: String,
+    pub en: Option<String>,
+}
+
+impl LocalizedText {
+    /// Parses operator input. A plain string is taken as the default language; with
+    /// English as default it also stands in for Korean, which must never be empty.
+    pub fn parse(
+        input: &TextInput,
+        kind: TextKind,
+        default_lang: Lang,
+        field: &str,
+    ) -> Result<LocalizedText, FieldError> {
+        match input {
+            TextInput::Plain(s) => {
+                let s = clean(s, kind, field)?;
+                Ok(match default_lang {
+                    Lang::Ko => LocalizedText { ko: s, en: None },
+                    Lang::En => LocalizedText { ko: s.clone(), en: Some(s) },
+                })
+            }
+            TextInput::Localized(l) => {
+                let ko = match &l.ko {
+                    Some(ko) => clean(ko, kind, &format!("{field}.ko"))?,
+                    None => {
+                        return Err(FieldError::new(
+                            format!("{field}.ko"),
+                            "Korean text is required",
+                        ));
+                    }
+                };
+                let en = match &l.en {
+                    Some(en) if en.trim().is_empty() => None,
+                    Some(en) => Some(clean(en, kind, &format!("{field}.en"))?),
+                    None => None,
+                };
+                Ok(LocalizedText { ko, en })
+            }
+        }
+    }
+
+    pub fn plain(ko: impl Into<String>, en: impl Into<String>) -> LocalizedText {
+        LocalizedText { ko: ko.into(), en: Some(en.into()) }
+    }
+
+    /// The text in `lang`, falling back to Korean.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ko => &self.ko,
+            Lang::En => self.en.as_deref().unwrap_or(&self.ko),
+        }
+    }
+}
+
+fn clean(s: &str, kind: TextKind, field: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    let chars = s.chars().count();
+    if chars > kind.max_chars() {
+        return Err(FieldError::new(
+            field,
+            format!("is {chars} characters long; at most {} are allowed", kind.max_chars()),
+        ));
+    }
+    if s.chars().any(|c| c.is_control() && !(c == '\n' || c == '\t' || c == '\r')) {
+        return Err(FieldError::new(field, "contains control characters"));
+    }
+    if kind.single_line() && s.contains(['\n', '\r']) {
+        return Err(FieldError::new(field, "must be a single line"));
+    }
+    Ok(s.replace("\r\n", "\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(s: &str) -> TextInput {
+        TextInput::Plain(s.to_string())
+    }
+
+    #[test]
+    fn plain_text_is_trimmed_and_taken_as_korean() {
+        let t = LocalizedText::parse(&plain("  카드 결제 지연 "), TextKind::Title, Lang::Ko, "title")
+            .unwrap();
+        assert_eq!(t.ko, "카드 결제 지연");
+        assert_eq!(t.get(Lang::En), "카드 결제 지연", "English falls back to Korean");
+    }
+
+    #[test]
+    fn plain_text_with_english_default_fills_both() {
+        let t = LocalizedText::parse(&plain("Card delays"), TextKind::Title, Lang::En, "title")
+            .unwrap();
+        assert_eq!(t.ko, "Card delays");
+        assert_eq!(t.en.as_deref(), Some("Card delays"));
+    }
+
+    #[test]
+    fn empty_overlong_and_multiline_titles_are_refused() {
+        for (input, why) in [
+            ("   ", "blank"),
+            ("a\nb", "two lines"),
+            ("bell\u{7}", "control character"),
+        ] {
+            assert!(
+                LocalizedText::parse(&plain(input), TextKind::Title, Lang::Ko, "title").is_err(),
+                "{why} should be refused"
+            );
+        }
+        let long = "가".repeat(201);
+        let err = LocalizedText::parse(&plain(&long), TextKind::Title, Lang::Ko, "title").unwrap_err();
+        assert_eq!(err.field, "title");
+        let ok = "가".repeat(200);
+        assert!(LocalizedText::parse(&plain(&ok), TextKind::Title, Lang::Ko, "title").is_ok());
+    }
+
+    #[test]
+    fn localized_input_requires_korean() {
+        let input = TextInput::Localized(LocalizedInput { ko: None, en: Some("x".into()) });
+        let err = LocalizedText::parse(&input, TextKind::Body, Lang::Ko, "message").unwrap_err();
+        assert_eq!(err.field, "message.ko");
+        let input = TextInput::Localized(LocalizedInput { ko: Some("가".into()), en: Some(" ".into()) });
+        let t = LocalizedText::parse(&input, TextKind::Body, Lang::Ko, "message").unwrap();
+        assert_eq!(t.en, None, "blank English is treated as absent");
+    }
+
+    #[test]
+    fn markup_is_kept_verbatim_for_escaping_at_render_time() {
+        let t = LocalizedText::parse(&plain("<b>&</b>"), TextKind::Title, Lang::Ko, "t").unwrap();
+        assert_eq!(t.ko, "<b>&</b>");
+    }
+}
