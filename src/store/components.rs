@@ -1,0 +1,217 @@
+//! Queries about payment channels.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::StoreResult;
+use super::codec::{parse_enum, parse_time, time};
+use crate::domain::{Catalog, Component, ComponentId, ComponentStatus, LocalizedText};
+
+const COLUMNS: &str = "id, name_ko, name_en, description_ko, description_en, is_group, group_id, \
+                       position, status, fallbacks, created_at, updated_at, revision";
+
+fn from_row(r: &Row) -> rusqlite::Result<RawComponent> {
+    Ok(RawComponent {
+        id: r.get(0)?,
+        name_ko: r.get(1)?,
+        name_en: r.get(2)?,
+        description_ko: r.get(3)?,
+        description_en: r.get(4)?,
+        is_group: r.get(5)?,
+        group_id: r.get(6)?,
+        position: r.get(7)?,
+        status: r.get(8)?,
+        fallbacks: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+        revision: r.get(12)?,
+    })
+}
+
+struct RawComponent {
+    id: String,
+    name_ko: String,
+    name_en: Option<String>,
+    description_ko: Option<String>,
+    description_en: Option<String>,
+    is_group: bool,
+    group_id: Option<String>,
+    position: i64,
+    status: String,
+    fallbacks: String,
+    created_at: String,
+    updated_at: String,
+    revision: i64,
+}
+
+impl RawComponent {
+    fn into_domain(self) -> StoreResult<Component> {
+        let fallbacks: Vec<String> = serde_json::from_str(&self.fallbacks)
+            .map_err(|e| super::StoreError::Corrupt(format!("fallbacks of {}: {e}", self.id)))?;
+        Ok(Component {
+            id: ComponentId::from_trusted(self.id),
+            name: LocalizedText { ko: self.name_ko, en: self.name_en },
+            description: self.description_ko.map(|ko| LocalizedText { ko, en: self.description_en }),
+            is_group: self.is_group,
+            group_id: self.group_id.map(ComponentId::from_trusted),
+            position: self.position,
+            status: parse_enum(&self.status, ComponentStatus::parse)?,
+            fallbacks: fallbacks.into_iter().map(ComponentId::from_trusted).collect(),
+            created_at: parse_time(&self.created_at)?,
+            updated_at: parse_time(&self.updated_at)?,
+            revision: self.revision,
+        })
+    }
+}
+
+/// Every component in display order; deleted ones only when asked (history names them).
+pub fn all_components(conn: &Connection, include_deleted: bool) -> StoreResult<Vec<Component>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM components WHERE deleted_at IS NULL OR ?1 ORDER BY position, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let raw = stmt.query_map([include_deleted], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(RawComponent::into_domain).collect()
+}
+
+pub fn component_by_id(conn: &Connection, id: &str) -> StoreResult<Option<Component>> {
+    let sql = format!("SELECT {COLUMNS} FROM components WHERE id = ?1 AND deleted_at IS NULL");
+    let raw = conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?;
+    raw.map(RawComponent::into_domain).transpose()
+}
+
+/// Whether the id was ever used, deleted components included (ids are never reused).
+pub fn component_id_taken(conn: &Connection, id: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM components WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn insert_component(conn: &Connection, c: &Component) -> StoreResult<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO components ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    ))?
+    .execute(params![
+        c.id.as_str(),
+        c.name.ko,
+        c.name.en,
+        c.description.as_ref().map(|d| &d.ko),
+        c.description.as_ref().and_then(|d| d.en.as_ref()),
+        c.is_group,
+        c.group_id.as_ref().map(ComponentId::as_str),
+        c.position,
+        c.status.as_str(),
+        fallbacks_json(c),
+        time(c.created_at),
+        time(c.updated_at),
+        c.revision,
+    ])?;
+    Ok(())
+}
+
+pub fn update_component(conn: &Connection, c: &Component) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE components SET name_ko = ?2, name_en = ?3, description_ko = ?4, description_en = ?5,
+             group_id = ?6, position = ?7, status = ?8, fallbacks = ?9, updated_at = ?10, revision = ?11
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        c.id.as_str(),
+        c.name.ko,
+        c.name.en,
+        c.description.as_ref().map(|d| &d.ko),
+        c.description.as_ref().and_then(|d| d.en.as_ref()),
+        c.group_id.as_ref().map(ComponentId::as_str),
+        c.position,
+        c.status.as_str(),
+        fallbacks_json(c),
+        time(c.updated_at),
+        c.revision,
+    ])?;
+    Ok(())
+}
+
+fn fallbacks_json(c: &Component) -> String {
+    serde_json::to_string(&c.fallbacks).unwrap_or_else(|_| "[]".into())
+}
+
+/// Sets a component's public status (from an incident, a maintenance or by hand).
+pub fn set_component_status(
+    conn: &Connection,
+    id: &ComponentId,
+    status: ComponentStatus,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE components SET status = ?2, updated_at = ?3, revision = revision + 1
+         WHERE id = ?1 AND status != ?2",
+    )?
+    .execute(params![id.as_str(), status.as_str(), time(now)])?;
+    Ok(())
+}
+
+/// Hides a component from the page; past incidents keep naming it.
+pub fn delete_component(conn: &Connection, id: &ComponentId, now: DateTime<Utc>) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE components SET deleted_at = ?2, revision = revision + 1 WHERE id = ?1")?
+        .execute(params![id.as_str(), time(now)])?;
+    // Others stop suggesting it.
+    let mut stmt = conn.prepare_cached("SELECT id, fallbacks FROM components WHERE fallbacks LIKE ?1")?;
+    let rows = stmt
+        .query_map([format!("%\"{}\"%", id.as_str())], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (other, json) in rows {
+        let list: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+        let kept: Vec<&String> = list.iter().filter(|f| *f != id.as_str()).collect();
+        conn.prepare_cached("UPDATE components SET fallbacks = ?2 WHERE id = ?1")?
+            .execute(params![other, serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())])?;
+    }
+    Ok(())
+}
+
+/// Ids of live components that belong to `group`.
+pub fn group_members(conn: &Connection, group: &ComponentId) -> StoreResult<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM components WHERE group_id = ?1 AND deleted_at IS NULL ORDER BY position")?;
+    Ok(stmt.query_map([group.as_str()], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Ids of active notices (open incidents, ongoing maintenances) that hold `component`.
+pub fn active_notices_holding(conn: &Connection, component: &ComponentId) -> StoreResult<Vec<String>> {
+    let sql = format!(
+        "SELECT ic.incident_id FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
+         WHERE ic.component_id = ?1 AND {ACTIVE}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(stmt.query_map([component.as_str()], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// SQL condition (on alias `i`) for notices that are going on now; mirrors
+/// `Incident::is_active`.
+pub(super) const ACTIVE: &str = "i.draft = 0 AND ((i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem'))
+     OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))";
+
+/// What a write needs to know about components, seen from notice `exclude` (if any).
+pub fn catalog(conn: &Connection, exclude: Option<&str>) -> StoreResult<Catalog> {
+    let mut cat = Catalog::default();
+    for c in all_components(conn, false)? {
+        if c.is_group {
+            cat.groups.insert(c.id.clone());
+        }
+        cat.statuses.insert(c.id, c.status);
+    }
+    let sql = format!(
+        "SELECT ic.component_id, ic.status FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
+         WHERE {ACTIVE} AND i.id != ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map([exclude.unwrap_or("")], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (id, status) in rows {
+        let status = parse_enum(&status, ComponentStatus::parse)?;
+        cat.active_elsewhere.entry(ComponentId::from_trusted(id)).or_default().push(status);
+    }
+    Ok(cat)
+}

@@ -1,0 +1,40 @@
+//! Saved responses for `Idempotency-Key`, keyed by the API key that sent them.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreResult;
+use super::codec::time;
+
+#[derive(Debug, Clone)]
+pub struct SavedResponse {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+pub fn saved_response(conn: &Connection, key_id: &str, idempotency_key: &str) -> StoreResult<Option<SavedResponse>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT request_hash, status, body FROM idempotency WHERE key_id = ?1 AND idempotency_key = ?2",
+        )?
+        .query_row(params![key_id, idempotency_key], |r| {
+            Ok(SavedResponse { request_hash: r.get(0)?, status: r.get(1)?, body: r.get(2)? })
+        })
+        .optional()?)
+}
+
+pub fn save_response(
+    conn: &Connection,
+    key_id: &str,
+    idempotency_key: &str,
+    saved: &SavedResponse,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO idempotency (key_id, idempotency_key, request_hash, status, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![key_id, idempotency_key, saved.request_hash, saved.status, saved.body, time(now)])?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! The schema, as an ordered, append-only list. Migration N brings `user_version` from
+//! N-1 to N inside one transaction. Never edit a migration that has shipped; add one.
+//! Times are stored as fixed-width UTC text (`2026-11-25T05:04:00.000000Z`), so they
+//! sort as text.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the whole first schema.
+    r#"
+-- Payment channels customers recognise, and groups of them (is_group = 1: a group's
+-- status is derived from its members, so its own status column stays operational).
+-- Deleted components are kept (deleted_at) because past incidents still name them.
+CREATE TABLE components (
+    id              TEXT PRIMARY KEY,
+    name_ko         TEXT NOT NULL CHECK (length(name_ko) > 0),
+    name_en         TEXT,
+    description_ko  TEXT,
+    description_en  TEXT,
+    is_group        INTEGER NOT NULL DEFAULT 0 CHECK (is_group IN (0, 1)),
+    group_id        TEXT REFERENCES components(id),
+    position        INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('operational', 'degraded_performance',
+                        'partial_outage', 'major_outage', 'under_maintenance')),
+    -- JSON array of component ids suggested when this one fails.
+    fallbacks       TEXT NOT NULL DEFAULT '[]',
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    revision        INTEGER NOT NULL DEFAULT 1,
+    deleted_at      TEXT,
+    CHECK (group_id IS NULL OR is_group = 0)
+);
+
+-- Incidents and maintenances share one table, as in the public API, where a scheduled
+-- maintenance is an incident with a window. Status values are checked per kind in Rust.
+CREATE TABLE incidents (
+    id                      TEXT PRIMARY KEY,
+    kind                    TEXT NOT NULL CHECK (kind IN ('incident', 'maintenance')),
+    title_ko                TEXT NOT NULL CHECK (length(title_ko) > 0),
+    title_en                TEXT,
+    status                  TEXT NOT NULL,
+    impact                  TEXT NOT NULL CHECK (impact IN ('none', 'minor', 'major', 'critical')),
+    impact_override         TEXT CHECK (impact_override IN ('none', 'minor', 'major', 'critical')),
+    draft                   INTEGER NOT NULL CHECK (draft IN (0, 1)),
+    eta                     TEXT,
+    next_update_at          TEXT,
+    update_interval_minutes INTEGER,
+    scheduled_for           TEXT,
+    scheduled_until         TEXT,
+    auto_transition         INTEGER NOT NULL CHECK (auto_transition IN (0, 1)),
+    postmortem_ko           TEXT,
+    postmortem_en           TEXT,
+    started_at              TEXT NOT NULL,
+    monitoring_at           TEXT,
+    resolved_at             TEXT,
+    created_at              TEXT NOT NULL,
+    updated_at              TEXT NOT NULL,
+    revision                INTEGER NOT NULL,
+    -- A maintenance always has a window that ends after it starts; an incident has none.
+    CHECK ((kind = 'maintenance') = (scheduled_for IS NOT NULL AND scheduled_until IS NOT NULL)),
+    CHECK (scheduled_until IS NULL OR scheduled_until > scheduled_for)
+);
+-- Lists are newest first; the history and feeds read by these.
+CREATE INDEX incidents_by_kind_created ON incidents(kind, created_at DESC, id DESC);
+CREATE INDEX incidents_by_updated ON incidents(updated_at DESC, id DESC);
+-- The timer looks for maintenances that may need to move.
+CREATE INDEX incidents_open_maintenance ON incidents(kind, status)
+    WHERE kind = 'maintenance' AND status IN ('scheduled', 'in_progress', 'verifying');
+
+-- The components a notice affects, with the status it gives each.
+CREATE TABLE incident_components (
+    incident_id  TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    component_id TEXT NOT NULL REFERENCES components(id),
+    position     INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    PRIMARY KEY (incident_id, component_id)
+);
+CREATE INDEX incident_components_by_component ON incident_components(component_id);
+
+-- What customers can use instead, in the order the operator gave.
+CREATE TABLE incident_alternatives (
+    incident_id     TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    component_id    TEXT NOT NULL REFERENCES components(id),
+    instructions_ko TEXT,
+    instructions_en TEXT,
+    PRIMARY KEY (incident_id, position)
+);
+
+-- The timeline. Append-only: updates are never edited once posted.
+CREATE TABLE incident_updates (
+    id             TEXT PRIMARY KEY,
+    incident_id    TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    seq            INTEGER NOT NULL,
+    status         TEXT NOT NULL,
+    message_ko     TEXT NOT NULL,
+    message_en     TEXT,
+    created_at     TEXT NOT NULL,
+    eta            TEXT,
+    next_update_at TEXT,
+    UNIQUE (incident_id, seq)
+);
+
+-- Public component status changes caused by an update (old -> new).
+CREATE TABLE update_component_changes (
+    update_id    TEXT NOT NULL REFERENCES incident_updates(id) ON DELETE CASCADE,
+    component_id TEXT NOT NULL REFERENCES components(id),
+    old_status   TEXT NOT NULL,
+    new_status   TEXT NOT NULL,
+    PRIMARY KEY (update_id, component_id)
+);
+
+-- Every change of the expected recovery time, kept so customers see the revisions.
+CREATE TABLE eta_revisions (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    eta         TEXT,
+    previous    TEXT,
+    revised_at  TEXT NOT NULL,
+    PRIMARY KEY (incident_id, seq)
+);
+
+-- API keys, stored as SHA-256 of the key (keys are 256-bit random, so no salt or
+-- stretching is needed). The key itself is shown once, at creation.
+CREATE TABLE api_keys (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    scopes       TEXT NOT NULL,
+    key_hash     TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
+
+-- Who did what, when. Written in the same transaction as the change it describes.
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         TEXT NOT NULL,
+    key_id     TEXT,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    target     TEXT,
+    detail     TEXT
+);
+
+-- Responses to POSTs sent with an Idempotency-Key, replayed when the same key returns.
+CREATE TABLE idempotency (
+    key_id          TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    status          INTEGER NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (key_id, idempotency_key)
+);
+
+-- Facts about this database itself, such as whether default components were seeded.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];

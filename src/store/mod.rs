@@ -1,0 +1,220 @@
+//! SQLite storage. Nothing outside this module writes SQL. One function per query,
+//! named for what it returns; "not found" is `Ok(None)`.
+//!
+//! One writer connection and one reader connection (WAL lets the reader see the last
+//! commit while a write is under way). Blocking work runs on tokio's blocking pool.
+
+mod audit;
+mod codec;
+mod components;
+mod idempotency;
+mod incidents;
+mod keys;
+mod migrations;
+mod seed;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use audit::{AuditEntry, audit_page, record_audit};
+pub use components::{
+    active_notices_holding, all_components, catalog, component_by_id, component_id_taken,
+    delete_component, group_members, insert_component, set_component_status, update_component,
+};
+pub use idempotency::{SavedResponse, save_response, saved_response};
+pub use incidents::{
+    IncidentCursor, IncidentFilter, count_incidents, due_maintenances, incident_by_id,
+    incident_ids_page, incidents_by_ids, recently_updated_ids, save_incident,
+};
+pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
+
+use migrations::MIGRATIONS;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database at {path} has schema version {found}, newer than this paystatus knows ({known}); run a newer paystatus"
+    )]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("the seed file is invalid: {0}")]
+    Seed(String),
+    #[error("a database task failed: {0}")]
+    Task(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+struct Inner {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+/// Cheap to clone; every clone uses the same two connections.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+    path: PathBuf,
+}
+
+pub const DATABASE_FILE: &str = "paystatus.db";
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, migrates it and seeds the
+    /// default payment channels on first start.
+    pub fn open(data_dir: &Path, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut writer = open_connection(&path)?;
+        migrate(&mut writer, &path)?;
+        seed::seed_if_new(&mut writer, data_dir, now)?;
+        let reader = open_connection(&path)?;
+        Ok(Store { inner: Arc::new(Inner { writer: Mutex::new(writer), reader: Mutex::new(reader) }), path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one immediate write transaction, committed when `f` returns `Ok`.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || write_with(&inner, f))
+            .await
+            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+    }
+
+    /// The same as [`Store::write`], for the command line.
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&Transaction) -> Result<T, E>,
+    {
+        write_with(&self.inner, f)
+    }
+
+    /// Runs `f` on the reader connection inside one read transaction (a consistent view).
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.reader.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(StoreError::from)?;
+            let out = f(&tx)?;
+            tx.finish().map_err(StoreError::from)?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+    }
+
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&Connection) -> Result<T, E>,
+    {
+        let conn = self.inner.reader.lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+
+    /// `PRAGMA integrity_check`, for health checks and tests.
+    pub fn integrity_check(&self) -> StoreResult<String> {
+        let conn = self.inner.reader.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn write_with<T, E, F>(inner: &Inner, f: F) -> Result<T, E>
+where
+    E: From<StoreError>,
+    F: FnOnce(&Transaction) -> Result<T, E>,
+{
+    // A poisoned lock only means an earlier write panicked; its transaction was rolled
+    // back when dropped, so the connection is still sound.
+    let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+    let out = f(&tx)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(out)
+}
+
+fn open_connection(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open(path)?;
+    // WAL: readers never block the writer; FULL: a commit survives power loss.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found, known });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "migrated database");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_twice_migrates_once_and_seeds_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::Utc::now();
+        let store = Store::open(dir.path(), now).unwrap();
+        let n = store.read_blocking(|c| all_components(c, false)).unwrap().len();
+        assert!(n >= 9, "default channels are seeded");
+        drop(store);
+        let store = Store::open(dir.path(), now).unwrap();
+        assert_eq!(store.read_blocking(|c| all_components(c, false)).unwrap().len(), n);
+        let pragmas: (String, i64, i64) = store
+            .read_blocking(|c| {
+                Ok::<_, StoreError>(c.query_row(
+                    "SELECT (SELECT journal_mode FROM pragma_journal_mode), (SELECT synchronous FROM pragma_synchronous), (SELECT foreign_keys FROM pragma_foreign_keys)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(pragmas, ("wal".to_string(), 2, 1));
+    }
+
+    #[test]
+    fn a_database_newer_than_the_binary_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+            conn.pragma_update(None, "user_version", 999).unwrap();
+        }
+        let err = Store::open(dir.path(), chrono::Utc::now()).err().expect("must refuse");
+        assert!(matches!(err, StoreError::TooNew { found: 999, .. }), "{err}");
+    }
+}
