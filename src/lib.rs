@@ -1,2 +1,21 @@
+//! paystatus: a public status page for payment services.
+//!
+//! A tour: `domain` holds the plain types and rules (statuses, incidents, text);
+//! `store` is the only place that speaks SQL; `snapshot` renders the whole public surface
+//! into one immutable snapshot after each write; `web` serves it; `admin` is the
+//! authenticated API operators write through; `schedule` moves maintenance windows along
+//! the clock; `app` wires it together; `cli` is the command line.
+
+pub mod admin;
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod error;
+pub mod schedule;
+pub mod snapshot;
 pub mod store;
+pub mod web;
+
+pub use app::{App, AppHandle, StartError};
+pub use config::Config;

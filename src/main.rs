@@ -1,3 +1,37 @@
-fn main() {
-    println!("Hello, world!");
+use clap::Parser;
+use paystatus::App;
+use paystatus::cli::{Cli, Command, run_keys};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match Cli::parse().command {
+        Command::Serve(config) => serve(config).await,
+        Command::Keys { data_dir, action } => {
+            run_keys(&data_dir, action).map_err(|e| e.to_string())
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paystatus: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: paystatus::Config) -> Result<(), String> {
+    let app = App::build(config).await.map_err(|e| e.to_string())?;
+    tracing::info!(address = %app.address(), base_url = app.base_url(), "paystatus is serving");
+    let handle = app.handle();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        handle.shutdown();
+    });
+    app.run().await.map_err(|e| e.to_string())
 }

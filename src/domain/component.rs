@@ -14,7 +14,8 @@ impl ComponentId {
     pub fn parse(s: &str, field: &str) -> Result<ComponentId, FieldError> {
         let ok = !s.is_empty()
             && s.len() <= 40
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if ok {
@@ -71,8 +72,20 @@ mod tests {
         for ok in ["card", "bank-transfer", "pay2", "a"] {
             assert!(ComponentId::parse(ok, "id").is_ok(), "{ok}");
         }
-        for bad in ["", "Card", "-card", "card-", "card_1", "카드", &"a".repeat(41), "card pay"] {
-            assert!(ComponentId::parse(bad, "id").is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "Card",
+            "-card",
+            "card-",
+            "card_1",
+            "카드",
+            &"a".repeat(41),
+            "card pay",
+        ] {
+            assert!(
+                ComponentId::parse(bad, "id").is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 }

@@ -7,6 +7,7 @@ pub fn new_id() -> String {
     random_string(12)
 }
 
+/// `len` random base-36 characters (API keys use 40).
 pub fn random_string(len: usize) -> String {
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
@@ -30,7 +31,10 @@ mod tests {
         let a = super::new_id();
         let b = super::new_id();
         assert_eq!(a.len(), 12);
-        assert!(a.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        );
         assert_ne!(a, b);
     }
 }

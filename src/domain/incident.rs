@@ -17,9 +17,15 @@ pub struct MaintenanceWindow {
 }
 
 impl MaintenanceWindow {
-    pub fn new(starts: DateTime<Utc>, ends: DateTime<Utc>) -> Result<MaintenanceWindow, FieldError> {
+    pub fn new(
+        starts: DateTime<Utc>,
+        ends: DateTime<Utc>,
+    ) -> Result<MaintenanceWindow, FieldError> {
         if ends <= starts {
-            return Err(FieldError::new("scheduled_until", "must be after scheduled_for"));
+            return Err(FieldError::new(
+                "scheduled_until",
+                "must be after scheduled_for",
+            ));
         }
         Ok(MaintenanceWindow { starts, ends })
     }
@@ -114,15 +120,24 @@ impl Catalog {
     }
 
     fn status(&self, id: &ComponentId) -> ComponentStatus {
-        self.statuses.get(id).copied().unwrap_or(ComponentStatus::Operational)
+        self.statuses
+            .get(id)
+            .copied()
+            .unwrap_or(ComponentStatus::Operational)
     }
 
     /// Checks that `id` names a payment channel that can be affected or recommended.
     pub fn check_channel(&self, id: &ComponentId, field: &str) -> Result<(), FieldError> {
         if !self.statuses.contains_key(id) {
-            Err(FieldError::new(field, format!("there is no component `{id}`")))
+            Err(FieldError::new(
+                field,
+                format!("there is no component `{id}`"),
+            ))
         } else if self.groups.contains(id) {
-            Err(FieldError::new(field, format!("`{id}` is a group; name the payment channels in it")))
+            Err(FieldError::new(
+                field,
+                format!("`{id}` is a group; name the payment channels in it"),
+            ))
         } else {
             Ok(())
         }
@@ -191,11 +206,18 @@ impl Incident {
         if status.kind() != d.kind {
             return Err(vec![FieldError::new(
                 "status",
-                format!("`{status}` is not a {} status; expected one of {}", d.kind.as_str(), Status::expected_for(d.kind)),
+                format!(
+                    "`{status}` is not a {} status; expected one of {}",
+                    d.kind.as_str(),
+                    Status::expected_for(d.kind)
+                ),
             )]);
         }
         if status == Status::Postmortem {
-            return Err(vec![FieldError::new("status", "publish a postmortem on a resolved incident")]);
+            return Err(vec![FieldError::new(
+                "status",
+                "publish a postmortem on a resolved incident",
+            )]);
         }
         let started_at = match d.kind {
             Kind::Maintenance => d.window.map(|w| w.starts).unwrap_or(now),
@@ -273,8 +295,11 @@ impl Incident {
     ) -> Result<Vec<ComponentChange>, TransitionError> {
         let was_active = self.is_active();
         let new_status = u.status.unwrap_or(self.status);
-        let explicit: BTreeMap<ComponentId, ComponentStatus> =
-            u.components.iter().map(|c| (c.id.clone(), c.status)).collect();
+        let explicit: BTreeMap<ComponentId, ComponentStatus> = u
+            .components
+            .iter()
+            .map(|c| (c.id.clone(), c.status))
+            .collect();
         for c in &u.components {
             match self.components.iter_mut().find(|a| a.id == c.id) {
                 Some(a) => a.status = c.status,
@@ -301,8 +326,9 @@ impl Incident {
             }
             None => {
                 // Each update fulfils the promise; renew it when the operator set a rhythm.
-                self.next_update_at =
-                    self.update_interval_minutes.map(|m| now + chrono::Duration::minutes(m));
+                self.next_update_at = self
+                    .update_interval_minutes
+                    .map(|m| now + chrono::Duration::minutes(m));
             }
         }
         if self.status.is_closed() {
@@ -320,7 +346,10 @@ impl Incident {
         let changes = self.public_changes(was_active, &explicit, catalog);
         if self.status.is_closed() {
             for c in &mut self.components {
-                c.status = explicit.get(&c.id).copied().unwrap_or(ComponentStatus::Operational);
+                c.status = explicit
+                    .get(&c.id)
+                    .copied()
+                    .unwrap_or(ComponentStatus::Operational);
             }
         }
         self.updates.push(Update {
@@ -349,12 +378,18 @@ impl Incident {
         let mut changes = Vec::new();
         for c in &self.components {
             let old = catalog.status(&c.id);
-            let elsewhere = catalog.active_elsewhere.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+            let elsewhere = catalog
+                .active_elsewhere
+                .get(&c.id)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             let new = if now_active {
                 match (self.kind, was_active) {
                     (_, true) if !explicit.contains_key(&c.id) => continue,
                     // An ongoing maintenance never hides a worse outage reported elsewhere.
-                    (Kind::Maintenance, _) => ComponentStatus::worst(elsewhere.iter().copied().chain([c.status])),
+                    (Kind::Maintenance, _) => {
+                        ComponentStatus::worst(elsewhere.iter().copied().chain([c.status]))
+                    }
                     (Kind::Incident, _) => c.status,
                 }
             } else if was_active {
@@ -366,14 +401,22 @@ impl Incident {
             } else {
                 continue;
             };
-            changes.push(ComponentChange { component: c.id.clone(), old, new });
+            changes.push(ComponentChange {
+                component: c.id.clone(),
+                old,
+                new,
+            });
         }
         changes
     }
 
     fn revise_eta(&mut self, eta: Option<DateTime<Utc>>, now: DateTime<Utc>) {
         if eta != self.eta {
-            self.eta_revisions.push(EtaRevision { eta, previous: self.eta, revised_at: now });
+            self.eta_revisions.push(EtaRevision {
+                eta,
+                previous: self.eta,
+                revised_at: now,
+            });
             self.eta = eta;
         }
     }
@@ -409,14 +452,25 @@ impl Incident {
 
     fn automatic_message(&self) -> LocalizedText {
         match self.status {
-            Status::InProgress => LocalizedText::plain("예정된 점검을 시작했습니다.", "Scheduled maintenance has started."),
-            Status::Verifying => LocalizedText::plain("점검 결과를 확인하고 있습니다.", "We are verifying the maintenance."),
+            Status::InProgress => LocalizedText::plain(
+                "예정된 점검을 시작했습니다.",
+                "Scheduled maintenance has started.",
+            ),
+            Status::Verifying => LocalizedText::plain(
+                "점검 결과를 확인하고 있습니다.",
+                "We are verifying the maintenance.",
+            ),
             Status::Completed => LocalizedText::plain(
                 "점검이 완료되었습니다. 이제 정상적으로 이용하실 수 있습니다.",
                 "Maintenance is complete. Everything is available again.",
             ),
-            Status::Resolved => LocalizedText::plain("문제가 해결되었습니다.", "This incident has been resolved."),
-            _ => LocalizedText::plain("상황을 계속 확인하고 있습니다.", "We are continuing to work on this."),
+            Status::Resolved => {
+                LocalizedText::plain("문제가 해결되었습니다.", "This incident has been resolved.")
+            }
+            _ => LocalizedText::plain(
+                "상황을 계속 확인하고 있습니다.",
+                "We are continuing to work on this.",
+            ),
         }
     }
 
@@ -431,7 +485,10 @@ impl Incident {
     }
 }
 
-fn resolve_next_update(n: Option<NextUpdate>, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<i64>) {
+fn resolve_next_update(
+    n: Option<NextUpdate>,
+    now: DateTime<Utc>,
+) -> (Option<DateTime<Utc>>, Option<i64>) {
     match n {
         None => (None, None),
         Some(NextUpdate::At(t)) => (Some(t), None),
@@ -442,8 +499,8 @@ fn resolve_next_update(n: Option<NextUpdate>, now: DateTime<Utc>) -> (Option<Dat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use ComponentStatus::*;
+    use chrono::TimeZone;
 
     fn id(s: &str) -> ComponentId {
         ComponentId::parse(s, "id").unwrap()
@@ -463,7 +520,10 @@ mod tests {
     }
 
     fn text(s: &str) -> LocalizedText {
-        LocalizedText { ko: s.into(), en: None }
+        LocalizedText {
+            ko: s.into(),
+            en: None,
+        }
     }
 
     fn card_outage(draft: bool) -> IncidentDraft {
@@ -473,10 +533,16 @@ mod tests {
             message: text("일부 카드 결제가 실패하고 있습니다."),
             status: None,
             impact: None,
-            components: vec![AffectedComponent { id: id("card"), status: MajorOutage }],
+            components: vec![AffectedComponent {
+                id: id("card"),
+                status: MajorOutage,
+            }],
             eta: Some(t(5, 45)),
             next_update: Some(NextUpdate::Every(20)),
-            alternatives: vec![Alternative { component: id("bank-transfer"), instructions: None }],
+            alternatives: vec![Alternative {
+                component: id("bank-transfer"),
+                instructions: None,
+            }],
             started_at: None,
             draft,
             window: None,
@@ -486,10 +552,24 @@ mod tests {
 
     #[test]
     fn creating_an_incident_takes_the_card_down_and_derives_impact() {
-        let (inc, changes) = Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &catalog()).unwrap();
+        let (inc, changes) = Incident::create(
+            card_outage(false),
+            "i1".into(),
+            "u1".into(),
+            t(5, 4),
+            &catalog(),
+        )
+        .unwrap();
         assert_eq!(inc.status, Status::Investigating);
         assert_eq!(inc.impact, Impact::Major);
-        assert_eq!(changes, vec![ComponentChange { component: id("card"), old: Operational, new: MajorOutage }]);
+        assert_eq!(
+            changes,
+            vec![ComponentChange {
+                component: id("card"),
+                old: Operational,
+                new: MajorOutage
+            }]
+        );
         assert_eq!(inc.next_update_at, Some(t(5, 24)));
         assert_eq!(inc.eta_revisions.len(), 1);
         assert_eq!(inc.updates.len(), 1);
@@ -497,7 +577,14 @@ mod tests {
 
     #[test]
     fn drafts_change_nothing_public_until_published() {
-        let (mut inc, changes) = Incident::create(card_outage(true), "i1".into(), "u1".into(), t(5, 4), &catalog()).unwrap();
+        let (mut inc, changes) = Incident::create(
+            card_outage(true),
+            "i1".into(),
+            "u1".into(),
+            t(5, 4),
+            &catalog(),
+        )
+        .unwrap();
         assert!(changes.is_empty());
         assert!(!inc.is_active());
         let changes = inc.publish(&catalog());
@@ -508,35 +595,75 @@ mod tests {
     #[test]
     fn eta_revisions_and_the_update_rhythm_are_kept() {
         let cat = catalog();
-        let (mut inc, _) = Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
-        let u = UpdateDraft { message: Some(text("원인 파악")), status: Some(Status::Identified), eta: Some(Some(t(6, 0))), ..Default::default() };
+        let (mut inc, _) =
+            Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
+        let u = UpdateDraft {
+            message: Some(text("원인 파악")),
+            status: Some(Status::Identified),
+            eta: Some(Some(t(6, 0))),
+            ..Default::default()
+        };
         let changes = inc.post_update(u, "u2".into(), t(5, 24), &cat).unwrap();
-        assert!(changes.is_empty(), "components not named in the update keep their status");
+        assert!(
+            changes.is_empty(),
+            "components not named in the update keep their status"
+        );
         assert_eq!(inc.eta, Some(t(6, 0)));
         assert_eq!(inc.eta_revisions.last().unwrap().previous, Some(t(5, 45)));
-        assert_eq!(inc.next_update_at, Some(t(5, 44)), "the 20-minute rhythm is renewed");
-        let u = UpdateDraft { message: Some(text("same eta")), eta: Some(Some(t(6, 0))), ..Default::default() };
+        assert_eq!(
+            inc.next_update_at,
+            Some(t(5, 44)),
+            "the 20-minute rhythm is renewed"
+        );
+        let u = UpdateDraft {
+            message: Some(text("same eta")),
+            eta: Some(Some(t(6, 0))),
+            ..Default::default()
+        };
         inc.post_update(u, "u3".into(), t(5, 30), &cat).unwrap();
-        assert_eq!(inc.eta_revisions.len(), 2, "an unchanged ETA is not a revision");
+        assert_eq!(
+            inc.eta_revisions.len(),
+            2,
+            "an unchanged ETA is not a revision"
+        );
     }
 
     #[test]
     fn resolving_returns_components_to_operational_unless_told_otherwise() {
         let mut cat = catalog();
-        let (mut inc, _) = Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
+        let (mut inc, _) =
+            Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
         cat.statuses.insert(id("card"), MajorOutage);
-        let u = UpdateDraft { message: Some(text("해결")), status: Some(Status::Resolved), ..Default::default() };
+        let u = UpdateDraft {
+            message: Some(text("해결")),
+            status: Some(Status::Resolved),
+            ..Default::default()
+        };
         let mut resolved = inc.clone();
         let changes = resolved.post_update(u, "u2".into(), t(6, 0), &cat).unwrap();
-        assert_eq!(changes, vec![ComponentChange { component: id("card"), old: MajorOutage, new: Operational }]);
+        assert_eq!(
+            changes,
+            vec![ComponentChange {
+                component: id("card"),
+                old: MajorOutage,
+                new: Operational
+            }]
+        );
         assert_eq!(resolved.resolved_at, Some(t(6, 0)));
         assert_eq!(resolved.next_update_at, None);
-        assert_eq!(resolved.impact, Impact::Major, "history keeps the impact it had");
+        assert_eq!(
+            resolved.impact,
+            Impact::Major,
+            "history keeps the impact it had"
+        );
 
         let u = UpdateDraft {
             message: Some(text("일부 지연")),
             status: Some(Status::Resolved),
-            components: vec![AffectedComponent { id: id("card"), status: DegradedPerformance }],
+            components: vec![AffectedComponent {
+                id: id("card"),
+                status: DegradedPerformance,
+            }],
             ..Default::default()
         };
         let changes = inc.post_update(u, "u2".into(), t(6, 0), &cat).unwrap();
@@ -546,10 +673,15 @@ mod tests {
     #[test]
     fn resolving_keeps_a_component_held_down_by_another_incident() {
         let mut cat = catalog();
-        let (mut inc, _) = Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
+        let (mut inc, _) =
+            Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
         cat.statuses.insert(id("card"), MajorOutage);
         cat.active_elsewhere.insert(id("card"), vec![PartialOutage]);
-        let u = UpdateDraft { message: Some(text("해결")), status: Some(Status::Resolved), ..Default::default() };
+        let u = UpdateDraft {
+            message: Some(text("해결")),
+            status: Some(Status::Resolved),
+            ..Default::default()
+        };
         let changes = inc.post_update(u, "u2".into(), t(6, 0), &cat).unwrap();
         assert_eq!(changes[0].new, PartialOutage);
     }
@@ -557,8 +689,13 @@ mod tests {
     #[test]
     fn a_postmortem_needs_a_resolved_incident() {
         let cat = catalog();
-        let (mut inc, _) = Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
-        let u = UpdateDraft { status: Some(Status::Postmortem), message: Some(text("pm")), ..Default::default() };
+        let (mut inc, _) =
+            Incident::create(card_outage(false), "i1".into(), "u1".into(), t(5, 4), &cat).unwrap();
+        let u = UpdateDraft {
+            status: Some(Status::Postmortem),
+            message: Some(text("pm")),
+            ..Default::default()
+        };
         assert!(inc.post_update(u, "u2".into(), t(6, 0), &cat).is_err());
         assert_eq!(inc.updates.len(), 1, "a refused update leaves no trace");
     }
@@ -570,7 +707,10 @@ mod tests {
             message: text("매일 00:00–00:30 은행 정기 점검이 있습니다."),
             status: None,
             impact: None,
-            components: vec![AffectedComponent { id: id("bank-transfer"), status: UnderMaintenance }],
+            components: vec![AffectedComponent {
+                id: id("bank-transfer"),
+                status: UnderMaintenance,
+            }],
             eta: None,
             next_update: None,
             alternatives: vec![],
@@ -584,23 +724,60 @@ mod tests {
     #[test]
     fn maintenance_windows_move_along_the_clock() {
         let cat = catalog();
-        let (mut m, changes) = Incident::create(nightly_bank_maintenance(), "m1".into(), "u1".into(), t(9, 0), &cat).unwrap();
+        let (mut m, changes) = Incident::create(
+            nightly_bank_maintenance(),
+            "m1".into(),
+            "u1".into(),
+            t(9, 0),
+            &cat,
+        )
+        .unwrap();
         assert_eq!(m.status, Status::Scheduled);
         assert!(changes.is_empty(), "a scheduled window changes nothing yet");
         assert_eq!(m.due_transition(t(14, 59)), None);
         assert_eq!(m.due_transition(t(15, 0)), Some(Status::InProgress));
-        let changes = m.post_update(UpdateDraft { status: Some(Status::InProgress), ..Default::default() }, "u2".into(), t(15, 0), &cat).unwrap();
+        let changes = m
+            .post_update(
+                UpdateDraft {
+                    status: Some(Status::InProgress),
+                    ..Default::default()
+                },
+                "u2".into(),
+                t(15, 0),
+                &cat,
+            )
+            .unwrap();
         assert_eq!(changes[0].new, UnderMaintenance);
-        assert_eq!(m.updates.last().unwrap().message.ko, "예정된 점검을 시작했습니다.");
+        assert_eq!(
+            m.updates.last().unwrap().message.ko,
+            "예정된 점검을 시작했습니다."
+        );
         assert_eq!(m.due_transition(t(15, 30)), Some(Status::Completed));
-        let changes = m.post_update(UpdateDraft { status: Some(Status::Completed), ..Default::default() }, "u3".into(), t(15, 30), &cat).unwrap();
+        let changes = m
+            .post_update(
+                UpdateDraft {
+                    status: Some(Status::Completed),
+                    ..Default::default()
+                },
+                "u3".into(),
+                t(15, 30),
+                &cat,
+            )
+            .unwrap();
         assert_eq!(changes[0].new, Operational);
         assert_eq!(m.due_transition(t(16, 0)), None);
     }
 
     #[test]
     fn a_window_that_already_ended_completes_directly() {
-        let (m, _) = Incident::create(nightly_bank_maintenance(), "m1".into(), "u1".into(), t(9, 0), &catalog()).unwrap();
+        let (m, _) = Incident::create(
+            nightly_bank_maintenance(),
+            "m1".into(),
+            "u1".into(),
+            t(9, 0),
+            &catalog(),
+        )
+        .unwrap();
         assert_eq!(m.due_transition(t(16, 0)), Some(Status::Completed));
     }
 
@@ -614,7 +791,152 @@ mod tests {
     fn groups_and_unknown_components_cannot_be_affected() {
         let cat = catalog();
         assert!(cat.check_channel(&id("card"), "components.card").is_ok());
-        assert!(cat.check_channel(&id("easy-pay"), "components.easy-pay").is_err());
+        assert!(
+            cat.check_channel(&id("easy-pay"), "components.easy-pay")
+                .is_err()
+        );
         assert!(cat.check_channel(&id("nope"), "components.nope").is_err());
+    }
+}
+
+/// A payment channel suggested to customers while a notice lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion<'a> {
+    pub component: &'a ComponentId,
+    pub instructions: Option<&'a LocalizedText>,
+}
+
+impl Incident {
+    /// What to suggest instead: the alternatives the operator listed, or else the default
+    /// fallbacks of the affected channels. Never a channel this notice itself affects.
+    /// Whether to recommend one *now* is [`recommend_now`]'s call.
+    pub fn suggestions<'a>(
+        &'a self,
+        fallbacks: impl Fn(&ComponentId) -> &'a [ComponentId],
+    ) -> Vec<Suggestion<'a>> {
+        let affected = |id: &ComponentId| self.components.iter().any(|c| &c.id == id);
+        let mut out: Vec<Suggestion<'a>> = Vec::new();
+        if self.alternatives.is_empty() {
+            for c in &self.components {
+                for f in fallbacks(&c.id) {
+                    if !affected(f) && !out.iter().any(|s| s.component == f) {
+                        out.push(Suggestion {
+                            component: f,
+                            instructions: None,
+                        });
+                    }
+                }
+            }
+        } else {
+            for a in &self.alternatives {
+                if !affected(&a.component) {
+                    out.push(Suggestion {
+                        component: &a.component,
+                        instructions: a.instructions.as_ref(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Customers are only pointed to a channel while it works.
+pub fn recommend_now(status: ComponentStatus) -> bool {
+    status.is_operational()
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    fn id(s: &str) -> ComponentId {
+        ComponentId::parse(s, "id").unwrap()
+    }
+
+    fn incident(components: &[&str], alternatives: &[&str]) -> Incident {
+        let now = chrono::Utc::now();
+        Incident {
+            id: "i".into(),
+            kind: Kind::Incident,
+            title: LocalizedText {
+                ko: "t".into(),
+                en: None,
+            },
+            status: Status::Investigating,
+            impact: Impact::Major,
+            impact_override: None,
+            draft: false,
+            components: components
+                .iter()
+                .map(|c| AffectedComponent {
+                    id: id(c),
+                    status: ComponentStatus::MajorOutage,
+                })
+                .collect(),
+            alternatives: alternatives
+                .iter()
+                .map(|a| Alternative {
+                    component: id(a),
+                    instructions: None,
+                })
+                .collect(),
+            eta: None,
+            next_update_at: None,
+            update_interval_minutes: None,
+            window: None,
+            auto_transition: false,
+            postmortem: None,
+            started_at: now,
+            monitoring_at: None,
+            resolved_at: None,
+            created_at: now,
+            updated_at: now,
+            revision: 1,
+            updates: vec![],
+            eta_revisions: vec![],
+        }
+    }
+
+    #[test]
+    fn listed_alternatives_win_over_default_fallbacks() {
+        let fb = vec![id("bank-transfer")];
+        let i = incident(&["card"], &["kakaopay", "card"]);
+        let s: Vec<&str> = i
+            .suggestions(|_| &fb)
+            .iter()
+            .map(|s| s.component.as_str())
+            .collect();
+        assert_eq!(
+            s,
+            vec!["kakaopay"],
+            "an affected channel is never suggested"
+        );
+    }
+
+    #[test]
+    fn default_fallbacks_fill_in_and_skip_affected_channels() {
+        let card_fb = vec![id("bank-transfer")];
+        let wallet_fb = vec![id("card")];
+        let i = incident(&["kakaopay", "card"], &[]);
+        let s: Vec<&str> = i
+            .suggestions(|c| {
+                if c.as_str() == "card" {
+                    &card_fb
+                } else {
+                    &wallet_fb
+                }
+            })
+            .iter()
+            .map(|s| s.component.as_str())
+            .collect();
+        assert_eq!(s, vec!["bank-transfer"]);
+    }
+
+    #[test]
+    fn only_operational_channels_are_recommended() {
+        assert!(recommend_now(ComponentStatus::Operational));
+        assert!(!recommend_now(ComponentStatus::PartialOutage));
+        assert!(!recommend_now(ComponentStatus::UnderMaintenance));
     }
 }

@@ -58,10 +58,19 @@ mod tests {
 
     #[test]
     fn accept_language_respects_q_values() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,ko;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, ko-KR;q=0.5, en;q=0.4"), Some(Lang::Ko));
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,ko;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, ko-KR;q=0.5, en;q=0.4"),
+            Some(Lang::Ko)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
-        assert_eq!(Lang::from_accept_language("en;q=0, ko;q=0.1"), Some(Lang::Ko));
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, ko;q=0.1"),
+            Some(Lang::Ko)
+        );
     }
 
     #[test]

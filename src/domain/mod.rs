@@ -10,15 +10,16 @@ mod text;
 mod time;
 
 pub use component::{Component, ComponentId};
-pub use ids::new_id;
+pub use ids::{new_id, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, Catalog, ComponentChange, EtaRevision, Incident, IncidentDraft,
-    MaintenanceWindow, NextUpdate, Update, UpdateDraft, status_after_close,
+    MaintenanceWindow, NextUpdate, Suggestion, Update, UpdateDraft, recommend_now,
+    status_after_close,
 };
 pub use lang::Lang;
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
-pub use time::{parse_time, Clock, ManualClock, SystemClock};
+pub use time::{Clock, ManualClock, SystemClock, parse_time};
 
 use serde::Serialize;
 
@@ -31,7 +32,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -56,6 +60,10 @@ impl FieldErrors {
     }
 
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }

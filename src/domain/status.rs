@@ -139,7 +139,10 @@ impl ComponentStatus {
 
     /// The worst of several statuses (for a group); maintenance only wins over operational.
     pub fn worst(statuses: impl IntoIterator<Item = ComponentStatus>) -> ComponentStatus {
-        statuses.into_iter().max().unwrap_or(ComponentStatus::Operational)
+        statuses
+            .into_iter()
+            .max()
+            .unwrap_or(ComponentStatus::Operational)
     }
 }
 
@@ -147,7 +150,11 @@ impl Impact {
     /// Impact derived from the affected components: the worst single component, raised to
     /// critical when every payment channel on the page is down at once.
     pub fn derive(affected: &[ComponentStatus], channels_on_page: usize) -> Impact {
-        let worst = affected.iter().map(|s| s.impact()).max().unwrap_or(Impact::None);
+        let worst = affected
+            .iter()
+            .map(|s| s.impact())
+            .max()
+            .unwrap_or(Impact::None);
         let all_down = channels_on_page > 0
             && affected.len() >= channels_on_page
             && affected.iter().all(|s| *s == ComponentStatus::MajorOutage);
@@ -180,7 +187,11 @@ impl Indicator {
             .unwrap_or(Indicator::None);
         let any_maintenance = maintenance_in_progress
             || channel_statuses.contains(&ComponentStatus::UnderMaintenance);
-        let maintenance = if any_maintenance { Indicator::Maintenance } else { Indicator::None };
+        let maintenance = if any_maintenance {
+            Indicator::Maintenance
+        } else {
+            Indicator::None
+        };
         from_components.max(from_incidents).max(maintenance)
     }
 
@@ -232,16 +243,27 @@ impl Status {
 
     /// Whether the notice is over (it moves to history).
     pub fn is_closed(self) -> bool {
-        matches!(self, Status::Resolved | Status::Postmortem | Status::Completed)
+        matches!(
+            self,
+            Status::Resolved | Status::Postmortem | Status::Completed
+        )
     }
 
     pub fn accepted_for(kind: Kind) -> Vec<Status> {
-        Status::ALL.iter().copied().filter(|s| s.kind() == kind).collect()
+        Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.kind() == kind)
+            .collect()
     }
 
     /// The status values an operator may post for `kind`, for error messages.
     pub fn expected_for(kind: Kind) -> String {
-        Status::accepted_for(kind).iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        Status::accepted_for(kind)
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn maintenance_rank(self) -> u8 {
@@ -277,7 +299,9 @@ impl Status {
             },
             Kind::Maintenance => {
                 if to.maintenance_rank() < self.maintenance_rank() {
-                    Err(TransitionError(format!("a maintenance cannot go back from `{self}` to `{to}`")))
+                    Err(TransitionError(format!(
+                        "a maintenance cannot go back from `{self}` to `{to}`"
+                    )))
                 } else {
                     Ok(to)
                 }
@@ -318,46 +342,82 @@ mod tests {
     fn impact_is_the_worst_affected_channel() {
         assert_eq!(Impact::derive(&[], 9), Impact::None);
         assert_eq!(Impact::derive(&[DegradedPerformance], 9), Impact::Minor);
-        assert_eq!(Impact::derive(&[DegradedPerformance, MajorOutage], 9), Impact::Major);
+        assert_eq!(
+            Impact::derive(&[DegradedPerformance, MajorOutage], 9),
+            Impact::Major
+        );
         assert_eq!(Impact::derive(&[PartialOutage], 9), Impact::Major);
         assert_eq!(Impact::derive(&[UnderMaintenance], 9), Impact::None);
     }
 
     #[test]
     fn impact_is_critical_only_when_every_channel_is_down() {
-        assert_eq!(Impact::derive(&[MajorOutage, MajorOutage], 2), Impact::Critical);
-        assert_eq!(Impact::derive(&[MajorOutage, PartialOutage], 2), Impact::Major);
+        assert_eq!(
+            Impact::derive(&[MajorOutage, MajorOutage], 2),
+            Impact::Critical
+        );
+        assert_eq!(
+            Impact::derive(&[MajorOutage, PartialOutage], 2),
+            Impact::Major
+        );
         assert_eq!(Impact::derive(&[MajorOutage], 2), Impact::Major);
     }
 
     #[test]
     fn overall_is_none_when_everything_works() {
-        assert_eq!(Indicator::overall(&[Operational, Operational], &[], false), Indicator::None);
+        assert_eq!(
+            Indicator::overall(&[Operational, Operational], &[], false),
+            Indicator::None
+        );
     }
 
     #[test]
     fn overall_takes_the_worst_of_components_and_open_incidents() {
-        assert_eq!(Indicator::overall(&[DegradedPerformance, Operational], &[], false), Indicator::Minor);
-        assert_eq!(Indicator::overall(&[MajorOutage, Operational], &[], false), Indicator::Major);
+        assert_eq!(
+            Indicator::overall(&[DegradedPerformance, Operational], &[], false),
+            Indicator::Minor
+        );
+        assert_eq!(
+            Indicator::overall(&[MajorOutage, Operational], &[], false),
+            Indicator::Major
+        );
         assert_eq!(
             Indicator::overall(&[Operational, Operational], &[Impact::Critical], false),
             Indicator::Critical,
             "an open incident raises the page to its impact"
         );
-        assert_eq!(Indicator::overall(&[MajorOutage, MajorOutage], &[], false), Indicator::Critical);
+        assert_eq!(
+            Indicator::overall(&[MajorOutage, MajorOutage], &[], false),
+            Indicator::Critical
+        );
     }
 
     #[test]
     fn maintenance_shows_only_when_nothing_is_worse() {
-        assert_eq!(Indicator::overall(&[UnderMaintenance, Operational], &[], false), Indicator::Maintenance);
-        assert_eq!(Indicator::overall(&[Operational], &[], true), Indicator::Maintenance);
-        assert_eq!(Indicator::overall(&[UnderMaintenance, DegradedPerformance], &[], true), Indicator::Minor);
+        assert_eq!(
+            Indicator::overall(&[UnderMaintenance, Operational], &[], false),
+            Indicator::Maintenance
+        );
+        assert_eq!(
+            Indicator::overall(&[Operational], &[], true),
+            Indicator::Maintenance
+        );
+        assert_eq!(
+            Indicator::overall(&[UnderMaintenance, DegradedPerformance], &[], true),
+            Indicator::Minor
+        );
     }
 
     #[test]
     fn group_status_is_its_worst_member() {
-        assert_eq!(ComponentStatus::worst([Operational, PartialOutage, DegradedPerformance]), PartialOutage);
-        assert_eq!(ComponentStatus::worst([Operational, UnderMaintenance]), UnderMaintenance);
+        assert_eq!(
+            ComponentStatus::worst([Operational, PartialOutage, DegradedPerformance]),
+            PartialOutage
+        );
+        assert_eq!(
+            ComponentStatus::worst([Operational, UnderMaintenance]),
+            UnderMaintenance
+        );
         assert_eq!(ComponentStatus::worst([]), Operational);
     }
 
@@ -366,11 +426,21 @@ mod tests {
         use Status::*;
         assert_eq!(Investigating.transition(Monitoring), Ok(Monitoring));
         assert_eq!(Monitoring.transition(Identified), Ok(Identified));
-        assert_eq!(Resolved.transition(Investigating), Ok(Investigating), "reopening is allowed");
-        assert!(Monitoring.transition(Postmortem).is_err(), "postmortem needs resolution first");
+        assert_eq!(
+            Resolved.transition(Investigating),
+            Ok(Investigating),
+            "reopening is allowed"
+        );
+        assert!(
+            Monitoring.transition(Postmortem).is_err(),
+            "postmortem needs resolution first"
+        );
         assert_eq!(Resolved.transition(Postmortem), Ok(Postmortem));
         assert!(Postmortem.transition(Investigating).is_err());
-        assert!(Investigating.transition(InProgress).is_err(), "maintenance states are refused");
+        assert!(
+            Investigating.transition(InProgress).is_err(),
+            "maintenance states are refused"
+        );
     }
 
     #[test]

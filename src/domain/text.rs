@@ -5,11 +5,25 @@ use serde::{Deserialize, Serialize};
 use super::{FieldError, Lang};
 
 /// Text as an operator may send it: a plain string in the default language, or both.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum TextInput {
     Plain(String),
     Localized(LocalizedInput),
+}
+
+impl<'de> Deserialize<'de> for TextInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TextInput, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(TextInput::Plain(s)),
+            v @ serde_json::Value::Object(_) => serde_json::from_value(v)
+                .map(TextInput::Localized)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom(
+                "expected a string, or an object with `ko` and `en`",
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,7 +79,10 @@ impl LocalizedText {
                 let s = clean(s, kind, field)?;
                 Ok(match default_lang {
                     Lang::Ko => LocalizedText { ko: s, en: None },
-                    Lang::En => LocalizedText { ko: s.clone(), en: Some(s) },
+                    Lang::En => LocalizedText {
+                        ko: s.clone(),
+                        en: Some(s),
+                    },
                 })
             }
             TextInput::Localized(l) => {
@@ -89,7 +106,10 @@ impl LocalizedText {
     }
 
     pub fn plain(ko: impl Into<String>, en: impl Into<String>) -> LocalizedText {
-        LocalizedText { ko: ko.into(), en: Some(en.into()) }
+        LocalizedText {
+            ko: ko.into(),
+            en: Some(en.into()),
+        }
     }
 
     /// The text in `lang`, falling back to Korean.
@@ -110,10 +130,15 @@ fn clean(s: &str, kind: TextKind, field: &str) -> Result<String, FieldError> {
     if chars > kind.max_chars() {
         return Err(FieldError::new(
             field,
-            format!("is {chars} characters long; at most {} are allowed", kind.max_chars()),
+            format!(
+                "is {chars} characters long; at most {} are allowed",
+                kind.max_chars()
+            ),
         ));
     }
-    if s.chars().any(|c| c.is_control() && !(c == '\n' || c == '\t' || c == '\r')) {
+    if s.chars()
+        .any(|c| c.is_control() && !(c == '\n' || c == '\t' || c == '\r'))
+    {
         return Err(FieldError::new(field, "contains control characters"));
     }
     if kind.single_line() && s.contains(['\n', '\r']) {
@@ -132,10 +157,19 @@ mod tests {
 
     #[test]
     fn plain_text_is_trimmed_and_taken_as_korean() {
-        let t = LocalizedText::parse(&plain("  카드 결제 지연 "), TextKind::Title, Lang::Ko, "title")
-            .unwrap();
+        let t = LocalizedText::parse(
+            &plain("  카드 결제 지연 "),
+            TextKind::Title,
+            Lang::Ko,
+            "title",
+        )
+        .unwrap();
         assert_eq!(t.ko, "카드 결제 지연");
-        assert_eq!(t.get(Lang::En), "카드 결제 지연", "English falls back to Korean");
+        assert_eq!(
+            t.get(Lang::En),
+            "카드 결제 지연",
+            "English falls back to Korean"
+        );
     }
 
     #[test]
@@ -159,7 +193,8 @@ mod tests {
             );
         }
         let long = "가".repeat(201);
-        let err = LocalizedText::parse(&plain(&long), TextKind::Title, Lang::Ko, "title").unwrap_err();
+        let err =
+            LocalizedText::parse(&plain(&long), TextKind::Title, Lang::Ko, "title").unwrap_err();
         assert_eq!(err.field, "title");
         let ok = "가".repeat(200);
         assert!(LocalizedText::parse(&plain(&ok), TextKind::Title, Lang::Ko, "title").is_ok());
@@ -167,10 +202,16 @@ mod tests {
 
     #[test]
     fn localized_input_requires_korean() {
-        let input = TextInput::Localized(LocalizedInput { ko: None, en: Some("x".into()) });
+        let input = TextInput::Localized(LocalizedInput {
+            ko: None,
+            en: Some("x".into()),
+        });
         let err = LocalizedText::parse(&input, TextKind::Body, Lang::Ko, "message").unwrap_err();
         assert_eq!(err.field, "message.ko");
-        let input = TextInput::Localized(LocalizedInput { ko: Some("가".into()), en: Some(" ".into()) });
+        let input = TextInput::Localized(LocalizedInput {
+            ko: Some("가".into()),
+            en: Some(" ".into()),
+        });
         let t = LocalizedText::parse(&input, TextKind::Body, Lang::Ko, "message").unwrap();
         assert_eq!(t.en, None, "blank English is treated as absent");
     }

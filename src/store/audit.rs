@@ -39,16 +39,39 @@ pub fn record_audit(
 }
 
 /// Entries newest first, older than `before` (an entry id) when given.
-pub fn audit_page(conn: &Connection, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+pub fn audit_page(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> StoreResult<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, key_id, actor, action, target, detail FROM audit_log
          WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
     )?;
-    type Raw = (i64, String, Option<String>, String, String, Option<String>, Option<String>);
+    type Raw = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let rows = stmt
-        .query_map(params![before, limit as i64], |r| -> rusqlite::Result<Raw> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?
+        .query_map(
+            params![before, limit as i64],
+            |r| -> rusqlite::Result<Raw> {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(id, at, key_id, actor, action, target, detail)| {

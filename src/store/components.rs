@@ -50,13 +50,22 @@ impl RawComponent {
             .map_err(|e| super::StoreError::Corrupt(format!("fallbacks of {}: {e}", self.id)))?;
         Ok(Component {
             id: ComponentId::from_trusted(self.id),
-            name: LocalizedText { ko: self.name_ko, en: self.name_en },
-            description: self.description_ko.map(|ko| LocalizedText { ko, en: self.description_en }),
+            name: LocalizedText {
+                ko: self.name_ko,
+                en: self.name_en,
+            },
+            description: self.description_ko.map(|ko| LocalizedText {
+                ko,
+                en: self.description_en,
+            }),
             is_group: self.is_group,
             group_id: self.group_id.map(ComponentId::from_trusted),
             position: self.position,
             status: parse_enum(&self.status, ComponentStatus::parse)?,
-            fallbacks: fallbacks.into_iter().map(ComponentId::from_trusted).collect(),
+            fallbacks: fallbacks
+                .into_iter()
+                .map(ComponentId::from_trusted)
+                .collect(),
             created_at: parse_time(&self.created_at)?,
             updated_at: parse_time(&self.updated_at)?,
             revision: self.revision,
@@ -70,13 +79,18 @@ pub fn all_components(conn: &Connection, include_deleted: bool) -> StoreResult<V
         "SELECT {COLUMNS} FROM components WHERE deleted_at IS NULL OR ?1 ORDER BY position, id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let raw = stmt.query_map([include_deleted], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let raw = stmt
+        .query_map([include_deleted], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     raw.into_iter().map(RawComponent::into_domain).collect()
 }
 
 pub fn component_by_id(conn: &Connection, id: &str) -> StoreResult<Option<Component>> {
     let sql = format!("SELECT {COLUMNS} FROM components WHERE id = ?1 AND deleted_at IS NULL");
-    let raw = conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?;
+    let raw = conn
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?;
     raw.map(RawComponent::into_domain).transpose()
 }
 
@@ -153,43 +167,64 @@ pub fn set_component_status(
 }
 
 /// Hides a component from the page; past incidents keep naming it.
-pub fn delete_component(conn: &Connection, id: &ComponentId, now: DateTime<Utc>) -> StoreResult<()> {
-    conn.prepare_cached("UPDATE components SET deleted_at = ?2, revision = revision + 1 WHERE id = ?1")?
-        .execute(params![id.as_str(), time(now)])?;
+pub fn delete_component(
+    conn: &Connection,
+    id: &ComponentId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE components SET deleted_at = ?2, revision = revision + 1 WHERE id = ?1",
+    )?
+    .execute(params![id.as_str(), time(now)])?;
     // Others stop suggesting it.
-    let mut stmt = conn.prepare_cached("SELECT id, fallbacks FROM components WHERE fallbacks LIKE ?1")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, fallbacks FROM components WHERE fallbacks LIKE ?1")?;
     let rows = stmt
-        .query_map([format!("%\"{}\"%", id.as_str())], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([format!("%\"{}\"%", id.as_str())], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     for (other, json) in rows {
         let list: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
         let kept: Vec<&String> = list.iter().filter(|f| *f != id.as_str()).collect();
         conn.prepare_cached("UPDATE components SET fallbacks = ?2 WHERE id = ?1")?
-            .execute(params![other, serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())])?;
+            .execute(params![
+                other,
+                serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())
+            ])?;
     }
     Ok(())
 }
 
 /// Ids of live components that belong to `group`.
 pub fn group_members(conn: &Connection, group: &ComponentId) -> StoreResult<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM components WHERE group_id = ?1 AND deleted_at IS NULL ORDER BY position")?;
-    Ok(stmt.query_map([group.as_str()], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM components WHERE group_id = ?1 AND deleted_at IS NULL ORDER BY position",
+    )?;
+    Ok(stmt
+        .query_map([group.as_str()], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Ids of active notices (open incidents, ongoing maintenances) that hold `component`.
-pub fn active_notices_holding(conn: &Connection, component: &ComponentId) -> StoreResult<Vec<String>> {
+pub fn active_notices_holding(
+    conn: &Connection,
+    component: &ComponentId,
+) -> StoreResult<Vec<String>> {
     let sql = format!(
         "SELECT ic.incident_id FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
          WHERE ic.component_id = ?1 AND {ACTIVE}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    Ok(stmt.query_map([component.as_str()], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+    Ok(stmt
+        .query_map([component.as_str()], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// SQL condition (on alias `i`) for notices that are going on now; mirrors
 /// `Incident::is_active`.
-pub(super) const ACTIVE: &str = "i.draft = 0 AND ((i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem'))
+pub(super) const ACTIVE: &str =
+    "i.draft = 0 AND ((i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem'))
      OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))";
 
 /// What a write needs to know about components, seen from notice `exclude` (if any).
@@ -207,11 +242,28 @@ pub fn catalog(conn: &Connection, exclude: Option<&str>) -> StoreResult<Catalog>
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map([exclude.unwrap_or("")], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([exclude.unwrap_or("")], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     for (id, status) in rows {
         let status = parse_enum(&status, ComponentStatus::parse)?;
-        cat.active_elsewhere.entry(ComponentId::from_trusted(id)).or_default().push(status);
+        cat.active_elsewhere
+            .entry(ComponentId::from_trusted(id))
+            .or_default()
+            .push(status);
     }
     Ok(cat)
+}
+
+/// Applies the public status changes a notice caused.
+pub fn apply_component_changes(
+    conn: &Connection,
+    changes: &[crate::domain::ComponentChange],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for c in changes {
+        set_component_status(conn, &c.component, c.new, now)?;
+    }
+    Ok(())
 }

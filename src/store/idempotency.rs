@@ -13,7 +13,11 @@ pub struct SavedResponse {
     pub body: String,
 }
 
-pub fn saved_response(conn: &Connection, key_id: &str, idempotency_key: &str) -> StoreResult<Option<SavedResponse>> {
+pub fn saved_response(
+    conn: &Connection,
+    key_id: &str,
+    idempotency_key: &str,
+) -> StoreResult<Option<SavedResponse>> {
     Ok(conn
         .prepare_cached(
             "SELECT request_hash, status, body FROM idempotency WHERE key_id = ?1 AND idempotency_key = ?2",
@@ -35,6 +39,13 @@ pub fn save_response(
         "INSERT INTO idempotency (key_id, idempotency_key, request_hash, status, body, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![key_id, idempotency_key, saved.request_hash, saved.status, saved.body, time(now)])?;
+    .execute(params![
+        key_id,
+        idempotency_key,
+        saved.request_hash,
+        saved.status,
+        saved.body,
+        time(now)
+    ])?;
     Ok(())
 }

@@ -55,7 +55,8 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         i.revision,
     ])?;
 
-    conn.prepare_cached("DELETE FROM incident_components WHERE incident_id = ?1")?.execute([&i.id])?;
+    conn.prepare_cached("DELETE FROM incident_components WHERE incident_id = ?1")?
+        .execute([&i.id])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO incident_components (incident_id, component_id, position, status) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -63,7 +64,8 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         stmt.execute(params![i.id, c.id.as_str(), pos as i64, c.status.as_str()])?;
     }
 
-    conn.prepare_cached("DELETE FROM incident_alternatives WHERE incident_id = ?1")?.execute([&i.id])?;
+    conn.prepare_cached("DELETE FROM incident_alternatives WHERE incident_id = ?1")?
+        .execute([&i.id])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO incident_alternatives (incident_id, position, component_id, instructions_ko, instructions_en)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -101,7 +103,12 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         ])?;
         if inserted == 1 {
             for c in &u.changes {
-                insert_change.execute(params![u.id, c.component.as_str(), c.old.as_str(), c.new.as_str()])?;
+                insert_change.execute(params![
+                    u.id,
+                    c.component.as_str(),
+                    c.old.as_str(),
+                    c.new.as_str()
+                ])?;
             }
         }
     }
@@ -110,7 +117,13 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         "INSERT OR IGNORE INTO eta_revisions (incident_id, seq, eta, previous, revised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (seq, r) in i.eta_revisions.iter().enumerate() {
-        stmt.execute(params![i.id, seq as i64, opt_time(r.eta), opt_time(r.previous), time(r.revised_at)])?;
+        stmt.execute(params![
+            i.id,
+            seq as i64,
+            opt_time(r.eta),
+            opt_time(r.previous),
+            time(r.revised_at)
+        ])?;
     }
     Ok(())
 }
@@ -160,7 +173,10 @@ impl IncidentCursor {
     pub fn decode(s: &str) -> Option<IncidentCursor> {
         let (micros, id) = s.split_once('~')?;
         let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-        Some(IncidentCursor { created_at, id: id.to_string() })
+        Some(IncidentCursor {
+            created_at,
+            id: id.to_string(),
+        })
     }
 }
 
@@ -195,29 +211,40 @@ pub fn incident_ids_page(
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter().map(|(id, at)| Ok((id, parse_time(&at)?))).collect()
+    rows.into_iter()
+        .map(|(id, at)| Ok((id, parse_time(&at)?)))
+        .collect()
 }
 
 /// How many notices match `filter` (for page counts).
 pub fn count_incidents(conn: &Connection, filter: IncidentFilter) -> StoreResult<usize> {
-    let n: i64 = conn.prepare_cached(
-        "SELECT count(*) FROM incidents
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM incidents
          WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR draft = 0)
            AND (NOT ?3 OR status NOT IN ('resolved', 'postmortem', 'completed'))
            AND (NOT ?4 OR status IN ('resolved', 'postmortem', 'completed'))",
-    )?
-    .query_row(
-        params![filter.kind.map(Kind::as_str), filter.include_drafts, filter.only_unclosed, filter.only_closed],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                filter.kind.map(Kind::as_str),
+                filter.include_drafts,
+                filter.only_unclosed,
+                filter.only_closed
+            ],
+            |r| r.get(0),
+        )?;
     Ok(n as usize)
 }
 
 /// Ids of the public notices with the most recent activity, newest first.
 pub fn recently_updated_ids(conn: &Connection, limit: usize) -> StoreResult<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM incidents WHERE draft = 0 ORDER BY updated_at DESC, id DESC LIMIT ?1")?;
-    Ok(stmt.query_map([limit as i64], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM incidents WHERE draft = 0 ORDER BY updated_at DESC, id DESC LIMIT ?1",
+    )?;
+    Ok(stmt
+        .query_map([limit as i64], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Maintenances that may have to move by themselves, with the next time one will.
@@ -228,7 +255,9 @@ pub fn due_maintenances(conn: &Connection) -> StoreResult<Vec<String>> {
            AND draft = 0 AND auto_transition = 1
          ORDER BY scheduled_for",
     )?;
-    Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
+    Ok(stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 struct RawIncident {
@@ -285,7 +314,10 @@ impl RawIncident {
     }
 
     fn load(self, conn: &Connection) -> StoreResult<Incident> {
-        let window = match (parse_opt_time(self.scheduled_for)?, parse_opt_time(self.scheduled_until)?) {
+        let window = match (
+            parse_opt_time(self.scheduled_for)?,
+            parse_opt_time(self.scheduled_until)?,
+        ) {
             (Some(starts), Some(ends)) => Some(
                 MaintenanceWindow::new(starts, ends).map_err(|e| StoreError::Corrupt(e.message))?,
             ),
@@ -297,17 +329,27 @@ impl RawIncident {
             updates: updates(conn, &self.id)?,
             eta_revisions: eta_revisions(conn, &self.id)?,
             kind: parse_enum(&self.kind, Kind::parse)?,
-            title: LocalizedText { ko: self.title_ko, en: self.title_en },
+            title: LocalizedText {
+                ko: self.title_ko,
+                en: self.title_en,
+            },
             status: parse_enum(&self.status, Status::parse)?,
             impact: parse_enum(&self.impact, Impact::parse)?,
-            impact_override: self.impact_override.as_deref().map(|s| parse_enum(s, Impact::parse)).transpose()?,
+            impact_override: self
+                .impact_override
+                .as_deref()
+                .map(|s| parse_enum(s, Impact::parse))
+                .transpose()?,
             draft: self.draft,
             eta: parse_opt_time(self.eta)?,
             next_update_at: parse_opt_time(self.next_update_at)?,
             update_interval_minutes: self.update_interval_minutes,
             window,
             auto_transition: self.auto_transition,
-            postmortem: self.postmortem_ko.map(|ko| LocalizedText { ko, en: self.postmortem_en }),
+            postmortem: self.postmortem_ko.map(|ko| LocalizedText {
+                ko,
+                en: self.postmortem_en,
+            }),
             started_at: parse_time(&self.started_at)?,
             monitoring_at: parse_opt_time(self.monitoring_at)?,
             resolved_at: parse_opt_time(self.resolved_at)?,
@@ -324,11 +366,16 @@ fn affected_components(conn: &Connection, id: &str) -> StoreResult<Vec<AffectedC
         "SELECT component_id, status FROM incident_components WHERE incident_id = ?1 ORDER BY position",
     )?;
     let rows = stmt
-        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(c, s)| {
-            Ok(AffectedComponent { id: ComponentId::from_trusted(c), status: parse_enum(&s, ComponentStatus::parse)? })
+            Ok(AffectedComponent {
+                id: ComponentId::from_trusted(c),
+                status: parse_enum(&s, ComponentStatus::parse)?,
+            })
         })
         .collect()
 }
@@ -341,7 +388,10 @@ fn alternatives(conn: &Connection, id: &str) -> StoreResult<Vec<Alternative>> {
     let rows = stmt.query_map([id], |r| {
         Ok(Alternative {
             component: ComponentId::from_trusted(r.get(0)?),
-            instructions: r.get::<_, Option<String>>(1)?.map(|ko| LocalizedText { ko, en: r.get(2).ok().flatten() }),
+            instructions: r.get::<_, Option<String>>(1)?.map(|ko| LocalizedText {
+                ko,
+                en: r.get(2).ok().flatten(),
+            }),
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -352,10 +402,26 @@ fn updates(conn: &Connection, id: &str) -> StoreResult<Vec<Update>> {
         "SELECT id, status, message_ko, message_en, created_at, eta, next_update_at
          FROM incident_updates WHERE incident_id = ?1 ORDER BY seq",
     )?;
-    type Row7 = (String, String, String, Option<String>, String, Option<String>, Option<String>);
+    type Row7 = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let rows = stmt
         .query_map([id], |r| -> rusqlite::Result<Row7> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut changes_stmt = conn.prepare_cached(
@@ -366,7 +432,11 @@ fn updates(conn: &Connection, id: &str) -> StoreResult<Vec<Update>> {
     for (uid, status, ko, en, created_at, eta, next) in rows {
         let changes = changes_stmt
             .query_map([&uid], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
@@ -397,12 +467,20 @@ fn eta_revisions(conn: &Connection, id: &str) -> StoreResult<Vec<EtaRevision>> {
     )?;
     let rows = stmt
         .query_map([id], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(eta, previous, at)| {
-            Ok(EtaRevision { eta: parse_opt_time(eta)?, previous: parse_opt_time(previous)?, revised_at: parse_time(&at)? })
+            Ok(EtaRevision {
+                eta: parse_opt_time(eta)?,
+                previous: parse_opt_time(previous)?,
+                revised_at: parse_time(&at)?,
+            })
         })
         .collect()
 }

@@ -19,17 +19,44 @@ pub struct ApiKey {
 
 const COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<(String, String, String, String, Option<String>, Option<String>)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+fn from_row(
+    r: &Row,
+) -> rusqlite::Result<(
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 fn into_key(
-    (id, name, scopes, created_at, last_used_at, revoked_at): (String, String, String, String, Option<String>, Option<String>),
+    (id, name, scopes, created_at, last_used_at, revoked_at): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ),
 ) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id,
         name,
-        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        scopes: scopes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         created_at: parse_time(&created_at)?,
         last_used_at: parse_opt_time(last_used_at)?,
         revoked_at: parse_opt_time(revoked_at)?,
@@ -37,23 +64,27 @@ fn into_key(
 }
 
 pub fn insert_key(conn: &Connection, key: &ApiKey, hash: &str) -> StoreResult<()> {
-    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?
-        .execute(params![
-            key.id,
-            key.name,
-            key.scopes.join(","),
-            time(key.created_at),
-            opt_time(key.last_used_at),
-            opt_time(key.revoked_at),
-            hash
-        ])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO api_keys ({COLUMNS}, key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?
+    .execute(params![
+        key.id,
+        key.name,
+        key.scopes.join(","),
+        time(key.created_at),
+        opt_time(key.last_used_at),
+        opt_time(key.revoked_at),
+        hash
+    ])?;
     Ok(())
 }
 
 /// The key with this hash, revoked or not.
 pub fn key_by_hash(conn: &Connection, hash: &str) -> StoreResult<Option<ApiKey>> {
     let raw = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_hash = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM api_keys WHERE key_hash = ?1"
+        ))?
         .query_row([hash], from_row)
         .optional()?;
     raw.map(into_key).transpose()
@@ -69,8 +100,12 @@ pub fn key_by_id(conn: &Connection, id: &str) -> StoreResult<Option<ApiKey>> {
 
 /// Every key, newest first.
 pub fn all_keys(conn: &Connection) -> StoreResult<Vec<ApiKey>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"))?;
-    let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"
+    ))?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(into_key).collect()
 }
 
@@ -83,6 +118,7 @@ pub fn revoke_key(conn: &Connection, id: &str, now: DateTime<Utc>) -> StoreResul
 }
 
 pub fn touch_key(conn: &Connection, id: &str, now: DateTime<Utc>) -> StoreResult<()> {
-    conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")?.execute(params![id, time(now)])?;
+    conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")?
+        .execute(params![id, time(now)])?;
     Ok(())
 }

@@ -20,8 +20,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use audit::{AuditEntry, audit_page, record_audit};
 pub use components::{
-    active_notices_holding, all_components, catalog, component_by_id, component_id_taken,
-    delete_component, group_members, insert_component, set_component_status, update_component,
+    active_notices_holding, all_components, apply_component_changes, catalog, component_by_id,
+    component_id_taken, delete_component, group_members, insert_component, set_component_status,
+    update_component,
 };
 pub use idempotency::{SavedResponse, save_response, saved_response};
 pub use incidents::{
@@ -39,9 +40,16 @@ pub enum StoreError {
     #[error(
         "the database at {path} has schema version {found}, newer than this paystatus knows ({known}); run a newer paystatus"
     )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the seed file is invalid: {0}")]
     Seed(String),
     #[error("a database task failed: {0}")]
@@ -70,14 +78,22 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir`, migrates it and seeds the
     /// default payment channels on first start.
     pub fn open(data_dir: &Path, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Store> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
         let path = data_dir.join(DATABASE_FILE);
         let mut writer = open_connection(&path)?;
         migrate(&mut writer, &path)?;
         seed::seed_if_new(&mut writer, data_dir, now)?;
         let reader = open_connection(&path)?;
-        Ok(Store { inner: Arc::new(Inner { writer: Mutex::new(writer), reader: Mutex::new(reader) }), path })
+        Ok(Store {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(writer),
+                reader: Mutex::new(reader),
+            }),
+            path,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -116,7 +132,9 @@ impl Store {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = inner.reader.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(StoreError::from)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(StoreError::from)?;
             let out = f(&tx)?;
             tx.finish().map_err(StoreError::from)?;
             Ok(out)
@@ -149,7 +167,9 @@ where
     // A poisoned lock only means an earlier write panicked; its transaction was rolled
     // back when dropped, so the connection is still sound.
     let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::from)?;
     let out = f(&tx)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(out)
@@ -169,7 +189,11 @@ fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
     let known = MIGRATIONS.len() as i64;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > known {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found, known });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -190,11 +214,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let now = chrono::Utc::now();
         let store = Store::open(dir.path(), now).unwrap();
-        let n = store.read_blocking(|c| all_components(c, false)).unwrap().len();
+        let n = store
+            .read_blocking(|c| all_components(c, false))
+            .unwrap()
+            .len();
         assert!(n >= 9, "default channels are seeded");
         drop(store);
         let store = Store::open(dir.path(), now).unwrap();
-        assert_eq!(store.read_blocking(|c| all_components(c, false)).unwrap().len(), n);
+        assert_eq!(
+            store
+                .read_blocking(|c| all_components(c, false))
+                .unwrap()
+                .len(),
+            n
+        );
         let pragmas: (String, i64, i64) = store
             .read_blocking(|c| {
                 Ok::<_, StoreError>(c.query_row(
@@ -214,7 +247,12 @@ mod tests {
             let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
             conn.pragma_update(None, "user_version", 999).unwrap();
         }
-        let err = Store::open(dir.path(), chrono::Utc::now()).err().expect("must refuse");
-        assert!(matches!(err, StoreError::TooNew { found: 999, .. }), "{err}");
+        let err = Store::open(dir.path(), chrono::Utc::now())
+            .err()
+            .expect("must refuse");
+        assert!(
+            matches!(err, StoreError::TooNew { found: 999, .. }),
+            "{err}"
+        );
     }
 }

@@ -1,0 +1,139 @@
+//! The JSON body extractor: content type checked, errors in our problem+json shape with
+//! the field at fault, unknown fields refused (by `deny_unknown_fields` on every input).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
+
+use crate::domain::FieldError;
+use crate::error::Error;
+
+pub struct JsonBody<T> {
+    pub value: T,
+    /// SHA-256 of method, path and body, to recognise a replayed request.
+    pub fingerprint: String,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let fingerprint_head = format!("{} {}", req.method(), req.uri().path());
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::MalformedJson(format!("could not read the body: {e}")))?;
+        let value = parse(&bytes)?;
+        let mut h = Sha256::new();
+        h.update(fingerprint_head.as_bytes());
+        h.update([0]);
+        h.update(&bytes);
+        Ok(JsonBody {
+            value,
+            fingerprint: hex::encode(h.finalize()),
+        })
+    }
+}
+
+/// Parses JSON, telling syntax errors (400) from data errors (422, with the field).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let inner = e.inner();
+            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                return Err(Error::MalformedJson(inner.to_string()));
+            }
+            let path = e.path().to_string();
+            let message = strip_position(&inner.to_string());
+            // serde names an unknown field only in the message; point at it.
+            let field = match unknown_field(&message) {
+                Some(name) if path == "." || path.is_empty() => name.to_string(),
+                Some(name) => format!("{path}.{name}"),
+                None if path == "." => String::new(),
+                None => path,
+            };
+            Err(Error::Invalid(vec![FieldError::new(field, message)]))
+        }
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn unknown_field(msg: &str) -> Option<&str> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+/// For fields where `null` means "clear" and absence means "leave as is":
+/// `#[serde(default, deserialize_with = "present")] field: Option<Option<T>>`.
+pub fn present<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        #[serde(default, deserialize_with = "present")]
+        eta: Option<Option<String>>,
+    }
+
+    #[test]
+    fn syntax_errors_and_data_errors_are_told_apart() {
+        assert!(matches!(
+            parse::<Body>(b"{\"title\": "),
+            Err(Error::MalformedJson(_))
+        ));
+        match parse::<Body>(b"{\"title\": \"x\", \"colour\": 1}") {
+            Err(Error::Invalid(e)) => assert_eq!(e[0].field, "colour"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(b"{\"title\": 5}") {
+            Err(Error::Invalid(e)) => assert_eq!(e[0].field, "title"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn null_and_absent_differ() {
+        assert_eq!(parse::<Body>(b"{\"title\": \"x\"}").unwrap().eta, None);
+        assert_eq!(
+            parse::<Body>(b"{\"title\": \"x\", \"eta\": null}")
+                .unwrap()
+                .eta,
+            Some(None)
+        );
+    }
+}

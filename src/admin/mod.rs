@@ -1,0 +1,23 @@
+//! The admin API at `/api/admin/v1`: authenticated by API key, JSON in and out,
+//! problem+json for every error, one transaction and one audit row per write.
+
+mod auth;
+mod components;
+mod incidents;
+mod json;
+mod keys;
+mod views;
+mod write;
+
+use axum::Router;
+
+pub use auth::{Scope, hash_key, new_key};
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(components::router())
+        .merge(incidents::router())
+        .merge(keys::router())
+}

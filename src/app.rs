@@ -1,0 +1,244 @@
+//! Wiring: opens the store, builds the first snapshot, binds the listener, serves, and
+//! runs the timer. Tests build the same `App` with port 0 and an injected clock.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use chrono_tz::Tz;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::domain::{Clock, Lang, SystemClock};
+use crate::error::InternalError;
+use crate::snapshot::{BuildError, Publisher, Settings};
+use crate::store::{Store, StoreError};
+use crate::web::{Assets, Metrics};
+use crate::{admin, schedule, web};
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub publisher: Arc<Publisher>,
+    pub clock: Arc<dyn Clock>,
+    pub assets: Arc<Assets>,
+    pub metrics: Arc<Metrics>,
+    pub default_lang: Lang,
+    pub timezone: Tz,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot build the first snapshot: {0}")]
+    Snapshot(#[from] BuildError),
+}
+
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    refresh: Duration,
+    shutdown: watch::Sender<bool>,
+    base_url: String,
+}
+
+/// Lets tests (and signals) drive a running app.
+#[derive(Clone)]
+pub struct AppHandle {
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        App::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App, StartError> {
+        let store = Store::open(&config.data_dir, clock.now())?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let bound = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let base_url = config.base_url_for(bound);
+        let assets = Arc::new(Assets::load());
+        let settings = Arc::new(Settings {
+            site_name: config.site_name.clone(),
+            base_url: base_url.clone(),
+            timezone: config.timezone,
+            default_lang: config.default_lang,
+            css_url: assets.url("style.css"),
+        });
+        let publisher = Arc::new(Publisher::new(store.clone(), settings, clock.clone()));
+        let state = AppState {
+            store,
+            publisher,
+            clock,
+            assets,
+            metrics: Arc::new(Metrics::default()),
+            default_lang: config.default_lang,
+            timezone: config.timezone,
+        };
+        // Windows that passed while we were down move before the first page is served.
+        schedule::run_due_transitions(&state.store, state.clock.now()).await?;
+        state.publisher.refresh().await?;
+        let router = router(state.clone());
+        let (shutdown, _) = watch::channel(false);
+        Ok(App {
+            listener,
+            router,
+            state,
+            refresh: Duration::from_secs(config.refresh_seconds),
+            shutdown,
+            base_url,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn handle(&self) -> AppHandle {
+        AppHandle {
+            state: self.state.clone(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    /// Serves until the handle says stop (or the process is told to).
+    pub async fn run(self) -> std::io::Result<()> {
+        let timer = tokio::spawn(run_timer(
+            self.handle(),
+            self.refresh,
+            self.shutdown.subscribe(),
+        ));
+        let mut stop = self.shutdown.subscribe();
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+        timer.abort();
+        result
+    }
+}
+
+impl AppHandle {
+    /// Moves due maintenance windows and rebuilds the snapshot, as the timer does.
+    pub async fn tick(&self) -> Result<(), StartError> {
+        schedule::run_due_transitions(&self.state.store, self.state.clock.now()).await?;
+        self.state.publisher.refresh().await?;
+        Ok(())
+    }
+
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+}
+
+async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        let now = handle.state.clock.now();
+        // Wake at the next window boundary if it comes before the regular refresh.
+        let wait = match schedule::next_boundary(&handle.state.store, now).await {
+            Ok(Some(t)) => (t - now).to_std().unwrap_or_default().min(every),
+            _ => every,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match handle.tick().await {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "timer refresh failed; the last good snapshot stays live")
+            }
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(web::public::router())
+        .nest("/api/admin/v1", admin::router())
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        .with_state(state)
+}
+
+async fn fallback(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if uri.path().starts_with("/api/admin/") {
+        return axum::response::IntoResponse::into_response(crate::error::Error::NotFound(
+            "route".into(),
+        ));
+    }
+    web::public::not_found(&state, None, &method, &headers)
+}
+
+/// Counts requests and logs server errors once, with their cause.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let admin = request.uri().path().starts_with("/api/admin/");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let counter = if admin {
+        &state.metrics.admin_requests
+    } else {
+        &state.metrics.public_requests
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    if response.status().is_server_error() {
+        state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+        let cause = response
+            .extensions()
+            .get::<InternalError>()
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
+        tracing::error!(%method, %path, route = route.as_deref().unwrap_or(""), status = %response.status(), %cause, "request failed");
+    }
+    response
+}

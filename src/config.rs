@@ -1,0 +1,73 @@
+//! Server configuration: flags that mirror `PAYSTATUS_*` environment variables.
+//! With nothing set, the server runs on 127.0.0.1:8080 with its database in ./data.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+
+use crate::domain::Lang;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "PAYSTATUS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the database (created if missing).
+    #[arg(long, env = "PAYSTATUS_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Public address of the status page, for absolute links in feeds and JSON
+    /// (default: http://<listen address>).
+    #[arg(long, env = "PAYSTATUS_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Name shown in the page title, feeds and JSON.
+    #[arg(long, env = "PAYSTATUS_SITE_NAME", default_value = "paystatus")]
+    pub site_name: String,
+
+    /// Time zone all times are shown in (IANA name).
+    #[arg(long, env = "PAYSTATUS_TIMEZONE", default_value = "Asia/Seoul", value_parser = parse_tz)]
+    pub timezone: Tz,
+
+    /// Language for readers who ask for neither Korean nor English, and for plain-string text input.
+    #[arg(long, env = "PAYSTATUS_DEFAULT_LANG", default_value = "ko", value_parser = parse_lang)]
+    pub default_lang: Lang,
+
+    /// Seconds between timer rebuilds (relative times, maintenance windows).
+    #[arg(long, env = "PAYSTATUS_REFRESH_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub refresh_seconds: u64,
+}
+
+fn parse_tz(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>()
+        .map_err(|_| format!("`{s}` is not an IANA time zone such as Asia/Seoul"))
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("`{s}` is not a supported language (ko, en)"))
+}
+
+impl Config {
+    /// A configuration for tests: port 0 on loopback, data in `data_dir`.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            base_url: None,
+            site_name: "paystatus".into(),
+            timezone: chrono_tz::Asia::Seoul,
+            default_lang: Lang::Ko,
+            refresh_seconds: 30,
+        }
+    }
+
+    /// The base URL without a trailing slash, given the address actually bound.
+    pub fn base_url_for(&self, bound: SocketAddr) -> String {
+        match &self.base_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{bound}"),
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! One error type for the whole application. API errors become RFC 9457
+//! `application/problem+json`; each variant's doc names its HTTP status.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::admin::Scope;
+use crate::domain::FieldError;
+use crate::store::StoreError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 401: no key, an unknown key or a revoked key.
+    #[error("a valid API key is required")]
+    Unauthorized,
+    /// 403: the key lacks the scope.
+    #[error("this API key lacks the `{0}` scope")]
+    Forbidden(Scope),
+    /// 404
+    #[error("{0} not found")]
+    NotFound(String),
+    /// 400: the body is not JSON at all.
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// 415
+    #[error("send the request body as application/json")]
+    UnsupportedMediaType,
+    /// 422: well-formed but invalid input, field by field.
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// 409: the request conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// 412: `If-Match` did not match the resource's current ETag.
+    #[error("the resource has changed since you read it (If-Match does not match)")]
+    PreconditionFailed,
+    /// 500
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem_type(&self) -> &'static str {
+        match self {
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound(_) => "not-found",
+            Error::MalformedJson(_) => "malformed-json",
+            Error::UnsupportedMediaType => "unsupported-media-type",
+            Error::Invalid(_) => "invalid-input",
+            Error::Conflict(_) => "conflict",
+            Error::PreconditionFailed => "precondition-failed",
+            Error::Store(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        // Internal details stay in the log (written by the logging middleware).
+        let detail = match &self {
+            Error::Store(_) => "something went wrong on our side; nothing was changed".to_string(),
+            other => other.to_string(),
+        };
+        let mut body = json!({
+            "type": format!("/problems/{}", self.problem_type()),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": detail,
+        });
+        match &self {
+            Error::Invalid(errors) => body["errors"] = json!(errors),
+            Error::MalformedJson(_) => body["errors"] = json!([{"field": "", "message": detail}]),
+            _ => {}
+        }
+        let mut response = (status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if matches!(self, Error::Unauthorized) {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"paystatus\""),
+            );
+        }
+        if let Error::Store(e) = &self {
+            response
+                .extensions_mut()
+                .insert(InternalError(e.to_string()));
+        }
+        response
+    }
+}
+
+/// Attached to 500 responses so the logging middleware can log the cause once.
+#[derive(Clone, Debug)]
+pub struct InternalError(pub String);

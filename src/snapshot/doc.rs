@@ -1,0 +1,157 @@
+//! A document ready to send: its bytes, precompressed variants, ETag and headers.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+/// How long caches may keep a response; applied in one place (`web::serve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachePolicy {
+    /// Status documents: fresh for 5 s, then revalidated; a stale copy may be served
+    /// for a day if we are down (better than nothing on the worst day).
+    Status,
+    /// Versioned assets: a year, immutable.
+    Immutable,
+    /// Never cached (health, metrics, admin).
+    NoStore,
+}
+
+impl CachePolicy {
+    pub fn header(self) -> &'static str {
+        match self {
+            CachePolicy::Status => {
+                "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
+            }
+            CachePolicy::Immutable => "public, max-age=31536000, immutable",
+            CachePolicy::NoStore => "no-store",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Doc {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Bytes,
+    pub gzip: Option<Bytes>,
+    pub brotli: Option<Bytes>,
+    /// Strong ETag, quoted.
+    pub etag: String,
+    pub last_modified: DateTime<Utc>,
+    pub cache: CachePolicy,
+    /// Whether other origins may read it (API, feeds, widget).
+    pub cors: bool,
+    /// Whether other sites may frame it (only the embed frame).
+    pub frameable: bool,
+}
+
+/// Bodies smaller than this are not worth compressing.
+const MIN_COMPRESS: usize = 256;
+
+/// Compressed variants by ETag, reused from the previous snapshot when a body is unchanged,
+/// so a timer rebuild only compresses what changed.
+pub type CompressionCache = HashMap<String, (Option<Bytes>, Option<Bytes>)>;
+
+pub struct DocBuilder<'a> {
+    pub last_modified: DateTime<Utc>,
+    pub previous: &'a CompressionCache,
+}
+
+impl DocBuilder<'_> {
+    pub fn build(
+        &self,
+        content_type: &'static str,
+        body: impl Into<Bytes>,
+        cache: CachePolicy,
+    ) -> Arc<Doc> {
+        let body: Bytes = body.into();
+        let etag = etag_of(&body);
+        let (gzip, brotli) = match self.previous.get(&etag) {
+            Some(variants) => variants.clone(),
+            None if body.len() >= MIN_COMPRESS => (Some(gzip(&body)), Some(brotli(&body))),
+            None => (None, None),
+        };
+        Arc::new(Doc {
+            status: 200,
+            content_type,
+            body,
+            gzip,
+            brotli,
+            etag,
+            last_modified: self.last_modified,
+            cache,
+            cors: false,
+            frameable: false,
+        })
+    }
+}
+
+impl Doc {
+    pub fn with(mut self: Arc<Self>, f: impl FnOnce(&mut Doc)) -> Arc<Doc> {
+        if let Some(d) = Arc::get_mut(&mut self) {
+            f(d);
+        }
+        self
+    }
+}
+
+pub fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..12]))
+}
+
+fn gzip(body: &[u8]) -> Bytes {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(body);
+    Bytes::from(enc.finish().unwrap_or_default())
+}
+
+fn brotli(body: &[u8]) -> Bytes {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 9,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn variants_decompress_to_the_body_and_etags_follow_content() {
+        let previous = CompressionCache::new();
+        let b = DocBuilder {
+            last_modified: Utc::now(),
+            previous: &previous,
+        };
+        let body = "결제 ".repeat(200);
+        let doc = b.build("text/plain", body.clone(), CachePolicy::Status);
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&doc.gzip.as_ref().unwrap()[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, body);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &doc.brotli.as_ref().unwrap()[..], &mut out).unwrap();
+        assert_eq!(out, body.as_bytes());
+        assert_eq!(
+            doc.etag,
+            b.build("text/plain", body.clone(), CachePolicy::Status)
+                .etag
+        );
+        assert_ne!(
+            doc.etag,
+            b.build("text/plain", "other", CachePolicy::Status).etag
+        );
+    }
+}

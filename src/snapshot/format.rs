@@ -1,0 +1,203 @@
+//! Times as customers read them: in the page's time zone, relative where it helps.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::Lang;
+
+/// Formats times for one language, one zone, one "now".
+#[derive(Clone, Copy)]
+pub struct TimeFormat {
+    pub lang: Lang,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl TimeFormat {
+    /// "15:30" today, "11월 26일 15:30" / "Nov 26, 15:30" on another day this year,
+    /// with the year added otherwise.
+    pub fn short(&self, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.tz);
+        let today = self.now.with_timezone(&self.tz);
+        if local.date_naive() == today.date_naive() {
+            local.format("%H:%M").to_string()
+        } else {
+            self.date_time(t)
+        }
+    }
+
+    /// Always with the date: "11월 25일 14:04" / "Nov 25, 14:04".
+    pub fn date_time(&self, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.tz);
+        let today = self.now.with_timezone(&self.tz);
+        let same_year = local.year() == today.year();
+        match (self.lang, same_year) {
+            (Lang::Ko, true) => format!(
+                "{}월 {}일 {}",
+                local.month(),
+                local.day(),
+                local.format("%H:%M")
+            ),
+            (Lang::Ko, false) => {
+                format!(
+                    "{}년 {}월 {}일 {}",
+                    local.year(),
+                    local.month(),
+                    local.day(),
+                    local.format("%H:%M")
+                )
+            }
+            (Lang::En, true) => local.format("%b %-d, %H:%M").to_string(),
+            (Lang::En, false) => local.format("%b %-d, %Y, %H:%M").to_string(),
+        }
+    }
+
+    /// A date alone: "2026년 11월 25일" / "Nov 25, 2026".
+    pub fn date(&self, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.tz);
+        match self.lang {
+            Lang::Ko => format!("{}년 {}월 {}일", local.year(), local.month(), local.day()),
+            Lang::En => local.format("%b %-d, %Y").to_string(),
+        }
+    }
+
+    /// The zone's abbreviation for labels, such as "KST".
+    pub fn zone_name(&self) -> String {
+        self.now.with_timezone(&self.tz).format("%Z").to_string()
+    }
+
+    /// "약 25분 후" / "in about 25 min"; `None` once `t` has passed.
+    pub fn until(&self, t: DateTime<Utc>) -> Option<String> {
+        let secs = (t - self.now).num_seconds();
+        if secs < 0 {
+            return None;
+        }
+        // Round up: "in 25 min" should not be said at 25:59 before.
+        let minutes = (secs + 59) / 60;
+        let (h, m) = (minutes / 60, minutes % 60);
+        Some(match (self.lang, h, m) {
+            (Lang::Ko, 0, 0) => "곧".to_string(),
+            (Lang::Ko, 0, m) => format!("약 {m}분 후"),
+            (Lang::Ko, h, 0) => format!("약 {h}시간 후"),
+            (Lang::Ko, h, m) => format!("약 {h}시간 {m}분 후"),
+            (Lang::En, 0, 0) => "any moment now".to_string(),
+            (Lang::En, 0, m) => format!("in about {m} min"),
+            (Lang::En, h, 0) => format!("in about {h} h"),
+            (Lang::En, h, m) => format!("in about {h} h {m} min"),
+        })
+    }
+
+    /// How long something lasted: "1시간 6분" / "1 h 6 min".
+    pub fn duration(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+        let minutes = (to - from).num_minutes().max(0);
+        let (h, m) = (minutes / 60, minutes % 60);
+        match (self.lang, h) {
+            (Lang::Ko, 0) => format!("{m}분"),
+            (Lang::Ko, h) => format!("{h}시간 {m}분"),
+            (Lang::En, 0) => format!("{m} min"),
+            (Lang::En, h) => format!("{h} h {m} min"),
+        }
+    }
+
+    /// Machine-readable time for `<time datetime>`.
+    pub fn iso(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    }
+}
+
+/// The Korean particle "(으)로" after a text: "으로" after a final consonant other than ㄹ,
+/// "로" otherwise. Digits are read as Sino-Korean numbers (0 영, 1 일, 3 삼, 6 육 …).
+pub fn ro_particle(word: &str) -> &'static str {
+    match word.chars().last() {
+        Some('0' | '3' | '6') => "으로",
+        Some('1' | '2' | '4' | '5' | '7' | '8' | '9') => "로",
+        Some(c @ '가'..='힣') => {
+            let final_consonant = (c as u32 - '가' as u32) % 28;
+            // 0: no final consonant; 8: ㄹ.
+            if final_consonant == 0 || final_consonant == 8 {
+                "로"
+            } else {
+                "으로"
+            }
+        }
+        _ => "로",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn fmt(lang: Lang) -> TimeFormat {
+        // 14:05 KST
+        TimeFormat {
+            lang,
+            tz: chrono_tz::Asia::Seoul,
+            now: Utc.with_ymd_and_hms(2026, 11, 25, 5, 5, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn times_today_are_short_and_in_kst() {
+        let eta = Utc.with_ymd_and_hms(2026, 11, 25, 6, 30, 0).unwrap();
+        assert_eq!(fmt(Lang::Ko).short(eta), "15:30");
+        assert_eq!(fmt(Lang::Ko).until(eta).unwrap(), "약 1시간 25분 후");
+        assert_eq!(fmt(Lang::En).until(eta).unwrap(), "in about 1 h 25 min");
+        let soon = Utc.with_ymd_and_hms(2026, 11, 25, 5, 30, 0).unwrap();
+        assert_eq!(fmt(Lang::Ko).until(soon).unwrap(), "약 25분 후");
+    }
+
+    #[test]
+    fn times_on_other_days_carry_the_date() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap(); // 01:00 on the 26th in Seoul
+        assert_eq!(fmt(Lang::Ko).short(t), "11월 26일 01:00");
+        assert_eq!(fmt(Lang::En).short(t), "Nov 26, 01:00");
+        let old = Utc.with_ymd_and_hms(2025, 1, 2, 3, 0, 0).unwrap();
+        assert_eq!(fmt(Lang::Ko).date_time(old), "2025년 1월 2일 12:00");
+    }
+
+    #[test]
+    fn past_times_have_no_countdown() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 5, 0, 0).unwrap();
+        assert_eq!(fmt(Lang::Ko).until(t), None);
+    }
+
+    #[test]
+    fn the_ro_particle_follows_the_last_sound() {
+        assert_eq!(ro_particle("15:00"), "으로");
+        assert_eq!(ro_particle("14:45"), "로");
+        assert_eq!(ro_particle("14:41"), "로");
+        assert_eq!(ro_particle("미정"), "으로");
+        assert_eq!(ro_particle("계좌이체"), "로");
+        assert_eq!(ro_particle("서울"), "로");
+    }
+}
+
+/// Timestamps in API documents: milliseconds and the page zone's offset (`Z` for UTC),
+/// as the reference API writes them.
+pub fn api_time(t: DateTime<Utc>, tz: Tz) -> String {
+    let local = t.with_timezone(&tz);
+    let s = local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string();
+    match s.strip_suffix("+00:00") {
+        Some(base) => format!("{base}Z"),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod api_time_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn api_times_carry_milliseconds_and_the_offset() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 5, 4, 0).unwrap();
+        assert_eq!(
+            api_time(t, chrono_tz::Asia::Seoul),
+            "2026-11-25T14:04:00.000+09:00"
+        );
+        assert_eq!(api_time(t, chrono_tz::UTC), "2026-11-25T05:04:00.000Z");
+    }
+}

@@ -1,0 +1,249 @@
+//! The read model: everything the public views show, loaded in one read transaction,
+//! plus the derived facts (group statuses, the page indicator, suggestions).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::domain::{
+    Component, ComponentId, ComponentStatus, Incident, Indicator, Kind, Lang, LocalizedText,
+    Status, recommend_now,
+};
+use crate::store::{self, IncidentFilter, StoreResult};
+
+/// Closed notices per history page.
+pub const HISTORY_PAGE_SIZE: usize = 20;
+/// History pages kept ready in every snapshot; older pages are rendered on demand.
+pub const HISTORY_PAGES_IN_SNAPSHOT: usize = 5;
+/// The reference API's cap on list documents, also used for feeds.
+pub const LIST_CAP: usize = 50;
+
+pub struct ReadModel {
+    pub now: DateTime<Utc>,
+    /// Live components in display order (groups included).
+    pub components: Vec<Component>,
+    /// Names of every component ever made, for history that names deleted ones.
+    names: HashMap<ComponentId, LocalizedText>,
+    by_id: HashMap<ComponentId, usize>,
+    pub notices: HashMap<String, Incident>,
+    /// Unresolved public incidents, newest first.
+    pub open_incidents: Vec<String>,
+    /// Maintenances in progress or verifying, by start.
+    pub active_maintenances: Vec<String>,
+    /// Scheduled maintenances, soonest first.
+    pub upcoming_maintenances: Vec<String>,
+    /// The newest public incidents and maintenances (any status), newest first.
+    pub recent_incidents: Vec<String>,
+    pub recent_maintenances: Vec<String>,
+    /// The first history pages of closed notices.
+    pub history_pages: Vec<Vec<String>>,
+    pub history_total: usize,
+    /// Notices with the latest activity, newest first (feeds).
+    pub recently_updated: Vec<String>,
+    /// The latest change to anything shown.
+    pub last_modified: DateTime<Utc>,
+}
+
+impl ReadModel {
+    pub fn load(conn: &Connection, now: DateTime<Utc>) -> StoreResult<ReadModel> {
+        let all = store::all_components(conn, true)?;
+        let names = all.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
+        let components: Vec<Component> = {
+            let live: Vec<ComponentId> = store::all_components(conn, false)?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            all.into_iter().filter(|c| live.contains(&c.id)).collect()
+        };
+        let by_id = components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+
+        let ids = |filter, limit| -> StoreResult<Vec<String>> {
+            Ok(store::incident_ids_page(conn, filter, None, limit)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect())
+        };
+        let unclosed = |kind| IncidentFilter {
+            kind: Some(kind),
+            only_unclosed: true,
+            ..Default::default()
+        };
+        let open_incidents = ids(unclosed(Kind::Incident), usize::MAX >> 1)?;
+        let open_maintenances = ids(unclosed(Kind::Maintenance), usize::MAX >> 1)?;
+        let recent_incidents = ids(
+            IncidentFilter {
+                kind: Some(Kind::Incident),
+                ..Default::default()
+            },
+            LIST_CAP,
+        )?;
+        let recent_maintenances = ids(
+            IncidentFilter {
+                kind: Some(Kind::Maintenance),
+                ..Default::default()
+            },
+            LIST_CAP,
+        )?;
+        let closed = IncidentFilter {
+            only_closed: true,
+            ..Default::default()
+        };
+        let history_ids = ids(closed, HISTORY_PAGE_SIZE * HISTORY_PAGES_IN_SNAPSHOT)?;
+        let history_total = store::count_incidents(conn, closed)?;
+        let recently_updated = store::recently_updated_ids(conn, LIST_CAP)?;
+
+        let mut notices = HashMap::new();
+        for id in open_incidents
+            .iter()
+            .chain(&open_maintenances)
+            .chain(&recent_incidents)
+            .chain(&recent_maintenances)
+            .chain(&history_ids)
+            .chain(&recently_updated)
+        {
+            if !notices.contains_key(id)
+                && let Some(i) = store::incident_by_id(conn, id)?
+            {
+                notices.insert(id.clone(), i);
+            }
+        }
+
+        let mut active_maintenances = Vec::new();
+        let mut upcoming_maintenances = Vec::new();
+        for id in open_maintenances {
+            match notices.get(&id).map(|m| m.status) {
+                Some(Status::Scheduled) => upcoming_maintenances.push(id),
+                Some(_) => active_maintenances.push(id),
+                None => {}
+            }
+        }
+        let starts = |id: &String| {
+            notices
+                .get(id)
+                .and_then(|m: &Incident| m.window)
+                .map(|w| w.starts)
+        };
+        upcoming_maintenances.sort_by_key(starts);
+        active_maintenances.sort_by_key(starts);
+
+        let last_modified = components
+            .iter()
+            .map(|c| c.updated_at)
+            .chain(notices.values().map(|n| n.updated_at))
+            .max()
+            .unwrap_or(now);
+
+        Ok(ReadModel {
+            now,
+            components,
+            names,
+            by_id,
+            history_pages: history_ids
+                .chunks(HISTORY_PAGE_SIZE)
+                .map(<[String]>::to_vec)
+                .collect(),
+            notices,
+            open_incidents,
+            active_maintenances,
+            upcoming_maintenances,
+            recent_incidents,
+            recent_maintenances,
+            history_total,
+            recently_updated,
+            last_modified,
+        })
+    }
+
+    pub fn component(&self, id: &ComponentId) -> Option<&Component> {
+        self.by_id.get(id).map(|i| &self.components[*i])
+    }
+
+    pub fn notice(&self, id: &str) -> Option<&Incident> {
+        self.notices.get(id)
+    }
+
+    pub fn notices_in<'a>(&'a self, ids: &'a [String]) -> impl Iterator<Item = &'a Incident> + 'a {
+        ids.iter().filter_map(|id| self.notices.get(id))
+    }
+
+    pub fn name(&self, id: &ComponentId, lang: Lang) -> String {
+        self.names
+            .get(id)
+            .map(|n| n.get(lang).to_string())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Members of a group, in display order.
+    pub fn members<'a>(
+        &'a self,
+        group: &'a ComponentId,
+    ) -> impl Iterator<Item = &'a Component> + 'a {
+        self.components
+            .iter()
+            .filter(move |c| c.group_id.as_ref() == Some(group))
+    }
+
+    /// A component's public status; a group's is the worst of its members.
+    pub fn status_of(&self, c: &Component) -> ComponentStatus {
+        if c.is_group {
+            ComponentStatus::worst(self.members(&c.id).map(|m| m.status))
+        } else {
+            c.status
+        }
+    }
+
+    pub fn current_status(&self, id: &ComponentId) -> Option<ComponentStatus> {
+        self.component(id).map(|c| self.status_of(c))
+    }
+
+    /// The page-wide indicator.
+    pub fn indicator(&self) -> Indicator {
+        let channels: Vec<ComponentStatus> = self
+            .components
+            .iter()
+            .filter(|c| !c.is_group)
+            .map(|c| c.status)
+            .collect();
+        let impacts: Vec<_> = self
+            .notices_in(&self.open_incidents)
+            .map(|i| i.impact)
+            .collect();
+        Indicator::overall(&channels, &impacts, !self.active_maintenances.is_empty())
+    }
+
+    /// Suggestions for a notice with each channel's current status (`None`: deleted).
+    pub fn suggestions<'a>(&'a self, notice: &'a Incident) -> Vec<SuggestionView<'a>> {
+        notice
+            .suggestions(|id| {
+                self.component(id)
+                    .map(|c| c.fallbacks.as_slice())
+                    .unwrap_or(&[])
+            })
+            .into_iter()
+            .map(|s| SuggestionView {
+                component: s.component,
+                instructions: s.instructions,
+                status: self.current_status(s.component),
+            })
+            .collect()
+    }
+
+    /// The suggestions customers are pointed to right now: only working channels.
+    pub fn recommended<'a>(&'a self, notice: &'a Incident) -> Vec<SuggestionView<'a>> {
+        self.suggestions(notice)
+            .into_iter()
+            .filter(|s| s.status.is_some_and(recommend_now))
+            .collect()
+    }
+}
+
+pub struct SuggestionView<'a> {
+    pub component: &'a ComponentId,
+    pub instructions: Option<&'a LocalizedText>,
+    pub status: Option<ComponentStatus>,
+}

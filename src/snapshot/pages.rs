@@ -1,0 +1,534 @@
+//! The HTML pages: template structs holding data already shaped for display, and the
+//! code that shapes it from the read model. Templates only `if`, `for` and print.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use super::Settings;
+use super::format::TimeFormat;
+use super::model::{HISTORY_PAGE_SIZE, ReadModel};
+use super::texts::{self, Texts};
+use crate::domain::{ComponentStatus, Incident, Kind, Lang};
+
+/// What every page shares (the layout in `base.html`).
+pub struct Layout<'a> {
+    pub t: &'static Texts,
+    pub site_name: &'a str,
+    pub title: String,
+    /// This page in the other language.
+    pub other_lang_url: String,
+    pub css_url: &'a str,
+    pub rss_url: String,
+    pub atom_url: String,
+    pub updated: String,
+    pub updated_iso: String,
+    pub zone: String,
+    pub home_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/index.html")]
+pub struct IndexPage<'a> {
+    pub layout: Layout<'a>,
+    pub banner: Banner,
+    pub incidents: Vec<NoticeCard>,
+    pub maintenances_now: Vec<NoticeCard>,
+    pub maintenances_upcoming: Vec<NoticeCard>,
+    pub groups: Vec<ChannelGroup>,
+    pub history_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/incident.html")]
+pub struct IncidentPage<'a> {
+    pub layout: Layout<'a>,
+    pub card: NoticeCard,
+    pub timeline: Vec<TimelineEntry>,
+    pub eta_revisions: Vec<String>,
+    pub postmortem: Vec<String>,
+    pub started: String,
+    pub resolved: Option<String>,
+    pub duration: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/history.html")]
+pub struct HistoryPage<'a> {
+    pub layout: Layout<'a>,
+    pub items: Vec<HistoryItem>,
+    pub page: usize,
+    pub pages: usize,
+    pub newer_url: Option<String>,
+    pub older_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "errors/not_found.html")]
+pub struct NotFoundPage<'a> {
+    pub layout: Layout<'a>,
+}
+
+pub struct Banner {
+    /// The indicator's wire name, for styling.
+    pub class: &'static str,
+    pub icon: &'static str,
+    pub text: &'static str,
+    /// "영향을 받는 결제 수단: 신용·체크카드 (장애)"
+    pub affected: Option<String>,
+}
+
+/// A status shown with an icon and words, never by colour alone.
+pub struct StatusBadge {
+    pub class: &'static str,
+    pub icon: &'static str,
+    pub label: &'static str,
+}
+
+impl StatusBadge {
+    pub fn component(s: ComponentStatus, lang: Lang) -> StatusBadge {
+        let icon = match s {
+            ComponentStatus::Operational => "✓",
+            ComponentStatus::DegradedPerformance => "!",
+            ComponentStatus::PartialOutage => "◐",
+            ComponentStatus::MajorOutage => "✕",
+            ComponentStatus::UnderMaintenance => "⚙",
+        };
+        StatusBadge {
+            class: s.as_str(),
+            icon,
+            label: s.label(lang),
+        }
+    }
+}
+
+pub struct NoticeCard {
+    pub url: String,
+    pub title: String,
+    pub status_class: &'static str,
+    pub status_label: &'static str,
+    pub latest_message: String,
+    pub latest_time: String,
+    pub latest_iso: String,
+    /// "15:30 (약 25분 후)"
+    pub eta: Option<String>,
+    pub eta_passed: bool,
+    pub next_update: Option<String>,
+    pub next_update_overdue: bool,
+    pub alternatives: Vec<AlternativeView>,
+    pub affected: Vec<ChannelRow>,
+    /// "11월 26일 00:00 – 00:30"
+    pub window: Option<String>,
+}
+
+pub struct AlternativeView {
+    pub name: String,
+    pub instructions: String,
+}
+
+pub struct ChannelRow {
+    pub name: String,
+    pub description: Option<String>,
+    pub badge: StatusBadge,
+}
+
+pub struct ChannelGroup {
+    /// `None` for channels outside any group.
+    pub name: Option<String>,
+    pub badge: Option<StatusBadge>,
+    pub channels: Vec<ChannelRow>,
+}
+
+pub struct TimelineEntry {
+    pub time: String,
+    pub iso: String,
+    pub label: &'static str,
+    pub class: &'static str,
+    pub paragraphs: Vec<String>,
+    pub changes: Vec<String>,
+}
+
+pub struct HistoryItem {
+    pub url: String,
+    pub title: String,
+    pub kind_label: &'static str,
+    pub status_label: &'static str,
+    pub status_class: &'static str,
+    pub date: String,
+    pub iso: String,
+    pub duration: Option<String>,
+    pub affected: String,
+}
+
+/// Shapes pages for one language.
+pub struct PageContext<'a> {
+    pub model: &'a ReadModel,
+    pub settings: &'a Settings,
+    pub lang: Lang,
+    pub fmt: TimeFormat,
+    pub t: &'static Texts,
+}
+
+impl<'a> PageContext<'a> {
+    pub fn new(model: &'a ReadModel, settings: &'a Settings, lang: Lang) -> PageContext<'a> {
+        PageContext {
+            model,
+            settings,
+            lang,
+            fmt: TimeFormat {
+                lang,
+                tz: settings.timezone,
+                now: model.now,
+            },
+            t: texts::texts(lang),
+        }
+    }
+
+    /// A site-relative link in this language (Korean links carry no `lang`).
+    pub fn link(&self, path: &str) -> String {
+        with_lang(path, self.lang, self.settings.default_lang)
+    }
+
+    fn layout(&self, title: String, path: &str) -> Layout<'a> {
+        let other = if self.lang == Lang::Ko {
+            Lang::En
+        } else {
+            Lang::Ko
+        };
+        Layout {
+            t: self.t,
+            site_name: &self.settings.site_name,
+            title,
+            other_lang_url: with_lang_explicit(path, other),
+            css_url: &self.settings.css_url,
+            rss_url: self.link("/history.rss"),
+            atom_url: self.link("/history.atom"),
+            updated: self.fmt.date_time(self.model.now),
+            updated_iso: self.fmt.iso(self.model.now),
+            zone: self.fmt.zone_name(),
+            home_url: self.link("/"),
+        }
+    }
+
+    pub fn index(&self) -> IndexPage<'a> {
+        let m = self.model;
+        let indicator = m.indicator();
+        let affected: Vec<String> = m
+            .components
+            .iter()
+            .filter(|c| !c.is_group && !c.status.is_operational())
+            .map(|c| format!("{} ({})", c.name.get(self.lang), c.status.label(self.lang)))
+            .collect();
+        let banner = Banner {
+            class: indicator.as_str(),
+            icon: if indicator == crate::domain::Indicator::None {
+                "✓"
+            } else {
+                "!"
+            },
+            text: indicator.banner(self.lang),
+            affected: (!affected.is_empty())
+                .then(|| format!("{}: {}", self.t.affected, affected.join(", "))),
+        };
+        IndexPage {
+            layout: self.layout(
+                format!("{} · {}", self.t.page_title, self.settings.site_name),
+                "/",
+            ),
+            banner,
+            incidents: m
+                .notices_in(&m.open_incidents)
+                .map(|i| self.card(i))
+                .collect(),
+            maintenances_now: m
+                .notices_in(&m.active_maintenances)
+                .map(|i| self.card(i))
+                .collect(),
+            maintenances_upcoming: m
+                .notices_in(&m.upcoming_maintenances)
+                .map(|i| self.card(i))
+                .collect(),
+            groups: self.channel_groups(),
+            history_url: self.link("/history"),
+        }
+    }
+
+    fn channel_groups(&self) -> Vec<ChannelGroup> {
+        let m = self.model;
+        let mut groups: Vec<ChannelGroup> = Vec::new();
+        for c in m.components.iter().filter(|c| c.group_id.is_none()) {
+            if c.is_group {
+                let channels: Vec<ChannelRow> = m
+                    .members(&c.id)
+                    .map(|member| self.channel_row(member))
+                    .collect();
+                if channels.is_empty() {
+                    continue;
+                }
+                groups.push(ChannelGroup {
+                    name: Some(c.name.get(self.lang).to_string()),
+                    badge: Some(StatusBadge::component(m.status_of(c), self.lang)),
+                    channels,
+                });
+            } else {
+                // Consecutive ungrouped channels share one list.
+                match groups.last_mut() {
+                    Some(g) if g.name.is_none() => g.channels.push(self.channel_row(c)),
+                    _ => groups.push(ChannelGroup {
+                        name: None,
+                        badge: None,
+                        channels: vec![self.channel_row(c)],
+                    }),
+                }
+            }
+        }
+        groups
+    }
+
+    fn channel_row(&self, c: &crate::domain::Component) -> ChannelRow {
+        ChannelRow {
+            name: c.name.get(self.lang).to_string(),
+            description: c.description.as_ref().map(|d| d.get(self.lang).to_string()),
+            badge: StatusBadge::component(self.model.status_of(c), self.lang),
+        }
+    }
+
+    pub fn card(&self, i: &Incident) -> NoticeCard {
+        let latest = i.latest_update();
+        let open = !i.status.is_closed();
+        let fmt = &self.fmt;
+        let eta = i.eta.filter(|_| open && i.kind == Kind::Incident);
+        let eta_text = eta.map(|e| match fmt.until(e) {
+            Some(rel) => format!("{} ({rel})", fmt.short(e)),
+            None => fmt.short(e),
+        });
+        let next = i.next_update_at.filter(|_| open);
+        let alternatives = if open {
+            self.model
+                .recommended(i)
+                .into_iter()
+                .map(|s| {
+                    let name = self.model.name(s.component, self.lang);
+                    let instructions = match s.instructions {
+                        Some(t) => t.get(self.lang).to_string(),
+                        None => texts::default_instructions(self.lang, &name),
+                    };
+                    AlternativeView { name, instructions }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let affected = i
+            .components
+            .iter()
+            .map(|a| {
+                let status = self.model.current_status(&a.id).unwrap_or(a.status);
+                ChannelRow {
+                    name: self.model.name(&a.id, self.lang),
+                    description: None,
+                    badge: StatusBadge::component(status, self.lang),
+                }
+            })
+            .collect();
+        NoticeCard {
+            url: self.link(&format!("/incidents/{}", i.id)),
+            title: i.title.get(self.lang).to_string(),
+            status_class: i.status.as_str(),
+            status_label: i.status.label(self.lang),
+            latest_message: latest
+                .map(|u| u.message.get(self.lang).to_string())
+                .unwrap_or_default(),
+            latest_time: latest.map(|u| fmt.short(u.created_at)).unwrap_or_default(),
+            latest_iso: latest.map(|u| fmt.iso(u.created_at)).unwrap_or_default(),
+            eta_passed: eta.is_some_and(|e| e < self.model.now),
+            eta: eta_text,
+            next_update_overdue: next.is_some_and(|n| n < self.model.now),
+            next_update: next.map(|n| texts::next_update_by(self.lang, &fmt.short(n))),
+            alternatives,
+            affected,
+            window: i.window.map(|w| {
+                format!(
+                    "{} – {}",
+                    fmt.date_time(w.starts),
+                    self.end_of(w.starts, w.ends)
+                )
+            }),
+        }
+    }
+
+    /// The end of a window: time alone when on the same day as the start.
+    fn end_of(&self, starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
+        let tz = self.settings.timezone;
+        if starts.with_timezone(&tz).date_naive() == ends.with_timezone(&tz).date_naive() {
+            ends.with_timezone(&tz).format("%H:%M").to_string()
+        } else {
+            self.fmt.date_time(ends)
+        }
+    }
+
+    pub fn incident(&self, i: &Incident) -> IncidentPage<'a> {
+        let fmt = &self.fmt;
+        let timeline = i
+            .updates
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(index, u)| {
+                let changed = i
+                    .status_before(index)
+                    .is_none_or(|before| before != u.status);
+                let label = if changed {
+                    u.status.label(self.lang)
+                } else {
+                    update_label(self.lang)
+                };
+                TimelineEntry {
+                    time: fmt.date_time(u.created_at),
+                    iso: fmt.iso(u.created_at),
+                    label,
+                    class: u.status.as_str(),
+                    paragraphs: paragraphs(u.message.get(self.lang)),
+                    changes: u
+                        .changes
+                        .iter()
+                        .filter(|c| c.old != c.new)
+                        .map(|c| {
+                            format!(
+                                "{}: {} → {}",
+                                self.model.name(&c.component, self.lang),
+                                c.old.label(self.lang),
+                                c.new.label(self.lang)
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let eta_revisions = i
+            .eta_revisions
+            .iter()
+            .rev()
+            .map(|r| {
+                let sentence = texts::eta_revision(
+                    self.lang,
+                    r.previous.map(|p| fmt.short(p)).as_deref(),
+                    r.eta.map(|e| fmt.short(e)).as_deref(),
+                );
+                format!("{} · {sentence}", fmt.date_time(r.revised_at))
+            })
+            .collect();
+        let title = i.title.get(self.lang).to_string();
+        IncidentPage {
+            layout: self.layout(
+                format!("{title} · {}", self.settings.site_name),
+                &format!("/incidents/{}", i.id),
+            ),
+            card: self.card(i),
+            timeline,
+            eta_revisions,
+            postmortem: i
+                .postmortem
+                .as_ref()
+                .map(|p| paragraphs(p.get(self.lang)))
+                .unwrap_or_default(),
+            started: fmt.date_time(i.started_at),
+            resolved: i.resolved_at.map(|r| fmt.date_time(r)),
+            duration: i.resolved_at.map(|r| fmt.duration(i.started_at, r)),
+        }
+    }
+
+    /// History page `page` (1-based) showing `notices`, of `pages` in all.
+    pub fn history(&self, notices: &[&Incident], page: usize, pages: usize) -> HistoryPage<'a> {
+        let items = notices
+            .iter()
+            .map(|i| HistoryItem {
+                url: self.link(&format!("/incidents/{}", i.id)),
+                title: i.title.get(self.lang).to_string(),
+                kind_label: match (i.kind, self.lang) {
+                    (Kind::Incident, Lang::Ko) => "장애",
+                    (Kind::Incident, Lang::En) => "Incident",
+                    (Kind::Maintenance, Lang::Ko) => "점검",
+                    (Kind::Maintenance, Lang::En) => "Maintenance",
+                },
+                status_label: i.status.label(self.lang),
+                status_class: i.status.as_str(),
+                date: self.fmt.date_time(i.started_at),
+                iso: self.fmt.iso(i.started_at),
+                duration: i.resolved_at.map(|r| self.fmt.duration(i.started_at, r)),
+                affected: i
+                    .components
+                    .iter()
+                    .map(|c| self.model.name(&c.id, self.lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect();
+        let page_url = |p: usize| {
+            if p <= 1 {
+                self.link("/history")
+            } else {
+                self.link(&format!("/history?page={p}"))
+            }
+        };
+        HistoryPage {
+            layout: self.layout(
+                format!("{} · {}", self.t.history, self.settings.site_name),
+                &history_path(page),
+            ),
+            items,
+            page,
+            pages,
+            newer_url: (page > 1).then(|| page_url(page - 1)),
+            older_url: (page < pages).then(|| page_url(page + 1)),
+        }
+    }
+
+    pub fn not_found(&self) -> NotFoundPage<'a> {
+        NotFoundPage {
+            layout: self.layout(self.t.not_found_title.to_string(), "/"),
+        }
+    }
+}
+
+/// The label of an update that did not change the status.
+fn update_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ko => "추가 안내",
+        Lang::En => "Update",
+    }
+}
+
+pub fn history_path(page: usize) -> String {
+    if page <= 1 {
+        "/history".to_string()
+    } else {
+        format!("/history?page={page}")
+    }
+}
+
+/// Number of history pages for `total` closed notices (at least one, possibly empty).
+pub fn history_pages(total: usize) -> usize {
+    total.div_ceil(HISTORY_PAGE_SIZE).max(1)
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `path` in `lang`: the default language needs no parameter.
+fn with_lang(path: &str, lang: Lang, default: Lang) -> String {
+    if lang == default {
+        path.to_string()
+    } else {
+        with_lang_explicit(path, lang)
+    }
+}
+
+fn with_lang_explicit(path: &str, lang: Lang) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}lang={}", lang.code())
+}
