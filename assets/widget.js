@@ -51,8 +51,8 @@
 .sev-critical{--sev:#d92d20}.sev-major{--sev:#e8590c}.sev-minor{--sev:#f0a500}.sev-none{--sev:#8a939c}.maint{--sev:#1c7ed6}
 .body{flex:1;min-width:0}
 p{margin:0 0 2px}ul{margin:2px 0 4px;padding-left:1.3em}
-.tag{font-weight:700;margin-right:6px}.what,.more,.time{color:var(--paystatus-text,var(--ps-m))}
-.more{margin-left:6px;font-size:.92em;white-space:nowrap}.time{font-size:.93em}
+.tag{font-weight:700}.what,.more,.time{color:var(--paystatus-text,var(--ps-m))}
+.more{font-size:.92em;white-space:nowrap}.time{font-size:.93em}
 a{color:var(--paystatus-accent,var(--ps-a));font-weight:600}
 button{all:unset;box-sizing:border-box;display:block;flex:none;width:36px;height:36px;border-radius:4px;
  text-align:center;font:22px/36px system-ui,sans-serif;cursor:pointer;color:inherit}
@@ -189,12 +189,14 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     const bar = el('div', 'bar ' + (it.maint ? 'maint' : 'sev-' + (RANK[it.impact] ? it.impact : 'none')));
     const body = el('div', 'body', null, bar);
 
-    const head = el('p', 'head', null, body);
-    if (it.maint) el('span', 'tag', it.status === 'scheduled' ? T.scheduled : T.maintenance, head);
+    // "점검 중 · 계좌이체, 가상계좌 · 은행 정기 점검 외 1건"
+    const head = el('p', '', null, body);
+    const sep = () => head.appendChild(document.createTextNode(' · '));
+    if (it.maint) { el('span', 'tag', it.status === 'scheduled' ? T.scheduled : T.maintenance, head); sep(); }
     const names = (it.components || []).map((c) => c && c.name).filter(Boolean);
-    if (names.length) el('span', 'what', names.join(', ') + ' · ', head);
+    if (names.length) { el('span', 'what', names.join(', '), head); sep(); }
     el('strong', '', it.name, head);
-    if (items.length > 1) el('span', 'more', T.more(items.length - 1), head);
+    if (items.length > 1) el('span', 'more', ' ' + T.more(items.length - 1), head);
 
     const msg = (latest(it) || {}).body;
     if (msg) el('p', 'msg', msg, body);

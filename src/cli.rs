@@ -98,7 +98,7 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
             writeln!(std::io::stdout(), "{secret}")?;
         }
         KeysAction::List => {
-            let keys = store.read_blocking(|c| store::all_keys(c))?;
+            let keys = store.read_blocking(store::all_keys)?;
             let mut out = std::io::stderr();
             writeln!(
                 out,

@@ -108,7 +108,7 @@ pub struct Publisher {
     published: AtomicU64,
     /// Documents outside the snapshot (old incidents, deep history pages), rendered on
     /// first request and dropped whenever a new snapshot is published.
-    on_demand: Mutex<(DateTime<Utc>, HashMap<DocKey, Arc<Doc>>)>,
+    on_demand: Mutex<HashMap<DocKey, Arc<Doc>>>,
 }
 
 /// On-demand documents kept at most; beyond it the cache starts over.
@@ -124,7 +124,7 @@ impl Publisher {
             building: tokio::sync::Mutex::new(()),
             writes: AtomicU64::new(0),
             published: AtomicU64::new(0),
-            on_demand: Mutex::new((DateTime::<Utc>::MIN_UTC, HashMap::new())),
+            on_demand: Mutex::new(HashMap::new()),
         }
     }
 
@@ -173,7 +173,7 @@ impl Publisher {
             .await?;
         self.current.store(Arc::new(snapshot));
         let mut cache = self.on_demand.lock().unwrap_or_else(|p| p.into_inner());
-        *cache = (now, HashMap::new());
+        cache.clear();
         Ok(())
     }
 
@@ -184,7 +184,6 @@ impl Publisher {
             .on_demand
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .1
             .get(key)
         {
             return Ok(Some(doc.clone()));
@@ -208,10 +207,10 @@ impl Publisher {
             .await?;
         if let Some(doc) = &doc {
             let mut cache = self.on_demand.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.1.len() >= ON_DEMAND_CAP {
-                cache.1.clear();
+            if cache.len() >= ON_DEMAND_CAP {
+                cache.clear();
             }
-            cache.1.insert(key.clone(), doc.clone());
+            cache.insert(key.clone(), doc.clone());
         }
         Ok(doc)
     }

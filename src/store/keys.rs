@@ -19,16 +19,10 @@ pub struct ApiKey {
 
 const COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
 
-fn from_row(
-    r: &Row,
-) -> rusqlite::Result<(
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-)> {
+/// id, name, scopes, created_at, last_used_at, revoked_at
+type KeyRow = (String, String, String, String, Option<String>, Option<String>);
+
+fn from_row(r: &Row) -> rusqlite::Result<KeyRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -39,16 +33,7 @@ fn from_row(
     ))
 }
 
-fn into_key(
-    (id, name, scopes, created_at, last_used_at, revoked_at): (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    ),
-) -> StoreResult<ApiKey> {
+fn into_key((id, name, scopes, created_at, last_used_at, revoked_at): KeyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id,
         name,
