@@ -2,7 +2,9 @@
 //! is rendered into one immutable [`Snapshot`] and swapped in atomically. Public handlers
 //! only pick bytes out of the current snapshot, so every view agrees with every other.
 
+mod api_v2;
 mod doc;
+mod feeds;
 mod format;
 mod model;
 mod pages;
@@ -257,6 +259,8 @@ pub fn build(
                 html_doc(&builder, &ctx.history(&[], 1, 1))?,
             );
         }
+        docs.extend(api_v2::documents(model, settings, lang, &builder));
+        docs.extend(feeds::documents(model, settings, lang, &builder)?);
         let nf = html_doc(&builder, &ctx.not_found())?.with(|d| d.status = 404);
         not_found.insert(lang, nf);
     }
@@ -275,6 +279,21 @@ fn render_on_demand(
     builder: &DocBuilder,
     path: &str,
 ) -> Result<Option<Arc<Doc>>, BuildError> {
+    if let Some(id) = path
+        .strip_prefix("/api/v2/incidents/")
+        .and_then(|p| p.strip_suffix(".json"))
+    {
+        return match store::incident_by_id(conn, id)? {
+            Some(i) if !i.draft => Ok(Some(api_v2::incident_document(
+                model,
+                ctx.settings,
+                ctx.lang,
+                builder,
+                &i,
+            ))),
+            _ => Ok(None),
+        };
+    }
     if let Some(id) = path.strip_prefix("/incidents/") {
         return match store::incident_by_id(conn, id)? {
             Some(i) if !i.draft => Ok(Some(html_doc(builder, &ctx.incident(&i))?)),

@@ -374,14 +374,7 @@ impl<'a> PageContext<'a> {
             .enumerate()
             .rev()
             .map(|(index, u)| {
-                let changed = i
-                    .status_before(index)
-                    .is_none_or(|before| before != u.status);
-                let label = if changed {
-                    u.status.label(self.lang)
-                } else {
-                    update_label(self.lang)
-                };
+                let label = timeline_label(i, index, self.lang);
                 TimelineEntry {
                     time: fmt.date_time(u.created_at),
                     iso: fmt.iso(u.created_at),
@@ -490,11 +483,13 @@ impl<'a> PageContext<'a> {
     }
 }
 
-/// The label of an update that did not change the status.
-fn update_label(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ko => "추가 안내",
-        Lang::En => "Update",
+/// The label of update `index`: its status when it changed it, otherwise "Update".
+pub fn timeline_label(i: &Incident, index: usize, lang: Lang) -> &'static str {
+    let status = i.updates[index].status;
+    match (i.status_before(index) == Some(status), lang) {
+        (false, _) => status.label(lang),
+        (true, Lang::Ko) => "추가 안내",
+        (true, Lang::En) => "Update",
     }
 }
 

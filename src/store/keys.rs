@@ -20,7 +20,14 @@ pub struct ApiKey {
 const COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
 
 /// id, name, scopes, created_at, last_used_at, revoked_at
-type KeyRow = (String, String, String, String, Option<String>, Option<String>);
+type KeyRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn from_row(r: &Row) -> rusqlite::Result<KeyRow> {
     Ok((
@@ -33,7 +40,9 @@ fn from_row(r: &Row) -> rusqlite::Result<KeyRow> {
     ))
 }
 
-fn into_key((id, name, scopes, created_at, last_used_at, revoked_at): KeyRow) -> StoreResult<ApiKey> {
+fn into_key(
+    (id, name, scopes, created_at, last_used_at, revoked_at): KeyRow,
+) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id,
         name,

@@ -18,6 +18,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(index))
         .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
+        .route("/history.rss", get(rss_feed).options(preflight))
+        .route("/history.atom", get(atom_feed).options(preflight))
+        .route("/api/v2/{*path}", get(api_v2).options(preflight))
         .route("/assets/{file}", get(asset))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -98,6 +101,118 @@ async fn history(
         Some(_) => return not_found(&state, q.lang.as_deref(), &method, &headers),
     };
     page(&state, path, q.lang.as_deref(), &method, &headers).await
+}
+
+async fn rss_feed(
+    state: State<AppState>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    machine_doc(
+        &state,
+        "/history.rss".to_string(),
+        q.lang.as_deref(),
+        &method,
+        &headers,
+    )
+    .await
+}
+
+async fn atom_feed(
+    state: State<AppState>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    machine_doc(
+        &state,
+        "/history.atom".to_string(),
+        q.lang.as_deref(),
+        &method,
+        &headers,
+    )
+    .await
+}
+
+async fn api_v2(
+    state: State<AppState>,
+    Path(path): Path<String>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    machine_doc(
+        &state,
+        format!("/api/v2/{path}"),
+        q.lang.as_deref(),
+        &method,
+        &headers,
+    )
+    .await
+}
+
+/// Feeds and JSON: the language comes from `?lang=` only (tools send arbitrary
+/// `Accept-Language`), and a miss is a small JSON 404 other origins can read.
+async fn machine_doc(
+    state: &AppState,
+    path: String,
+    lang: Option<&str>,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Response {
+    let lang = lang.and_then(Lang::parse).unwrap_or(state.default_lang);
+    let key = DocKey::new(path, lang);
+    let doc = match state.publisher.current().get(&key) {
+        Some(doc) => Some(doc),
+        None => match state.publisher.on_demand(&key).await {
+            Ok(doc) => doc,
+            Err(e) => {
+                tracing::error!(error = %e, path = %key.path, "could not render an archived document");
+                return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable")
+                    .into_response();
+            }
+        },
+    };
+    match doc {
+        Some(doc) => respond(&doc, headers, method, false),
+        None => {
+            let mut r = (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#).into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            r
+        }
+    }
+}
+
+/// CORS preflight for the documents other origins read: GET and HEAD, no credentials.
+async fn preflight() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("If-None-Match, If-Modified-Since"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    r
 }
 
 /// Serves a page from the snapshot, or renders an older one on demand.
