@@ -1,0 +1,163 @@
+//! `/history.rss` and `/history.atom`, read with an independent parser (feed-rs).
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::helpers::*;
+
+const TRICKY_TITLE: &str = "카드 & <간편결제> \"승인\" 지연 'A&B'";
+
+async fn feed(app: &TestApp, path: &str) -> TestResult<feed_rs::model::Feed> {
+    let r = app.get(path).await?;
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
+    let body = r.bytes().await?;
+    Ok(feed_rs::parser::parse(&body[..]).map_err(|e| format!("{path} does not parse: {e}"))?)
+}
+
+fn body_of(entry: &feed_rs::model::Entry) -> String {
+    entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn both_feeds_parse_with_exact_titles_and_links_to_the_incident() -> TestResult {
+    let app = spawn_app().await;
+    let mut body = card_outage();
+    body["title"] = json!(TRICKY_TITLE);
+    body["message"] = json!("A & B <b>굵게</b> 결제가 되지 않습니다.");
+    let id = string(&app.create_incident_ok(&body).await?["id"])?;
+    let url = format!("{}/incidents/{id}", app.address);
+    for path in ["/history.rss", "/history.atom"] {
+        let feed = feed(&app, path).await?;
+        assert_eq!(feed.entries.len(), 1, "{path}");
+        let entry = &feed.entries[0];
+        assert_eq!(
+            entry.title.as_ref().map(|t| t.content.as_str()),
+            Some(TRICKY_TITLE),
+            "{path}: the title survives exactly"
+        );
+        assert!(
+            entry.links.iter().any(|l| l.href == url),
+            "{path}: links to {url}: {:?}",
+            entry.links
+        );
+        let html = body_of(entry);
+        assert!(
+            html.contains("A &amp; B &lt;b&gt;굵게&lt;/b&gt;"),
+            "{path}: the message is HTML-escaped exactly once: {html}"
+        );
+        assert!(
+            !html.contains("&amp;amp;") && !html.contains("&amp;lt;"),
+            "{path}: escaped twice: {html}"
+        );
+    }
+    let rss = feed(&app, "/history.rss").await?;
+    assert_eq!(rss.entries[0].id, url, "the RSS guid is the incident page");
+    Ok(())
+}
+
+#[tokio::test]
+async fn items_hold_the_updates_newest_first_with_update_labels_and_the_eta_while_open()
+-> TestResult {
+    let app = spawn_app().await;
+    let id = string(&app.create_incident_ok(&card_outage()).await?["id"])?;
+    app.post_incident_update_ok(&id, &json!({"message": "계속 확인하고 있습니다."}))
+        .await?;
+    app.post_incident_update_ok(
+        &id,
+        &json!({"status": "identified", "message": "원인을 찾았습니다."}),
+    )
+    .await?;
+    let html = body_of(&feed(&app, "/history.rss").await?.entries[0]);
+    let order = [
+        "원인을 찾았습니다.",
+        "계속 확인하고 있습니다.",
+        "일부 카드 결제가 실패하고 있습니다.",
+    ]
+    .map(|m| html.find(m).unwrap_or(usize::MAX));
+    assert!(
+        order[0] < order[1] && order[1] < order[2] && order[2] != usize::MAX,
+        "newest first: {html}"
+    );
+    assert!(
+        html.contains("<strong>원인 파악</strong> - 원인을 찾았습니다."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>추가 안내</strong> - 계속 확인하고 있습니다."),
+        "an unchanged status reads Update: {html}"
+    );
+    assert!(
+        html.contains("예상 복구"),
+        "the ETA is in the item while open: {html}"
+    );
+    assert!(html.contains("계좌이체"), "so are the alternatives: {html}");
+
+    let en = body_of(&feed(&app, "/history.atom?lang=en").await?.entries[0]);
+    assert!(
+        en.contains("<strong>Update</strong>") && en.contains("Expected recovery"),
+        "{en}"
+    );
+
+    app.post_incident_update_ok(
+        &id,
+        &json!({"status": "resolved", "message": "해결되었습니다."}),
+    )
+    .await?;
+    let html = body_of(&feed(&app, "/history.rss").await?.entries[0]);
+    assert!(
+        !html.contains("예상 복구") && !html.contains("이렇게 결제하실 수 있습니다"),
+        "nothing to wait for once resolved: {html}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn maintenance_items_carry_their_window_and_drafts_never_appear() -> TestResult {
+    let app = spawn_app().await;
+    app.create_maintenance_ok(&bank_maintenance()).await?;
+    let mut draft = incident_titled("초안");
+    draft["draft"] = json!(true);
+    app.create_incident_ok(&draft).await?;
+    for path in ["/history.rss", "/history.atom"] {
+        let feed = feed(&app, path).await?;
+        assert_eq!(
+            feed.entries.len(),
+            1,
+            "{path}: the draft is not in the feed"
+        );
+        let html = body_of(&feed.entries[0]);
+        assert!(
+            html.contains("점검 시간") && html.contains("11월 26일 00:00 – 00:30"),
+            "{path}: {html}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_newest_activity_comes_first() -> TestResult {
+    let app = spawn_app().await;
+    let first = string(
+        &app.create_incident_ok(&incident_titled("먼저 생긴 장애"))
+            .await?["id"],
+    )?;
+    app.clock.advance(Duration::minutes(5));
+    app.create_incident_ok(&incident_titled("나중에 생긴 장애"))
+        .await?;
+    app.clock.advance(Duration::minutes(5));
+    app.post_incident_update_ok(&first, &json!({"message": "새 소식"}))
+        .await?;
+    let feed = feed(&app, "/history.atom").await?;
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert_eq!(titles, vec!["먼저 생긴 장애", "나중에 생긴 장애"]);
+    Ok(())
+}
