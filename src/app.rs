@@ -92,6 +92,8 @@ impl App {
             timezone: config.timezone,
             default_lang: config.default_lang,
             css_url: assets.url("style.css"),
+            embed_css_url: assets.url("embed-frame.css"),
+            embed_js_url: assets.url("embed-frame.js"),
         });
         let publisher = Arc::new(Publisher::new(store.clone(), settings, clock.clone()));
         let state = AppState {

@@ -16,6 +16,9 @@ pub enum CachePolicy {
     Status,
     /// Versioned assets: a year, immutable.
     Immutable,
+    /// Scripts merchants embed by a fixed URL (`/widget.js`): a day, then revalidated,
+    /// and a stale copy for a week rather than nothing.
+    EmbeddedScript,
     /// Never cached (health, metrics, admin).
     NoStore,
 }
@@ -27,6 +30,9 @@ impl CachePolicy {
                 "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
             }
             CachePolicy::Immutable => "public, max-age=31536000, immutable",
+            CachePolicy::EmbeddedScript => {
+                "public, max-age=86400, stale-while-revalidate=604800, stale-if-error=604800"
+            }
             CachePolicy::NoStore => "no-store",
         }
     }

@@ -35,6 +35,8 @@ pub struct Settings {
     pub timezone: Tz,
     pub default_lang: Lang,
     pub css_url: String,
+    pub embed_css_url: String,
+    pub embed_js_url: String,
 }
 
 /// Where a document lives: a path (with its query, if any) and, for localized
@@ -259,6 +261,12 @@ pub fn build(
                 html_doc(&builder, &ctx.history(&[], 1, 1))?,
             );
         }
+        docs.insert(
+            DocKey::new("/widget", lang),
+            html_doc(&builder, &ctx.widget_demo())?,
+        );
+        let frame = html_doc(&builder, &ctx.embed_frame())?.with(|d| d.frameable = true);
+        docs.insert(DocKey::new("/embed/frame", lang), frame);
         docs.extend(api_v2::documents(model, settings, lang, &builder));
         docs.extend(feeds::documents(model, settings, lang, &builder)?);
         let nf = html_doc(&builder, &ctx.not_found())?.with(|d| d.status = 404);

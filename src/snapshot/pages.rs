@@ -527,3 +527,223 @@ fn with_lang_explicit(path: &str, lang: Lang) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
     format!("{path}{sep}lang={}", lang.code())
 }
+
+#[derive(Template)]
+#[template(path = "embed/frame.html")]
+pub struct EmbedFramePage<'a> {
+    pub t: &'static Texts,
+    pub site_name: &'a str,
+    pub css_url: &'a str,
+    pub js_url: &'a str,
+    pub notice: Option<FrameNotice>,
+    pub details: &'static str,
+    pub close: &'static str,
+}
+
+pub struct FrameNotice {
+    pub class: &'static str,
+    pub url: String,
+    pub title: String,
+    pub message: String,
+    /// "예상 복구 15:30"
+    pub eta: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/widget.html")]
+pub struct WidgetPage<'a> {
+    pub layout: Layout<'a>,
+    pub text: &'static WidgetTexts,
+    pub snippet: String,
+    pub embed_snippet: String,
+    pub event_example: &'static str,
+    pub options: Vec<WidgetOption>,
+}
+
+pub struct WidgetOption {
+    pub name: &'static str,
+    pub values: &'static str,
+    pub meaning: &'static str,
+}
+
+pub struct WidgetTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub snippet_heading: &'static str,
+    pub preview_heading: &'static str,
+    pub preview_intro: &'static str,
+    pub options_heading: &'static str,
+    pub attribute: &'static str,
+    pub values: &'static str,
+    pub meaning: &'static str,
+    pub event_heading: &'static str,
+    pub event_intro: &'static str,
+    pub embed_heading: &'static str,
+    pub embed_intro: &'static str,
+}
+
+static WIDGET_KO: WidgetTexts = WidgetTexts {
+    title: "결제 화면 장애 배너",
+    intro: "가맹점 결제 화면에 한 줄만 넣으면, 결제 수단에 장애나 점검이 있을 때 고객에게 바로 알리고 대신 쓸 수 있는 결제 수단을 안내합니다. 문제가 없을 때는 아무것도 보이지 않고 화면도 밀리지 않습니다.",
+    snippet_heading: "넣을 코드",
+    preview_heading: "미리 보기",
+    preview_intro: "지금 이 상태 페이지의 실제 배너입니다. 진행 중인 장애나 24시간 안에 예정된 점검이 없으면 비어 있습니다.",
+    options_heading: "설정 (data-* 속성)",
+    attribute: "속성",
+    values: "값",
+    meaning: "설명",
+    event_heading: "결제 버튼과 연동하기",
+    event_intro: "배너는 상태를 읽을 때마다 document에 paystatus:change 이벤트를 보냅니다. 장애 중인 결제 수단의 버튼을 흐리게 만들 수 있습니다.",
+    embed_heading: "iframe 팝업 (Statuspage 호환)",
+    embed_intro: "Statuspage 임베드를 쓰던 사이트는 주소만 바꾸면 됩니다. 장애가 있을 때만 화면 구석에 작은 창이 나타납니다.",
+};
+
+static WIDGET_EN: WidgetTexts = WidgetTexts {
+    title: "Checkout banner",
+    intro: "One line in a merchant's checkout warns shoppers when a payment method is down or under maintenance, and tells them what to use instead. When all is well it shows nothing and shifts nothing.",
+    snippet_heading: "The snippet",
+    preview_heading: "Live preview",
+    preview_intro: "This is the real banner for this status page. It is empty when nothing is wrong and no maintenance starts within 24 hours.",
+    options_heading: "Options (data-* attributes)",
+    attribute: "Attribute",
+    values: "Values",
+    meaning: "What it does",
+    event_heading: "React in your checkout code",
+    event_intro: "Each time the banner reads the status it dispatches paystatus:change on document, so your code can grey out a broken payment button.",
+    embed_heading: "Iframe pop-up (Statuspage compatible)",
+    embed_intro: "Sites using the Statuspage embed only change the host. A small window appears in a corner only while something is wrong.",
+};
+
+const EVENT_EXAMPLE: &str = r#"document.addEventListener('paystatus:change', (e) => {
+  const { indicator, components, incidents } = e.detail;
+  document.querySelector('#pay-card').disabled = components.card !== 'operational';
+});"#;
+
+fn widget_options(lang: Lang) -> Vec<WidgetOption> {
+    let rows: [(&str, &str, &str, &str); 10] = [
+        (
+            "data-components",
+            "card,kakaopay",
+            "보여 줄 결제 수단 id (없으면 전체)",
+            "Component ids to watch (default: all)",
+        ),
+        (
+            "data-lang",
+            "ko | en",
+            "언어 (기본: 페이지의 lang)",
+            "Language (default: the page's lang)",
+        ),
+        (
+            "data-upcoming",
+            "24h | 90m",
+            "이 시간 안에 시작하는 점검도 알림",
+            "Also announce maintenance starting within this time",
+        ),
+        (
+            "data-interval",
+            "60",
+            "상태를 다시 읽는 간격(초, 최소 15)",
+            "Seconds between status reads (at least 15)",
+        ),
+        (
+            "data-position",
+            "top | bottom | inline",
+            "배너 위치 (inline: 스크립트 자리)",
+            "Where the banner sits (inline: where the script is)",
+        ),
+        (
+            "data-theme",
+            "auto | light | dark",
+            "색 테마 (기본: 시스템 설정)",
+            "Colour theme (default: follows the system)",
+        ),
+        ("data-accent", "#b3261e", "강조 색", "Accent colour"),
+        ("data-background", "#ffffff", "배경 색", "Background colour"),
+        ("data-text", "#1b1f24", "글자 색", "Text colour"),
+        (
+            "data-z-index",
+            "2147483000",
+            "겹침 순서 (top/bottom)",
+            "Stacking order (top/bottom)",
+        ),
+    ];
+    rows.into_iter()
+        .map(|(name, values, ko, en)| WidgetOption {
+            name,
+            values,
+            meaning: if lang == Lang::Ko { ko } else { en },
+        })
+        .collect()
+}
+
+impl<'a> PageContext<'a> {
+    /// The small page inside the reference-compatible iframe embed.
+    pub fn embed_frame(&self) -> EmbedFramePage<'a> {
+        let m = self.model;
+        let mut incidents: Vec<&Incident> = m.notices_in(&m.open_incidents).collect();
+        // The most severe first; among equals the newest (the list's order).
+        incidents.sort_by_key(|i| std::cmp::Reverse(i.impact));
+        let notice = incidents
+            .into_iter()
+            .chain(m.notices_in(&m.active_maintenances))
+            .next()
+            .map(|i| {
+                let card = self.card(i);
+                FrameNotice {
+                    class: if i.kind == Kind::Maintenance {
+                        "maintenance"
+                    } else {
+                        "incident"
+                    },
+                    url: format!("{}{}", self.settings.base_url, card.url),
+                    title: card.title,
+                    message: card.latest_message,
+                    eta: i
+                        .eta
+                        .filter(|_| i.kind == Kind::Incident)
+                        .map(|e| format!("{} {}", self.t.expected_recovery, self.fmt.short(e))),
+                }
+            });
+        EmbedFramePage {
+            t: self.t,
+            site_name: &self.settings.site_name,
+            css_url: &self.settings.embed_css_url,
+            js_url: &self.settings.embed_js_url,
+            notice,
+            details: if self.lang == Lang::Ko {
+                "자세히 보기"
+            } else {
+                "Details"
+            },
+            close: if self.lang == Lang::Ko {
+                "닫기"
+            } else {
+                "Close"
+            },
+        }
+    }
+
+    /// The merchant-facing demo of the banner.
+    pub fn widget_demo(&self) -> WidgetPage<'a> {
+        let base = &self.settings.base_url;
+        let text = if self.lang == Lang::Ko {
+            &WIDGET_KO
+        } else {
+            &WIDGET_EN
+        };
+        WidgetPage {
+            layout: self.layout(
+                format!("{} · {}", text.title, self.settings.site_name),
+                "/widget",
+            ),
+            text,
+            snippet: format!(
+                r#"<script src="{base}/widget.js" data-components="card,kakaopay" data-lang="{}" async></script>"#,
+                self.lang.code()
+            ),
+            embed_snippet: format!(r#"<script src="{base}/embed/script.js"></script>"#),
+            event_example: EVENT_EXAMPLE,
+            options: widget_options(self.lang),
+        }
+    }
+}

@@ -1,24 +1,39 @@
-//! Static files embedded in the binary, served under content-hashed names so they can
-//! be cached for a year.
+//! Static files embedded in the binary. Stylesheets and the frame's script are served
+//! under content-hashed names and cached for a year; the scripts merchants embed keep a
+//! fixed URL (`/widget.js`, `/embed/script.js`) with a day's cache, open to every origin.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::snapshot::{CachePolicy, CompressionCache, Doc, DocBuilder};
 
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    body: &'static [u8],
-}
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: &[Asset] = &[Asset {
-    name: "style.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_bytes!("../../assets/style.css"),
-}];
+/// (name, content type, bytes) of the files served under hashed names.
+const HASHED: &[(&str, &str, &[u8])] = &[
+    ("style.css", CSS, include_bytes!("../../assets/style.css")),
+    (
+        "embed-frame.css",
+        CSS,
+        include_bytes!("../../assets/embed-frame.css"),
+    ),
+    (
+        "embed-frame.js",
+        JS,
+        include_bytes!("../../assets/embed-frame.js"),
+    ),
+];
 
-/// The embedded assets, each under `/assets/<stem>.<hash>.<ext>`.
+/// (path, bytes) of the scripts other sites embed by a fixed URL.
+const EMBEDDED_SCRIPTS: &[(&str, &[u8])] = &[
+    ("/widget.js", include_bytes!("../../assets/widget.js")),
+    (
+        "/embed/script.js",
+        include_bytes!("../../assets/embed-script.js"),
+    ),
+];
+
 pub struct Assets {
     by_path: HashMap<String, Arc<Doc>>,
     urls: HashMap<&'static str, String>,
@@ -33,22 +48,31 @@ impl Assets {
         };
         let mut by_path = HashMap::new();
         let mut urls = HashMap::new();
-        for a in ASSETS {
-            let doc = builder.build(a.content_type, a.body, CachePolicy::Immutable);
+        for (name, content_type, body) in HASHED {
+            let doc = builder
+                .build(content_type, *body, CachePolicy::Immutable)
+                .with(|d| d.cors = true);
             let hash = &doc.etag.trim_matches('"')[..10];
-            let (stem, ext) = a.name.rsplit_once('.').unwrap_or((a.name, ""));
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
             let path = format!("/assets/{stem}.{hash}.{ext}");
-            urls.insert(a.name, path.clone());
+            urls.insert(*name, path.clone());
             by_path.insert(path, doc);
+        }
+        for (path, body) in EMBEDDED_SCRIPTS {
+            let doc = builder
+                .build(JS, *body, CachePolicy::EmbeddedScript)
+                .with(|d| d.cors = true);
+            by_path.insert(path.to_string(), doc);
         }
         Assets { by_path, urls }
     }
 
+    /// A file by its path: `/assets/<stem>.<hash>.<ext>`, `/widget.js` or `/embed/script.js`.
     pub fn get(&self, path: &str) -> Option<Arc<Doc>> {
         self.by_path.get(path).cloned()
     }
 
-    /// The current URL of an asset by its plain name, such as `style.css`.
+    /// The current URL of a hashed file by its plain name, such as `style.css`.
     pub fn url(&self, name: &str) -> String {
         self.urls
             .get(name)

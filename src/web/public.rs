@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/history.atom", get(atom_feed).options(preflight))
         .route("/api/v2/{*path}", get(api_v2).options(preflight))
         .route("/assets/{file}", get(asset))
+        .route("/widget.js", get(embedded_script))
+        .route("/embed/script.js", get(embedded_script))
+        .route("/embed/frame", get(embed_frame))
+        .route("/widget", get(widget_demo))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
 }
@@ -259,6 +263,50 @@ fn not_found_in(
         Some(doc) => respond(&doc, headers, method, vary),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+async fn embedded_script(
+    state: State<AppState>,
+    uri: axum::http::Uri,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    match state.assets.get(uri.path()) {
+        Some(doc) => respond(&doc, &headers, &method, false),
+        None => not_found(&state, None, &method, &headers),
+    }
+}
+
+async fn embed_frame(
+    state: State<AppState>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    page(
+        &state,
+        "/embed/frame".to_string(),
+        q.lang.as_deref(),
+        &method,
+        &headers,
+    )
+    .await
+}
+
+async fn widget_demo(
+    state: State<AppState>,
+    q: Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    page(
+        &state,
+        "/widget".to_string(),
+        q.lang.as_deref(),
+        &method,
+        &headers,
+    )
+    .await
 }
 
 async fn asset(
