@@ -1,0 +1,13 @@
+mod audit;
+mod auth;
+mod cli;
+mod components;
+mod feeds;
+mod helpers;
+mod http_behaviour;
+mod incidents;
+mod invalid_input;
+mod maintenances;
+mod persistence;
+mod public_api;
+mod public_page;
