@@ -28,7 +28,8 @@
 
     function layout() {
       const s = frame.style;
-      const w = narrow.matches;
+      // Like the reference: by screen width too (phones laying out at 980 px lack a viewport tag).
+      const w = narrow.matches || screen.width < 450;
       s.cssText = 'position:fixed;border:0;margin:0;padding:0;z-index:2147483000;height:115px;'
         + 'box-shadow:0 20px 32px -8px rgba(9,20,66,.25);background:transparent;color-scheme:normal';
       s.width = w ? '100%' : '320px';

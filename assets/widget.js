@@ -112,7 +112,9 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
 
   const rank = (it) => (it.maint ? (it.status === 'scheduled' ? -1 : 0) : RANK[it.impact] || 1);
   const latest = (it) => (Array.isArray(it.incident_updates) && it.incident_updates[0]) || null;
-  const stamp = (it) => String((latest(it) || {}).id || it.updated_at || '');
+  // Dismissal key: the latest update (plus, for maintenance, its status: "scheduled" closed
+  // does not hide "in_progress").
+  const stamp = (it) => String((latest(it) || {}).id || it.updated_at || '') + (it.maint ? '@' + it.status : '');
 
   // Unresolved incidents and active (or, if asked, upcoming) maintenances touching `want`,
   // most severe first.
@@ -244,7 +246,10 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     const o = options(script);
     const T = TEXT[o.lang];
     const url = `${o.origin}/api/v2/summary.json?lang=${o.lang}`;
-    const inline = o.position === 'inline' && !(document.head && document.head.contains(script));
+    // Inline renders right after the script tag, unless that tag sits in <head> (then: top).
+    const pos = o.position !== 'inline' ? o.position
+      : document.head && document.head.contains(script) ? 'top' : 'inline';
+    const inline = pos === 'inline';
 
     // The host element has no box (display:none) until there is something to show.
     const host = document.createElement('paystatus-banner');
@@ -252,13 +257,20 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     host.setAttribute('aria-label', T.region);
     host.setAttribute('lang', o.lang);
     host.setAttribute('data-theme', o.theme);
-    host.setAttribute('data-pos', inline ? 'inline' : o.position);
+    host.setAttribute('data-pos', pos);
     // Inline styles beat host-page rules that might otherwise hit our element.
     host.style.cssText = inline ? 'display:none;margin:0'
-      : `display:none;position:fixed;left:0;right:0;${o.position === 'bottom' ? 'bottom' : 'top'}:0;margin:0;z-index:${o.z}`;
+      : `display:none;position:fixed;left:0;right:0;${pos}:0;margin:0;z-index:${o.z}`;
     for (const k in o.colors) if (o.colors[k]) host.style.setProperty('--paystatus-' + k, o.colors[k]);
     const root = host.attachShadow({ mode: 'open' });
-    el('style', '', CSS_TEXT, root);
+    // A constructed sheet is not an inline <style>, so a strict host CSP (style-src) allows it.
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS_TEXT);
+      root.adoptedStyleSheets = [sheet];
+    } catch (_) {
+      el('style', '', CSS_TEXT, root);
+    }
     const live = el('div', '', null, root);
     live.setAttribute('aria-live', 'polite');
 

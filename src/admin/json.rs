@@ -62,13 +62,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                 return Err(Error::MalformedJson(inner.to_string()));
             }
             let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
             let message = strip_position(&inner.to_string());
-            // serde names an unknown field only in the message; point at it.
-            let field = match unknown_field(&message) {
-                Some(name) if path == "." || path.is_empty() => name.to_string(),
-                Some(name) => format!("{path}.{name}"),
-                None if path == "." => String::new(),
-                None => path,
+            // serde names unknown and missing fields in the message; the path points at the
+            // unknown field itself, but only at the parent of a missing one.
+            let field = match (named(&message, "unknown field `"), named(&message, "missing field `")) {
+                (Some(_), _) => path,
+                (None, Some(name)) if path.is_empty() => name.to_string(),
+                (None, Some(name)) => format!("{path}.{name}"),
+                (None, None) => path,
             };
             Err(Error::Invalid(vec![FieldError::new(field, message)]))
         }
@@ -82,9 +84,9 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-fn unknown_field(msg: &str) -> Option<&str> {
-    let rest = msg.strip_prefix("unknown field `")?;
-    rest.split('`').next()
+/// The field a serde message names after `prefix`, such as "missing field `title`".
+fn named<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
+    msg.strip_prefix(prefix)?.split('`').next()
 }
 
 /// For fields where `null` means "clear" and absence means "leave as is":
@@ -122,6 +124,10 @@ mod tests {
         }
         match parse::<Body>(b"{\"title\": 5}") {
             Err(Error::Invalid(e)) => assert_eq!(e[0].field, "title"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(b"{}") {
+            Err(Error::Invalid(e)) => assert_eq!(e[0].field, "title", "a missing field is named"),
             other => panic!("{other:?}"),
         }
     }
