@@ -9,7 +9,7 @@
 
   // Open notices (unresolved incidents, active maintenances) with their latest update ids.
   async function openNotices() {
-    const r = await fetch('/api/v2/summary.json', { credentials: 'omit' });
+    const r = await fetch('/api/v2/summary.json', { credentials: 'omit', cache: 'no-cache' });
     if (!r.ok) throw new Error('HTTP ' + r.status);
     const s = await r.json();
     const latest = (i) => ((i.incident_updates || [])[0] || {}).id || i.updated_at;

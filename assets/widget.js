@@ -342,7 +342,8 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
       const ac = window.AbortController ? new AbortController() : null;
       const abort = setTimeout(() => ac && ac.abort(), 10000);
       try {
-        const r = await fetch(url, { credentials: 'omit', signal: ac && ac.signal });
+        // no-cache: revalidate (a cheap 304) instead of reading a copy up to 35 s stale.
+        const r = await fetch(url, { credentials: 'omit', cache: 'no-cache', signal: ac && ac.signal });
         if (!r.ok) throw new Error('HTTP ' + r.status);
         const s = await r.json();
         if (!s || !Array.isArray(s.components)) throw new Error('unexpected summary');

@@ -66,7 +66,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             let message = strip_position(&inner.to_string());
             // serde names unknown and missing fields in the message; the path points at the
             // unknown field itself, but only at the parent of a missing one.
-            let field = match (named(&message, "unknown field `"), named(&message, "missing field `")) {
+            let field = match (
+                named(&message, "unknown field `"),
+                named(&message, "missing field `"),
+            ) {
                 (Some(_), _) => path,
                 (None, Some(name)) if path.is_empty() => name.to_string(),
                 (None, Some(name)) => format!("{path}.{name}"),

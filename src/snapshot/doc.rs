@@ -14,6 +14,9 @@ pub enum CachePolicy {
     /// Status documents: fresh for 5 s, then revalidated; a stale copy may be served
     /// for a day if we are down (better than nothing on the worst day).
     Status,
+    /// Stored, but revalidated before each use (a cheap 304): the embed frame, which a
+    /// merchant's page reloads to learn of a new incident.
+    Revalidate,
     /// Versioned assets: a year, immutable.
     Immutable,
     /// Scripts merchants embed by a fixed URL (`/widget.js`): a day, then revalidated,
@@ -29,6 +32,7 @@ impl CachePolicy {
             CachePolicy::Status => {
                 "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
             }
+            CachePolicy::Revalidate => "public, no-cache, stale-if-error=86400",
             CachePolicy::Immutable => "public, max-age=31536000, immutable",
             CachePolicy::EmbeddedScript => {
                 "public, max-age=86400, stale-while-revalidate=604800, stale-if-error=604800"

@@ -265,7 +265,10 @@ pub fn build(
             DocKey::new("/widget", lang),
             html_doc(&builder, &ctx.widget_demo())?,
         );
-        let frame = html_doc(&builder, &ctx.embed_frame())?.with(|d| d.frameable = true);
+        let frame = html_doc(&builder, &ctx.embed_frame())?.with(|d| {
+            d.frameable = true;
+            d.cache = CachePolicy::Revalidate;
+        });
         docs.insert(DocKey::new("/embed/frame", lang), frame);
         docs.extend(api_v2::documents(model, settings, lang, &builder));
         docs.extend(feeds::documents(model, settings, lang, &builder)?);

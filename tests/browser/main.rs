@@ -1,0 +1,6 @@
+//! Browser tests: headless Chromium (Debian's `chromium` and `chromium-driver`) drives a
+//! checkout page served from another origin that embeds the banner or the iframe embed.
+
+mod embed;
+mod helpers;
+mod widget;
