@@ -70,7 +70,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                 named(&message, "unknown field `"),
                 named(&message, "missing field `"),
             ) {
-                (Some(_), _) => path,
+                (Some(name), _) if path == name || path.ends_with(&format!(".{name}")) => path,
+                // Text fields are read through a `Value`, which loses the inner path.
+                (Some(name), _) if path.is_empty() => name.to_string(),
+                (Some(name), _) => format!("{path}.{name}"),
                 (None, Some(name)) if path.is_empty() => name.to_string(),
                 (None, Some(name)) => format!("{path}.{name}"),
                 (None, None) => path,

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -11,21 +11,23 @@ use serde::Deserialize;
 use super::serve::respond;
 use crate::app::AppState;
 use crate::domain::Lang;
-use crate::snapshot::DocKey;
+use std::sync::Arc;
+
+use crate::snapshot::{Doc, DocKey};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(index))
+        .route("/", get(page_at_path))
+        .route("/embed/frame", get(page_at_path))
+        .route("/widget", get(page_at_path))
         .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
-        .route("/history.rss", get(rss_feed).options(preflight))
-        .route("/history.atom", get(atom_feed).options(preflight))
-        .route("/api/v2/{*path}", get(api_v2).options(preflight))
+        .route("/history.rss", get(machine_doc).options(preflight))
+        .route("/history.atom", get(machine_doc).options(preflight))
+        .route("/api/v2/{*path}", get(machine_doc).options(preflight))
         .route("/assets/{file}", get(asset))
-        .route("/widget.js", get(embedded_script))
-        .route("/embed/script.js", get(embedded_script))
-        .route("/embed/frame", get(embed_frame))
-        .route("/widget", get(widget_demo))
+        .route("/widget.js", get(asset))
+        .route("/embed/script.js", get(asset))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
 }
@@ -53,15 +55,17 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap, default: Lang) -
     )
 }
 
-async fn index(
+/// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`).
+async fn page_at_path(
     state: State<AppState>,
+    uri: Uri,
     q: Query<PageQuery>,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
     page(
         &state,
-        "/".to_string(),
+        uri.path().to_string(),
         q.lang.as_deref(),
         &method,
         &headers,
@@ -107,80 +111,25 @@ async fn history(
     page(&state, path, q.lang.as_deref(), &method, &headers).await
 }
 
-async fn rss_feed(
-    state: State<AppState>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    machine_doc(
-        &state,
-        "/history.rss".to_string(),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
-}
-
-async fn atom_feed(
-    state: State<AppState>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    machine_doc(
-        &state,
-        "/history.atom".to_string(),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
-}
-
-async fn api_v2(
-    state: State<AppState>,
-    Path(path): Path<String>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    machine_doc(
-        &state,
-        format!("/api/v2/{path}"),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
-}
-
 /// Feeds and JSON: the language comes from `?lang=` only (tools send arbitrary
 /// `Accept-Language`), and a miss is a small JSON 404 other origins can read.
 async fn machine_doc(
-    state: &AppState,
-    path: String,
-    lang: Option<&str>,
-    method: &Method,
-    headers: &HeaderMap,
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(q): Query<PageQuery>,
+    method: Method,
+    headers: HeaderMap,
 ) -> Response {
-    let lang = lang.and_then(Lang::parse).unwrap_or(state.default_lang);
-    let key = DocKey::new(path, lang);
-    let doc = match state.publisher.current().get(&key) {
-        Some(doc) => Some(doc),
-        None => match state.publisher.on_demand(&key).await {
-            Ok(doc) => doc,
-            Err(e) => {
-                tracing::error!(error = %e, path = %key.path, "could not render an archived document");
-                return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable")
-                    .into_response();
-            }
-        },
-    };
-    match doc {
-        Some(doc) => respond(&doc, headers, method, false),
-        None => {
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(state.default_lang);
+    let key = DocKey::new(uri.path(), lang);
+    match find(&state, &key).await {
+        Ok(Some(doc)) => respond(&doc, &headers, &method, false),
+        Err(unavailable) => unavailable,
+        Ok(None) => {
             let mut r = (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#).into_response();
             let h = r.headers_mut();
             h.insert(
@@ -228,18 +177,23 @@ async fn page(
     headers: &HeaderMap,
 ) -> Response {
     let (lang, vary) = negotiate(lang, headers, state.default_lang);
-    let key = DocKey::new(path, lang);
-    if let Some(doc) = state.publisher.current().get(&key) {
-        return respond(&doc, headers, method, vary);
-    }
-    match state.publisher.on_demand(&key).await {
+    match find(state, &DocKey::new(path, lang)).await {
         Ok(Some(doc)) => respond(&doc, headers, method, vary),
         Ok(None) => not_found_in(state, lang, method, headers, vary),
-        Err(e) => {
-            tracing::error!(error = %e, path = %key.path, "could not render an archived page");
-            (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
-        }
+        Err(unavailable) => unavailable,
     }
+}
+
+/// The document for `key`: from the live snapshot, else rendered on demand (older
+/// incidents, deep history). `Err` holds the 503 to send if that rendering failed.
+async fn find(state: &AppState, key: &DocKey) -> Result<Option<Arc<Doc>>, Response> {
+    if let Some(doc) = state.publisher.current().get(key) {
+        return Ok(Some(doc));
+    }
+    state.publisher.on_demand(key).await.map_err(|e| {
+        tracing::error!(error = %e, path = %key.path, "could not render an archived document");
+        (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
+    })
 }
 
 pub fn not_found(
@@ -265,57 +219,8 @@ fn not_found_in(
     }
 }
 
-async fn embedded_script(
-    state: State<AppState>,
-    uri: axum::http::Uri,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+async fn asset(state: State<AppState>, uri: Uri, method: Method, headers: HeaderMap) -> Response {
     match state.assets.get(uri.path()) {
-        Some(doc) => respond(&doc, &headers, &method, false),
-        None => not_found(&state, None, &method, &headers),
-    }
-}
-
-async fn embed_frame(
-    state: State<AppState>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    page(
-        &state,
-        "/embed/frame".to_string(),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
-}
-
-async fn widget_demo(
-    state: State<AppState>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    page(
-        &state,
-        "/widget".to_string(),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
-}
-
-async fn asset(
-    state: State<AppState>,
-    Path(file): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    match state.assets.get(&format!("/assets/{file}")) {
         Some(doc) => respond(&doc, &headers, &method, false),
         None => not_found(&state, None, &method, &headers),
     }

@@ -4,14 +4,6 @@ use std::io::Write;
 
 use crate::helpers::*;
 
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[tokio::test]
 async fn the_banner_script_fits_in_eight_kilobytes_gzipped() -> TestResult {
     let app = spawn_app().await;

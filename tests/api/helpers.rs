@@ -448,6 +448,15 @@ pub fn bank_maintenance() -> Value {
 
 // ---- responses -------------------------------------------------------------------------
 
+/// A response header as text ("" when absent).
+pub fn header(r: &Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub fn items(list: &Value) -> &[Value] {
     list["items"].as_array().map(Vec::as_slice).unwrap_or(&[])
 }

@@ -29,14 +29,6 @@ async fn public_paths(app: &TestApp) -> TestResult<Vec<String>> {
     ])
 }
 
-fn header(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[tokio::test]
 async fn every_public_document_answers_304_to_its_etag_and_to_if_modified_since() -> TestResult {
     let app = spawn_app().await;
