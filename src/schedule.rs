@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{UpdateDraft, new_id};
 use crate::store::{self, Store, StoreError};
 
-/// Moves every maintenance whose window says so; returns how many moved. Each move is
-/// one transaction with its audit row, like an operator's update.
+/// Moves every maintenance whose window says so; returns how many moved. All moves are
+/// one transaction, each with its audit row, like an operator's update.
 pub async fn run_due_transitions(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
     store
         .write(move |tx| {
@@ -15,31 +14,27 @@ pub async fn run_due_transitions(store: &Store, now: DateTime<Utc>) -> Result<us
                 let Some(mut m) = store::incident_by_id(tx, &id)? else {
                     continue;
                 };
-                // A window that already ended may skip straight to completed, and one
-                // that started moves to in progress first; loop until nothing is due.
-                while let Some(next) = m.due_transition(now) {
-                    let catalog = store::catalog(tx, Some(&m.id))?;
-                    let update = UpdateDraft {
-                        status: Some(next),
-                        ..Default::default()
-                    };
-                    let changes = m
-                        .post_update(update, new_id(), now, &catalog)
-                        .map_err(|e| StoreError::Corrupt(e.0))?;
-                    store::save_incident(tx, &m)?;
-                    store::apply_component_changes(tx, &changes, now)?;
-                    let detail = serde_json::json!({ "status": next.as_str() });
-                    store::record_audit(
-                        tx,
-                        now,
-                        None,
-                        "system",
-                        "maintenance.auto_transition",
-                        Some(&m.id),
-                        Some(&detail),
-                    )?;
-                    moved += 1;
+                let catalog = store::catalog(tx, Some(&m.id))?;
+                let before = m.updates.len();
+                let changes = m
+                    .catch_up(now, &catalog)
+                    .map_err(|e| StoreError::Corrupt(e.0))?;
+                if m.updates.len() == before {
+                    continue;
                 }
+                store::save_incident(tx, &m)?;
+                store::apply_component_changes(tx, &changes, now)?;
+                let detail = serde_json::json!({ "status": m.status.as_str() });
+                store::record_audit(
+                    tx,
+                    now,
+                    None,
+                    "system",
+                    "maintenance.auto_transition",
+                    Some(&m.id),
+                    Some(&detail),
+                )?;
+                moved += 1;
             }
             Ok(moved)
         })

@@ -223,7 +223,6 @@ impl Incident {
             Kind::Maintenance => d.window.map(|w| w.starts).unwrap_or(now),
             Kind::Incident => d.started_at.unwrap_or(now),
         };
-        let (next_update_at, update_interval_minutes) = resolve_next_update(d.next_update, now);
         let mut incident = Incident {
             id,
             kind: d.kind,
@@ -235,8 +234,8 @@ impl Incident {
             components: Vec::new(),
             alternatives: d.alternatives,
             eta: None,
-            next_update_at,
-            update_interval_minutes,
+            next_update_at: None,
+            update_interval_minutes: None,
             window: d.window,
             auto_transition: d.auto_transition,
             postmortem: None,
@@ -254,7 +253,7 @@ impl Incident {
             status: Some(status),
             components: d.components,
             eta: d.eta.map(Some),
-            next_update: None,
+            next_update: Some(d.next_update),
             alternatives: None,
         };
         let changes = incident
@@ -319,17 +318,9 @@ impl Incident {
             self.revise_eta(eta, now);
         }
         match u.next_update {
-            Some(n) => {
-                let (at, every) = resolve_next_update(n, now);
-                self.next_update_at = at;
-                self.update_interval_minutes = every;
-            }
-            None => {
-                // Each update fulfils the promise; renew it when the operator set a rhythm.
-                self.next_update_at = self
-                    .update_interval_minutes
-                    .map(|m| now + chrono::Duration::minutes(m));
-            }
+            Some(n) => self.set_next_update(n, now),
+            // Each update fulfils the promise; renew it when the operator set a rhythm.
+            None => self.set_next_update(self.update_interval_minutes.map(NextUpdate::Every), now),
         }
         if self.status.is_closed() {
             self.next_update_at = None;
@@ -337,12 +328,7 @@ impl Incident {
         if let Some(alternatives) = u.alternatives {
             self.alternatives = alternatives;
         }
-        if !self.status.is_closed() {
-            let affected: Vec<ComponentStatus> = self.components.iter().map(|c| c.status).collect();
-            self.impact = self
-                .impact_override
-                .unwrap_or_else(|| Impact::derive(&affected, catalog.channel_count()));
-        }
+        self.rederive_impact(catalog.channel_count());
         let changes = self.public_changes(was_active, &explicit, catalog);
         if self.status.is_closed() {
             for c in &mut self.components {
@@ -421,6 +407,53 @@ impl Incident {
         }
     }
 
+    /// Sets (or, with `None`, withdraws) the next-update promise.
+    pub fn set_next_update(&mut self, n: Option<NextUpdate>, now: DateTime<Utc>) {
+        (self.next_update_at, self.update_interval_minutes) = match n {
+            None => (None, None),
+            Some(NextUpdate::At(t)) => (Some(t), None),
+            Some(NextUpdate::Every(m)) => (Some(now + chrono::Duration::minutes(m)), Some(m)),
+        };
+    }
+
+    /// Chooses the impact (`None`: follow the affected components again).
+    pub fn set_impact_override(&mut self, impact: Option<Impact>, channel_count: usize) {
+        self.impact_override = impact;
+        match impact {
+            Some(i) => self.impact = i,
+            None => self.rederive_impact(channel_count),
+        }
+    }
+
+    /// While open, the impact follows the components unless the operator chose it; once
+    /// closed it stays what it was, so history shows how bad it got.
+    fn rederive_impact(&mut self, channel_count: usize) {
+        if !self.status.is_closed() {
+            let affected: Vec<ComponentStatus> = self.components.iter().map(|c| c.status).collect();
+            self.impact = self
+                .impact_override
+                .unwrap_or_else(|| Impact::derive(&affected, channel_count));
+        }
+    }
+
+    /// Moves a maintenance as far as its window says it should be by `now` (a window
+    /// that already ended completes at once). Returns the public component changes.
+    pub fn catch_up(
+        &mut self,
+        now: DateTime<Utc>,
+        catalog: &Catalog,
+    ) -> Result<Vec<ComponentChange>, TransitionError> {
+        let mut changes = Vec::new();
+        while let Some(next) = self.due_transition(now) {
+            let update = UpdateDraft {
+                status: Some(next),
+                ..Default::default()
+            };
+            changes.extend(self.post_update(update, super::new_id(), now, catalog)?);
+        }
+        Ok(changes)
+    }
+
     /// Changes the ETA outside an update (a correction); the revision is still kept.
     pub fn set_eta(&mut self, eta: Option<DateTime<Utc>>, now: DateTime<Utc>) {
         self.revise_eta(eta, now);
@@ -467,6 +500,10 @@ impl Incident {
             Status::Resolved => {
                 LocalizedText::plain("문제가 해결되었습니다.", "This incident has been resolved.")
             }
+            Status::Postmortem => LocalizedText::plain(
+                "사후 분석을 게시했습니다. 원인과 재발 방지 대책을 확인하실 수 있습니다.",
+                "We have published a postmortem: the cause and what we are changing.",
+            ),
             _ => LocalizedText::plain(
                 "상황을 계속 확인하고 있습니다.",
                 "We are continuing to work on this.",
@@ -482,17 +519,6 @@ impl Incident {
     /// The status that was in force before `index` in the timeline, for "Update" labels.
     pub fn status_before(&self, index: usize) -> Option<Status> {
         index.checked_sub(1).map(|i| self.updates[i].status)
-    }
-}
-
-fn resolve_next_update(
-    n: Option<NextUpdate>,
-    now: DateTime<Utc>,
-) -> (Option<DateTime<Utc>>, Option<i64>) {
-    match n {
-        None => (None, None),
-        Some(NextUpdate::At(t)) => (Some(t), None),
-        Some(NextUpdate::Every(m)) => (Some(now + chrono::Duration::minutes(m)), Some(m)),
     }
 }
 
