@@ -1,15 +1,17 @@
 //! `/components`: the payment channel catalogue, and setting a channel's status by hand.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rusqlite::Connection;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Auth, Scope, scope};
 use super::json::{JsonBody, present};
+use super::openapi as doc;
 use super::views;
 use super::write::{IdempotencyKey, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
@@ -19,43 +21,68 @@ use crate::domain::{
 use crate::error::Error;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/components", get(list).post(create))
-        .route("/components/{id}", get(show).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateComponent {
+    #[schema(value_type = ComponentId)]
     id: String,
     name: TextInput,
     description: Option<TextInput>,
+    /// A group holds channels; its status is the worst of theirs.
     #[serde(default)]
     group: bool,
+    /// The group this channel belongs to.
+    #[schema(value_type = Option<ComponentId>)]
     group_id: Option<String>,
+    /// Order on the page; after the last by default.
     position: Option<i64>,
+    /// Channels to suggest while this one is down.
     #[serde(default)]
+    #[schema(value_type = Vec<ComponentId>)]
     fallbacks: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Catalogue fields need the `components` scope, `status` the `incidents` scope.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchComponent {
     name: Option<TextInput>,
+    /// null removes the description.
     #[serde(default, deserialize_with = "present")]
     description: Option<Option<TextInput>>,
+    /// null takes the channel out of its group.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ComponentId>)]
     group_id: Option<Option<String>>,
     position: Option<i64>,
+    #[schema(value_type = Option<Vec<ComponentId>>)]
     fallbacks: Option<Vec<String>>,
+    /// The channel's status outside any incident (not for groups).
+    #[schema(value_type = Option<ComponentStatus>)]
     status: Option<String>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Auth(_, _): Auth<scope::Read>,
-) -> Result<Response, Error> {
+/// List components
+///
+/// Every payment channel and group, in page order. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/components",
+    operation_id = "listComponents",
+    tag = "components",
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "All components", body = doc::ComponentList),
+        doc::Refused,
+    ),
+)]
+async fn list(State(state): State<AppState>, _: Auth<scope::Read>) -> Result<Response, Error> {
     let tz = state.timezone;
     let items = state
         .store
@@ -70,9 +97,26 @@ async fn list(
     ))
 }
 
+/// Read a component
+///
+/// Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/components/{id}",
+    operation_id = "getComponent",
+    tag = "components",
+    params(("id" = String, Path, description = "The component id")),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The component", body = doc::ComponentView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::NotFound,
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
-    Auth(_, _): Auth<scope::Read>,
+    _: Auth<scope::Read>,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let c = find(&state, id).await?;
@@ -93,6 +137,25 @@ async fn find(state: &AppState, id: String) -> Result<Component, Error> {
         .ok_or_else(|| Error::NotFound("component".into()))
 }
 
+/// Add a component
+///
+/// A payment channel or a group. Ids are never reused. Scope: `components`.
+#[utoipa::path(
+    post,
+    path = "/components",
+    operation_id = "createComponent",
+    tag = "components",
+    params(doc::IdempotencyKey),
+    request_body(content = CreateComponent, content_type = "application/json"),
+    security(("bearer" = ["components"])),
+    responses(
+        (status = 201, description = "Created", body = doc::ComponentView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::Conflict,
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Components>,
@@ -173,6 +236,27 @@ async fn create(
     .await
 }
 
+/// Change a component
+///
+/// Scope: `components` for catalogue fields (name, description, group_id, position,
+/// fallbacks), `incidents` for `status`; a request with both needs both.
+#[utoipa::path(
+    patch,
+    path = "/components/{id}",
+    operation_id = "patchComponent",
+    tag = "components",
+    params(("id" = String, Path, description = "The component id"), doc::IfMatch, doc::IdempotencyKey),
+    request_body(content = PatchComponent, content_type = "application/json"),
+    security(("bearer" = ["components"]), ("bearer" = ["incidents"])),
+    responses(
+        (status = 200, description = "The changed component", body = doc::ComponentView,
+            headers(("ETag" = String, description = "The new ETag"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::NotFound,
+        doc::Stale,
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Checked>,
@@ -276,6 +360,25 @@ async fn update(
     .await
 }
 
+/// Delete a component
+///
+/// Refused with 409 while a group has members or an active incident or maintenance
+/// affects the component. Scope: `components`.
+#[utoipa::path(
+    delete,
+    path = "/components/{id}",
+    operation_id = "deleteComponent",
+    tag = "components",
+    params(("id" = String, Path, description = "The component id"), doc::IfMatch),
+    security(("bearer" = ["components"])),
+    responses(
+        (status = 204, description = "Deleted"),
+        doc::Refused,
+        doc::NotFound,
+        doc::Conflict,
+        doc::Stale,
+    ),
+)]
 async fn remove(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Components>,

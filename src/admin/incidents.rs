@@ -1,18 +1,22 @@
 //! `/incidents` and `/maintenances`: create, list, read, patch, and post timeline updates.
 //! Both kinds share one aggregate (see `domain::Incident`); the routes differ in input.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 use serde::{Deserialize, Deserializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
+use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus, Time};
 use super::views;
 use super::write::{IdempotencyKey, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
@@ -24,20 +28,14 @@ use crate::domain::{
 use crate::error::Error;
 use crate::store::{self, IncidentCursor, IncidentFilter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/incidents", get(list_incidents).post(create_incident))
-        .route("/incidents/{id}", get(show_incident).patch(patch_incident))
-        .route("/incidents/{id}/updates", post(post_incident_update))
-        .route(
-            "/maintenances",
-            get(list_maintenances).post(create_maintenance),
-        )
-        .route(
-            "/maintenances/{id}",
-            get(show_maintenance).patch(patch_maintenance),
-        )
-        .route("/maintenances/{id}/updates", post(post_maintenance_update))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_incidents, create_incident))
+        .routes(routes!(show_incident, patch_incident))
+        .routes(routes!(post_incident_update))
+        .routes(routes!(list_maintenances, create_maintenance))
+        .routes(routes!(show_maintenance, patch_maintenance))
+        .routes(routes!(post_maintenance_update))
 }
 
 // ---- input -------------------------------------------------------------------------
@@ -76,99 +74,239 @@ impl<'de> Deserialize<'de> for ComponentsInput {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The schema of what an incident accepts as `components`: ids with their status.
+pub enum ComponentStatuses {}
+
+impl PartialSchema for ComponentStatuses {
+    fn schema() -> RefOr<Schema> {
+        status_map().into()
+    }
+}
+impl ToSchema for ComponentStatuses {}
+
+fn status_map() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(doc::component_id()))
+        .additional_properties(Some(ComponentStatus::schema()))
+        .description(Some(
+            "Component id to the status it has while this is active: `{\"card\": \"major_outage\"}`.",
+        ))
+}
+
+/// What a maintenance accepts: the same map, or a list of ids (under maintenance).
+impl PartialSchema for ComponentsInput {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(status_map())
+            .item(
+                ArrayBuilder::new()
+                    .items(doc::component_id())
+                    .description(Some("Component ids; each goes under maintenance.")),
+            )
+            .into()
+    }
+}
+impl ToSchema for ComponentsInput {}
+
+/// Another payment channel customers can use meanwhile.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlternativeInput {
+    #[schema(value_type = ComponentId)]
     component: String,
     instructions: Option<TextInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIncident {
     title: TextInput,
+    /// The first update.
     message: TextInput,
+    /// `investigating` by default.
+    #[schema(value_type = Option<IncidentStatus>)]
     status: Option<String>,
+    /// Follows the components' statuses unless given.
+    #[schema(value_type = Option<Impact>)]
     impact: Option<String>,
     #[serde(default)]
+    #[schema(value_type = ComponentStatuses)]
     components: ComponentsInput,
+    /// When it should be fixed; not in the past.
+    #[schema(value_type = Option<Time>)]
     eta: Option<String>,
+    /// When the next update is promised; or use `next_update_in_minutes`, not both.
+    #[schema(value_type = Option<Time>)]
     next_update_at: Option<String>,
+    /// Promise an update this often.
+    #[schema(minimum = 1, maximum = 1440)]
     next_update_in_minutes: Option<i64>,
     #[serde(default)]
+    #[schema(max_items = 10)]
     alternatives: Vec<AlternativeInput>,
+    /// When it began, if before now.
+    #[schema(value_type = Option<Time>)]
     started_at: Option<String>,
+    /// A draft is not public until patched with `draft: false`.
     #[serde(default)]
     draft: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMaintenance {
     title: TextInput,
+    /// The first update.
     message: TextInput,
+    /// `scheduled` by default.
+    #[schema(value_type = Option<MaintenanceStatus>)]
     status: Option<String>,
     #[serde(default)]
     components: ComponentsInput,
+    #[schema(value_type = Time)]
     scheduled_for: String,
+    /// After `scheduled_for`.
+    #[schema(value_type = Time)]
     scheduled_until: String,
+    /// Start and complete with the window (default true).
     auto_transition: Option<bool>,
     #[serde(default)]
+    #[schema(max_items = 10)]
     alternatives: Vec<AlternativeInput>,
+    /// A draft is not public until patched with `draft: false`.
     #[serde(default)]
     draft: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// A timeline update. `status: "resolved"` resolves the incident and returns its
+/// components to `operational` unless `components` says otherwise.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PostIncidentUpdate)]
 pub struct PostUpdate {
     message: TextInput,
+    #[schema(value_type = Option<IncidentStatus>)]
     status: Option<String>,
     #[serde(default)]
+    #[schema(value_type = ComponentStatuses)]
     components: ComponentsInput,
+    /// null clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Time>)]
     eta: Option<Option<String>>,
+    /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Time>)]
     next_update_at: Option<Option<String>>,
+    #[schema(minimum = 1, maximum = 1440)]
     next_update_in_minutes: Option<i64>,
+    /// Replaces the alternatives.
+    #[schema(max_items = 10)]
     alternatives: Option<Vec<AlternativeInput>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `PostUpdate` as `/maintenances/{id}/updates` takes it: maintenance statuses,
+/// components as a map or a list, and no `eta` (the window says when it ends).
+pub enum PostMaintenanceUpdate {}
+
+impl PartialSchema for PostMaintenanceUpdate {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = PostUpdate::schema();
+        if let RefOr::T(Schema::Object(o)) = &mut schema {
+            o.properties.remove("eta");
+            o.properties.insert(
+                "status".into(),
+                OneOfBuilder::new()
+                    .item(ObjectBuilder::new().schema_type(Type::Null))
+                    .item(MaintenanceStatus::schema())
+                    .into(),
+            );
+            o.properties
+                .insert("components".into(), ComponentsInput::schema());
+            o.description = Some("A timeline update of a maintenance.".into());
+        }
+        schema
+    }
+}
+
+impl ToSchema for PostMaintenanceUpdate {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        PostUpdate::schemas(schemas);
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchIncident {
     title: Option<TextInput>,
+    /// null lets the impact follow the components again.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Impact>)]
     impact: Option<Option<String>>,
+    /// `false` publishes a draft; a published incident cannot become a draft.
     draft: Option<bool>,
+    /// null clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Time>)]
     eta: Option<Option<String>>,
+    /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Time>)]
     next_update_at: Option<Option<String>>,
+    #[schema(minimum = 1, maximum = 1440)]
     next_update_in_minutes: Option<i64>,
+    #[schema(max_items = 10)]
     alternatives: Option<Vec<AlternativeInput>>,
+    #[schema(value_type = Option<Time>)]
     started_at: Option<String>,
+    /// Only once resolved; moves the incident to `postmortem`.
     postmortem: Option<TextInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchMaintenance {
     title: Option<TextInput>,
+    /// `false` publishes a draft; a published maintenance cannot become a draft.
     draft: Option<bool>,
+    /// Only before it starts.
+    #[schema(value_type = Option<Time>)]
     scheduled_for: Option<String>,
+    #[schema(value_type = Option<Time>)]
     scheduled_until: Option<String>,
     auto_transition: Option<bool>,
+    /// Only before it starts.
     components: Option<ComponentsInput>,
+    #[schema(max_items = 10)]
     alternatives: Option<Vec<AlternativeInput>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
+    /// Which to list (default `all`).
+    #[param(value_type = Option<ListFilter>, inline)]
     status: Option<String>,
 }
+
+/// The `status` filter of a list.
+pub enum ListFilter {}
+
+impl PartialSchema for ListFilter {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["open", "closed", "all"]))
+            .into()
+    }
+}
+impl ToSchema for ListFilter {}
 
 /// Field parsing shared by every route here; collects all errors of a request.
 struct Parser<'a> {
@@ -355,6 +493,22 @@ fn parser<'a>(state: &AppState, now: DateTime<Utc>, catalog: &'a Catalog) -> Par
 
 // ---- reads -------------------------------------------------------------------------
 
+/// List incidents
+///
+/// Newest first, drafts included. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/incidents",
+    operation_id = "listIncidents",
+    tag = "incidents",
+    params(ListQuery),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "A page of incidents", body = doc::IncidentList),
+        doc::Refused,
+        doc::BadQuery,
+    ),
+)]
 async fn list_incidents(
     state: State<AppState>,
     auth: Auth<scope::Read>,
@@ -363,6 +517,22 @@ async fn list_incidents(
     list(state, auth, q, Kind::Incident).await
 }
 
+/// List maintenances
+///
+/// Newest first, drafts included. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/maintenances",
+    operation_id = "listMaintenances",
+    tag = "maintenances",
+    params(ListQuery),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "A page of maintenances", body = doc::MaintenanceList),
+        doc::Refused,
+        doc::BadQuery,
+    ),
+)]
 async fn list_maintenances(
     state: State<AppState>,
     auth: Auth<scope::Read>,
@@ -445,6 +615,23 @@ async fn list(
     ))
 }
 
+/// Read an incident
+///
+/// With its whole timeline. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/incidents/{id}",
+    operation_id = "getIncident",
+    tag = "incidents",
+    params(("id" = String, Path, description = "The incident id")),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The incident", body = doc::IncidentView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::NotFound,
+    ),
+)]
 async fn show_incident(
     state: State<AppState>,
     auth: Auth<scope::Read>,
@@ -453,6 +640,23 @@ async fn show_incident(
     show(state, auth, id, Kind::Incident).await
 }
 
+/// Read a maintenance
+///
+/// With its whole timeline. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/maintenances/{id}",
+    operation_id = "getMaintenance",
+    tag = "maintenances",
+    params(("id" = String, Path, description = "The maintenance id")),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The maintenance", body = doc::MaintenanceView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::NotFound,
+    ),
+)]
 async fn show_maintenance(
     state: State<AppState>,
     auth: Auth<scope::Read>,
@@ -515,6 +719,24 @@ fn view_settings(state: &AppState) -> (Tz, String) {
 
 // ---- writes ------------------------------------------------------------------------
 
+/// Open an incident
+///
+/// Scope: `incidents`.
+#[utoipa::path(
+    post,
+    path = "/incidents",
+    operation_id = "createIncident",
+    tag = "incidents",
+    params(doc::IdempotencyKey),
+    request_body(content = CreateIncident, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 201, description = "Created", body = doc::IncidentView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::BadBody,
+    ),
+)]
 async fn create_incident(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
@@ -585,6 +807,25 @@ async fn create_incident(
     .await
 }
 
+/// Announce a maintenance
+///
+/// It starts and completes with its window unless `auto_transition` is false.
+/// Scope: `incidents`.
+#[utoipa::path(
+    post,
+    path = "/maintenances",
+    operation_id = "createMaintenance",
+    tag = "maintenances",
+    params(doc::IdempotencyKey),
+    request_body(content = CreateMaintenance, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 201, description = "Created", body = doc::MaintenanceView,
+            headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
+        doc::Refused,
+        doc::BadBody,
+    ),
+)]
 async fn create_maintenance(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
@@ -657,6 +898,25 @@ async fn create_maintenance(
     .await
 }
 
+/// Post an update to an incident
+///
+/// Adds to the timeline and may change the status and the components. Scope: `incidents`.
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/updates",
+    operation_id = "postIncidentUpdate",
+    tag = "incidents",
+    params(("id" = String, Path, description = "The incident id"), doc::IdempotencyKey),
+    request_body(content = PostUpdate, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 201, description = "The incident with the new update", body = doc::IncidentView,
+            headers(("ETag" = String, description = "The new ETag"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::NotFound,
+    ),
+)]
 async fn post_incident_update(
     state: State<AppState>,
     auth: Auth<scope::Incidents>,
@@ -667,6 +927,25 @@ async fn post_incident_update(
     post_update(state, auth, id, headers, body, Kind::Incident).await
 }
 
+/// Post an update to a maintenance
+///
+/// Adds to the timeline and may change the status and the components. Scope: `incidents`.
+#[utoipa::path(
+    post,
+    path = "/maintenances/{id}/updates",
+    operation_id = "postMaintenanceUpdate",
+    tag = "maintenances",
+    params(("id" = String, Path, description = "The maintenance id"), doc::IdempotencyKey),
+    request_body(content = PostMaintenanceUpdate, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 201, description = "The maintenance with the new update", body = doc::MaintenanceView,
+            headers(("ETag" = String, description = "The new ETag"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::NotFound,
+    ),
+)]
 async fn post_maintenance_update(
     state: State<AppState>,
     auth: Auth<scope::Incidents>,
@@ -742,6 +1021,26 @@ async fn post_update(
     .await
 }
 
+/// Change an incident
+///
+/// Fields that are not part of the timeline; `draft: false` publishes, `postmortem` adds one. Scope: `incidents`.
+#[utoipa::path(
+    patch,
+    path = "/incidents/{id}",
+    operation_id = "patchIncident",
+    tag = "incidents",
+    params(("id" = String, Path, description = "The incident id"), doc::IfMatch, doc::IdempotencyKey),
+    request_body(content = PatchIncident, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 200, description = "The changed incident", body = doc::IncidentView,
+            headers(("ETag" = String, description = "The new ETag"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::NotFound,
+        doc::Stale,
+    ),
+)]
 async fn patch_incident(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
@@ -857,6 +1156,26 @@ async fn patch_incident(
     .await
 }
 
+/// Change a maintenance
+///
+/// The window, components and the like; `draft: false` publishes. Scope: `incidents`.
+#[utoipa::path(
+    patch,
+    path = "/maintenances/{id}",
+    operation_id = "patchMaintenance",
+    tag = "maintenances",
+    params(("id" = String, Path, description = "The maintenance id"), doc::IfMatch, doc::IdempotencyKey),
+    request_body(content = PatchMaintenance, content_type = "application/json"),
+    security(("bearer" = ["incidents"])),
+    responses(
+        (status = 200, description = "The changed maintenance", body = doc::MaintenanceView,
+            headers(("ETag" = String, description = "The new ETag"))),
+        doc::Refused,
+        doc::BadBody,
+        doc::NotFound,
+        doc::Stale,
+    ),
+)]
 async fn patch_maintenance(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,

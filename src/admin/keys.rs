@@ -1,14 +1,16 @@
 //! `/keys`: list, create and revoke API keys; `/audit`: who did what, when.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Auth, Scope, new_key, scope};
 use super::json::JsonBody;
+use super::openapi as doc;
 use super::views;
 use super::write::{IdempotencyKey, Written, commit, json_response};
 use crate::app::AppState;
@@ -16,20 +18,37 @@ use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/keys", get(list).post(create))
-        .route("/keys/{id}", delete(revoke))
-        .route("/audit", get(audit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
+        .routes(routes!(audit))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
+    /// 1 to 100 characters, for the audit log.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
+    #[schema(value_type = Vec<Scope>, min_items = 1)]
     scopes: Vec<String>,
 }
 
+/// List API keys
+///
+/// Revoked keys included. Scope: `keys`.
+#[utoipa::path(
+    get,
+    path = "/keys",
+    operation_id = "listKeys",
+    tag = "keys",
+    security(("bearer" = ["keys"])),
+    responses(
+        (status = 200, description = "Every key", body = doc::KeyList),
+        doc::Refused,
+    ),
+)]
 async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Response, Error> {
     let tz = state.timezone;
     let keys = state
@@ -45,6 +64,23 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Res
     ))
 }
 
+/// Make an API key
+///
+/// The answer holds the secret (`key`); it is never shown again. Scope: `keys`.
+#[utoipa::path(
+    post,
+    path = "/keys",
+    operation_id = "createKey",
+    tag = "keys",
+    params(doc::IdempotencyKey),
+    request_body(content = CreateKey, content_type = "application/json"),
+    security(("bearer" = ["keys"])),
+    responses(
+        (status = 201, description = "Created", body = doc::NewKeyView),
+        doc::Refused,
+        doc::BadBody,
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Keys>,
@@ -84,6 +120,22 @@ async fn create(
     .await
 }
 
+/// Revoke an API key
+///
+/// Effective at once. Scope: `keys`.
+#[utoipa::path(
+    delete,
+    path = "/keys/{id}",
+    operation_id = "revokeKey",
+    tag = "keys",
+    params(("id" = String, Path, description = "The key id (`key_…`), not the secret")),
+    security(("bearer" = ["keys"])),
+    responses(
+        (status = 200, description = "The revoked key", body = doc::KeyView),
+        doc::Refused,
+        doc::NotFound,
+    ),
+)]
 async fn revoke(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Keys>,
@@ -106,12 +158,33 @@ async fn revoke(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// `next_cursor` of the previous page: entries older than this entry id.
+    #[param(value_type = Option<i64>)]
     before: Option<String>,
+    /// Entries per page, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
 }
 
+/// Read the audit log
+///
+/// Who did what, newest first. Scope: `read`.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    operation_id = "listAudit",
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "A page of entries", body = doc::AuditPage),
+        doc::Refused,
+        doc::BadQuery,
+    ),
+)]
 async fn audit(
     State(state): State<AppState>,
     _: Auth<scope::Read>,

@@ -6,18 +6,26 @@ mod components;
 mod incidents;
 mod json;
 mod keys;
+mod openapi;
 mod views;
 mod write;
 
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::{Scope, hash_key, new_key};
 
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    routes().into()
+}
+
+/// Every admin route, added to the router and to the OpenAPI document together.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(components::router())
         .merge(incidents::router())
         .merge(keys::router())
+        .merge(openapi::router())
 }

@@ -9,6 +9,7 @@ mod http_behaviour;
 mod incidents;
 mod invalid_input;
 mod maintenances;
+mod openapi;
 mod persistence;
 mod public_api;
 mod public_page;

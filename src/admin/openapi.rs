@@ -1,0 +1,660 @@
+//! The OpenAPI document of the admin API, served at `/openapi.json`. Routes are registered
+//! with `utoipa_axum::routes!`, which adds each handler to the router and its
+//! `#[utoipa::path]` to the document in one step, so no route goes undocumented.
+//! This module holds what the handlers' annotations refer to: schemas of the answers
+//! (views.rs builds them as JSON), of hand-parsed input, headers and error responses.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
+};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, HeaderBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref,
+    RefOr, Required, ResponseBuilder,
+};
+use utoipa::{IntoParams, IntoResponses, PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Scope;
+use crate::app::AppState;
+use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status, TextInput};
+use crate::error::Error;
+use crate::store::StoreError;
+
+/// Where `app::router` nests the admin API; the document's paths start with it.
+/// tests/api/openapi.rs requests every documented path, so the two cannot drift apart.
+const PREFIX: &str = "/api/admin/v1";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_json))
+}
+
+/// The whole document: every route of `admin::routes()` under its full path.
+pub fn document() -> OpenApi {
+    // Error responses refer to `Problem` by name (see `problem`), so it is added here.
+    let mut schemas = vec![(Problem::name().into_owned(), Problem::schema())];
+    Problem::schemas(&mut schemas);
+    let base = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("paystatus admin API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Write incidents, maintenances, components and API keys. Every route \
+                     except this document needs `Authorization: Bearer <key>`; each \
+                     operation names the scope its key needs. Errors are \
+                     `application/problem+json` (RFC 9457).",
+                ))
+                .build(),
+        )
+        .components(Some(
+            ComponentsBuilder::new()
+                .schemas_from_iter(schemas)
+                .security_scheme(
+                    "bearer",
+                    SecurityScheme::Http(
+                        HttpBuilder::new()
+                            .scheme(HttpAuthScheme::Bearer)
+                            .description(Some(
+                                "An API key (`ps_…`) from `paystatus keys create` or \
+                                 `POST /keys`. Scopes: read, incidents, components, keys.",
+                            ))
+                            .build(),
+                    ),
+                )
+                .build(),
+        ))
+        .tags(Some(
+            [
+                (
+                    "components",
+                    "The payment channel catalogue and channel status.",
+                ),
+                ("incidents", "Unplanned incidents and their timeline."),
+                ("maintenances", "Announced maintenance windows."),
+                ("keys", "API keys."),
+                ("audit", "Who did what, when."),
+                ("meta", "This document."),
+            ]
+            .map(|(name, about)| {
+                TagBuilder::new()
+                    .name(name)
+                    .description(Some(about))
+                    .build()
+            }),
+        ))
+        .build();
+    OpenApiRouter::with_openapi(base)
+        .nest(PREFIX, super::routes())
+        .into_openapi()
+}
+
+/// Written on first request; it only changes with the code. Writing cannot fail in
+/// practice (every map key is a string); if it did, the answer would be a 500.
+static DOCUMENT: LazyLock<Result<String, String>> =
+    LazyLock::new(|| document().to_json().map_err(|e| e.to_string()));
+
+/// This document (OpenAPI 3.1).
+///
+/// Needs no key: it describes the API, not any data.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "getOpenApi",
+    tag = "meta",
+    security(()),
+    responses(
+        (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object),
+    ),
+)]
+async fn openapi_json() -> Result<Response, Error> {
+    let json = DOCUMENT.as_deref().map_err(|e| {
+        Error::Store(StoreError::Task(format!(
+            "the OpenAPI document could not be written: {e}"
+        )))
+    })?;
+    let mut r = json.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
+// ---- schemas of values parsed by hand --------------------------------------------------
+
+fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+}
+
+impl PartialSchema for ComponentStatus {
+    fn schema() -> RefOr<Schema> {
+        string_enum(ComponentStatus::ALL.iter().map(|s| s.as_str()))
+            .description(Some("A payment channel's status."))
+            .into()
+    }
+}
+impl ToSchema for ComponentStatus {}
+
+impl PartialSchema for Impact {
+    fn schema() -> RefOr<Schema> {
+        string_enum(Impact::ALL.iter().map(|s| s.as_str()))
+            .description(Some("How bad an incident is."))
+            .into()
+    }
+}
+impl ToSchema for Impact {}
+
+impl PartialSchema for Status {
+    fn schema() -> RefOr<Schema> {
+        string_enum(Status::ALL.iter().map(|s| s.as_str()))
+            .description(Some(
+                "Status of an incident (investigating … postmortem) or a maintenance \
+                 (scheduled … completed).",
+            ))
+            .into()
+    }
+}
+impl ToSchema for Status {}
+
+impl PartialSchema for Kind {
+    fn schema() -> RefOr<Schema> {
+        string_enum([Kind::Incident, Kind::Maintenance].map(Kind::as_str)).into()
+    }
+}
+impl ToSchema for Kind {}
+
+impl PartialSchema for Scope {
+    fn schema() -> RefOr<Schema> {
+        string_enum(Scope::ALL.map(Scope::as_str))
+            .description(Some(
+                "read: admin reads and the audit log; incidents: incidents, maintenances and \
+                 channel status; components: the catalogue; keys: API keys.",
+            ))
+            .into()
+    }
+}
+impl ToSchema for Scope {}
+
+/// The status values an incident accepts.
+pub enum IncidentStatus {}
+
+impl PartialSchema for IncidentStatus {
+    fn schema() -> RefOr<Schema> {
+        status_of(Kind::Incident)
+    }
+}
+impl ToSchema for IncidentStatus {}
+
+/// The status values a maintenance accepts.
+pub enum MaintenanceStatus {}
+
+impl PartialSchema for MaintenanceStatus {
+    fn schema() -> RefOr<Schema> {
+        status_of(Kind::Maintenance)
+    }
+}
+impl ToSchema for MaintenanceStatus {}
+
+fn status_of(kind: Kind) -> RefOr<Schema> {
+    string_enum(Status::accepted_for(kind).into_iter().map(Status::as_str)).into()
+}
+
+/// A component id, as `ComponentId::parse` accepts it.
+pub fn component_id() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))
+        .description(Some(
+            "A component id: 1–40 of a-z, 0-9 and -, no dash at either end.",
+        ))
+        .examples(["card"])
+}
+
+impl PartialSchema for ComponentId {
+    fn schema() -> RefOr<Schema> {
+        component_id().into()
+    }
+}
+impl ToSchema for ComponentId {}
+
+/// A time as `domain::parse_time` accepts it.
+pub enum Time {}
+
+impl PartialSchema for Time {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String).format(Some(
+                SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime),
+            )))
+            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(
+                r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?| \d{2}:\d{2}(:\d{2})?)$",
+            )))
+            .description(Some(
+                "RFC 3339 (`2026-11-25T15:30:00+09:00`), or a local time in the page's time \
+                 zone (`2026-11-25T15:30`).",
+            ))
+            .into()
+    }
+}
+impl ToSchema for Time {}
+
+impl PartialSchema for TextInput {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .description(Some("Text in the page's default language.")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property(
+                        "ko",
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .min_length(Some(1)),
+                    )
+                    .required("ko")
+                    .property(
+                        "en",
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+                    )
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+                    .description(Some("Korean (required) and English text.")),
+            )
+            .description(Some(
+                "Customer-facing text: a string, or `{\"ko\": \"…\", \"en\": \"…\"}`.",
+            ))
+            .into()
+    }
+}
+impl ToSchema for TextInput {}
+
+// ---- headers ----------------------------------------------------------------------------
+
+/// `Idempotency-Key`: a repeated request with the same key gets the first answer again.
+pub enum IdempotencyKey {}
+
+impl IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "1–255 visible ASCII characters. A retry with the same key and body gets \
+                     the first answer again (with `Idempotent-Replayed: true`); the same key \
+                     with a different body is refused with 422.",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        .pattern(Some("^[!-~]+$")),
+                ))
+                .build(),
+        ]
+    }
+}
+
+/// `If-Match`: the write happens only if the resource still has this ETag.
+pub enum IfMatch {}
+
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The `ETag` from reading the resource, or `*`. A stale tag is refused \
+                     with 412.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ]
+    }
+}
+
+// ---- errors -----------------------------------------------------------------------------
+
+/// An RFC 9457 problem: how every error is answered.
+#[derive(ToSchema)]
+#[allow(dead_code)] // described, never built: `Error::into_response` writes the JSON
+pub struct Problem {
+    /// A relative URI naming the kind of problem, such as `/problems/invalid-input`.
+    r#type: String,
+    /// The HTTP reason phrase.
+    title: String,
+    /// The HTTP status code.
+    status: u16,
+    /// What went wrong, in words.
+    detail: String,
+    /// The fields at fault (400 and 422 only).
+    #[serde(default)]
+    errors: Vec<ProblemField>,
+}
+
+/// One field at fault. `field` is a path such as `components.card` or `alternatives[0]`;
+/// empty for the body as a whole.
+#[derive(ToSchema)]
+#[schema(as = FieldError)]
+#[allow(dead_code)]
+pub struct ProblemField {
+    field: String,
+    message: String,
+}
+
+fn problem(status: &str, description: &str) -> RefOr<utoipa::openapi::Response> {
+    let mut r = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(Problem::name())))
+            .build(),
+    );
+    if status == "401" {
+        r = r.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .build(),
+        );
+    }
+    r.into()
+}
+
+/// Sets of problem responses for `responses(...)`, named for what went wrong.
+macro_rules! problems {
+    ($($(#[$doc:meta])* $name:ident { $($status:literal => $what:literal),+ $(,)? })+) => {$(
+        $(#[$doc])*
+        pub enum $name {}
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                BTreeMap::from([$(($status.to_string(), problem($status, $what))),+])
+            }
+        }
+    )+};
+}
+
+problems! {
+    /// Every route but this document's.
+    Refused {
+        "401" => "No key, an unknown key or a revoked key.",
+        "403" => "The key lacks the scope this operation needs.",
+    }
+    /// Every route that reads a JSON body.
+    BadBody {
+        "400" => "The body is not JSON.",
+        "415" => "The body is not sent as `application/json`.",
+        "422" => "Invalid or unknown fields, or a bad `Idempotency-Key`; `errors` names each.",
+    }
+    /// Lists: a bad `limit`, `cursor`, `status` or `before`.
+    BadQuery {
+        "422" => "A query parameter is invalid; `errors` names it.",
+    }
+    NotFound {
+        "404" => "There is no such resource.",
+    }
+    Conflict {
+        "409" => "The request conflicts with what is stored.",
+    }
+    /// Routes that honour `If-Match`.
+    Stale {
+        "412" => "`If-Match` does not match the resource's current ETag.",
+    }
+}
+
+// ---- answers ---------------------------------------------------------------------------
+
+pub use answers::*;
+
+/// The answers' schemas. Described, never built: views.rs writes these as JSON, and
+/// tests/api/openapi.rs checks that real answers have exactly these properties.
+#[allow(dead_code)]
+mod answers {
+    use chrono::{DateTime, Utc};
+    use utoipa::ToSchema;
+
+    use crate::admin::auth::Scope;
+    use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status};
+
+    /// Text in both languages; `en` is null when only Korean was given.
+    #[derive(ToSchema)]
+    #[schema(as = Text)]
+    pub struct TextView {
+        ko: String,
+        en: Option<String>,
+    }
+
+    /// A payment channel, or a group of them (`group: true`).
+    #[derive(ToSchema)]
+    #[schema(as = Component)]
+    pub struct ComponentView {
+        #[schema(value_type = ComponentId)]
+        id: String,
+        name: TextView,
+        description: Option<TextView>,
+        group: bool,
+        #[schema(value_type = Option<ComponentId>)]
+        group_id: Option<String>,
+        position: i64,
+        status: ComponentStatus,
+        #[schema(value_type = Vec<ComponentId>)]
+        fallbacks: Vec<String>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = ComponentList)]
+    pub struct ComponentList {
+        items: Vec<ComponentView>,
+        /// Always null: the list is complete.
+        next_cursor: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = AffectedComponent)]
+    pub struct AffectedView {
+        #[schema(value_type = ComponentId)]
+        id: String,
+        status: ComponentStatus,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = Alternative)]
+    pub struct AlternativeView {
+        #[schema(value_type = ComponentId)]
+        component: String,
+        instructions: Option<TextView>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = EtaRevision)]
+    pub struct EtaRevisionView {
+        eta: Option<DateTime<Utc>>,
+        previous: Option<DateTime<Utc>>,
+        revised_at: DateTime<Utc>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = ComponentChange)]
+    pub struct ChangeView {
+        #[schema(value_type = ComponentId)]
+        component: String,
+        old_status: ComponentStatus,
+        new_status: ComponentStatus,
+    }
+
+    /// One entry of the timeline.
+    #[derive(ToSchema)]
+    #[schema(as = Update)]
+    pub struct UpdateView {
+        id: String,
+        status: Status,
+        message: TextView,
+        created_at: DateTime<Utc>,
+        eta: Option<DateTime<Utc>>,
+        next_update_at: Option<DateTime<Utc>>,
+        component_changes: Vec<ChangeView>,
+    }
+
+    /// An incident with its whole timeline (newest update first).
+    #[derive(ToSchema)]
+    #[schema(as = Incident)]
+    pub struct IncidentView {
+        id: String,
+        kind: Kind,
+        /// The incident's public page.
+        url: String,
+        title: TextView,
+        status: Status,
+        impact: Impact,
+        /// The impact the operator chose; null when it follows the components.
+        impact_override: Option<Impact>,
+        draft: bool,
+        components: Vec<AffectedView>,
+        alternatives: Vec<AlternativeView>,
+        eta: Option<DateTime<Utc>>,
+        eta_revisions: Vec<EtaRevisionView>,
+        next_update_at: Option<DateTime<Utc>>,
+        next_update_in_minutes: Option<i64>,
+        postmortem: Option<TextView>,
+        started_at: DateTime<Utc>,
+        monitoring_at: Option<DateTime<Utc>>,
+        resolved_at: Option<DateTime<Utc>>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        updates: Vec<UpdateView>,
+    }
+
+    /// A maintenance: an incident's fields and its window.
+    #[derive(ToSchema)]
+    #[schema(as = Maintenance)]
+    pub struct MaintenanceView {
+        #[serde(flatten)]
+        incident: IncidentView,
+        scheduled_for: Option<DateTime<Utc>>,
+        scheduled_until: Option<DateTime<Utc>>,
+        auto_transition: bool,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = IncidentList)]
+    pub struct IncidentList {
+        items: Vec<IncidentView>,
+        /// Pass as `cursor` for the next page; null on the last page.
+        next_cursor: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = MaintenanceList)]
+    pub struct MaintenanceList {
+        items: Vec<MaintenanceView>,
+        /// Pass as `cursor` for the next page; null on the last page.
+        next_cursor: Option<String>,
+    }
+
+    /// An API key (never the secret itself, except once on creation).
+    #[derive(ToSchema)]
+    #[schema(as = Key)]
+    pub struct KeyView {
+        id: String,
+        name: String,
+        scopes: Vec<Scope>,
+        created_at: DateTime<Utc>,
+        last_used_at: Option<DateTime<Utc>>,
+        revoked_at: Option<DateTime<Utc>>,
+    }
+
+    /// A key just made, with its secret: the only time it is shown.
+    #[derive(ToSchema)]
+    #[schema(as = NewKey)]
+    pub struct NewKeyView {
+        #[serde(flatten)]
+        info: KeyView,
+        /// The secret, `ps_` and 40 characters. Store it now.
+        #[serde(rename = "key")]
+        secret: String,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = KeyList)]
+    pub struct KeyList {
+        items: Vec<KeyView>,
+        /// Always null: the list is complete.
+        next_cursor: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = AuditEntry)]
+    pub struct AuditEntryView {
+        id: i64,
+        at: DateTime<Utc>,
+        /// The key that acted; null for the command line and the clock.
+        key_id: Option<String>,
+        /// The key's name, `cli` or `system`.
+        actor: String,
+        /// Such as `incident.create`.
+        action: String,
+        /// Such as an incident id.
+        target: Option<String>,
+        /// The fields that say what changed.
+        #[schema(value_type = Option<Object>)]
+        detail: Option<serde_json::Value>,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(as = AuditPage)]
+    pub struct AuditPage {
+        items: Vec<AuditEntryView>,
+        /// Pass as `before` for older entries; null on the last page.
+        next_cursor: Option<String>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_written_and_names_every_operation_once() {
+        let doc = document();
+        let json = doc.to_json().expect("the document serialises");
+        assert!(json.contains("\"openapi\":\"3.1.0\""), "{json}");
+        let mut ids = Vec::new();
+        for item in doc.paths.paths.values() {
+            for op in [&item.get, &item.post, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+            {
+                ids.push(op.operation_id.clone().expect("every operation has an id"));
+            }
+        }
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "operation ids repeat: {ids:?}");
+    }
+}
