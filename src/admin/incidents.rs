@@ -1,7 +1,7 @@
 //! `/incidents` and `/maintenances`: create, list, read, patch, and post timeline updates.
 //! Both kinds share one aggregate (see `domain::Incident`); the routes differ in input.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
 use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus, Time};
+use super::query::QueryParams;
 use super::views;
 use super::write::{IdempotencyKey, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
@@ -512,7 +513,7 @@ fn parser<'a>(state: &AppState, now: DateTime<Utc>, catalog: &'a Catalog) -> Par
 async fn list_incidents(
     state: State<AppState>,
     auth: Auth<scope::Read>,
-    q: Query<ListQuery>,
+    q: QueryParams<ListQuery>,
 ) -> Result<Response, Error> {
     list(state, auth, q, Kind::Incident).await
 }
@@ -536,7 +537,7 @@ async fn list_incidents(
 async fn list_maintenances(
     state: State<AppState>,
     auth: Auth<scope::Read>,
-    q: Query<ListQuery>,
+    q: QueryParams<ListQuery>,
 ) -> Result<Response, Error> {
     list(state, auth, q, Kind::Maintenance).await
 }
@@ -544,7 +545,7 @@ async fn list_maintenances(
 async fn list(
     State(state): State<AppState>,
     _: Auth<scope::Read>,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
     kind: Kind,
 ) -> Result<Response, Error> {
     let mut errors = FieldErrors::default();
@@ -875,16 +876,10 @@ async fn create_maintenance(
         let (mut m, mut changes) = Incident::create(draft, new_id(), new_id(), ctx.now, &catalog)
             .map_err(Error::Invalid)?;
         // A window that is already open (or over) moves at once, not at the next tick.
-        while let Some(next) = m.due_transition(ctx.now) {
-            let update = UpdateDraft {
-                status: Some(next),
-                ..Default::default()
-            };
-            changes.extend(
-                m.post_update(update, new_id(), ctx.now, &catalog)
-                    .map_err(|e| Error::invalid("status", e.0))?,
-            );
-        }
+        changes.extend(
+            m.catch_up(ctx.now, &catalog)
+                .map_err(|e| Error::invalid("status", e.0))?,
+        );
         saved(
             tx,
             &m,
@@ -1105,25 +1100,13 @@ async fn patch_incident(
             i.title = t;
         }
         if let Some(imp) = impact {
-            i.impact_override = imp;
-            if let Some(v) = imp {
-                i.impact = v;
-            } else if !i.status.is_closed() {
-                let affected: Vec<_> = i.components.iter().map(|c| c.status).collect();
-                i.impact = Impact::derive(&affected, catalog.channel_count());
-            }
+            i.set_impact_override(imp, catalog.channel_count());
         }
         if let Some(e) = eta {
             i.set_eta(e, ctx.now);
         }
         if let Some(n) = next_update {
-            let (at, every) = match n {
-                None => (None, None),
-                Some(NextUpdate::At(t)) => (Some(t), None),
-                Some(NextUpdate::Every(m)) => (Some(ctx.now + Duration::minutes(m)), Some(m)),
-            };
-            i.next_update_at = at;
-            i.update_interval_minutes = every;
+            i.set_next_update(n, ctx.now);
         }
         if let Some(a) = alternatives {
             i.alternatives = a;
@@ -1263,16 +1246,10 @@ async fn patch_maintenance(
         m.updated_at = ctx.now;
         m.revision += 1;
         // A window moved into the past starts (or completes) now.
-        while let Some(next) = m.due_transition(ctx.now) {
-            let update = UpdateDraft {
-                status: Some(next),
-                ..Default::default()
-            };
-            changes.extend(
-                m.post_update(update, new_id(), ctx.now, &catalog)
-                    .map_err(|e| Error::invalid("status", e.0))?,
-            );
-        }
+        changes.extend(
+            m.catch_up(ctx.now, &catalog)
+                .map_err(|e| Error::invalid("status", e.0))?,
+        );
         saved(
             tx,
             &m,

@@ -1,6 +1,6 @@
 //! `/keys`: list, create and revoke API keys; `/audit`: who did what, when.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::auth::{Auth, Scope, new_key, scope};
 use super::json::JsonBody;
 use super::openapi as doc;
+use super::query::QueryParams;
 use super::views;
 use super::write::{IdempotencyKey, Written, commit, json_response};
 use crate::app::AppState;
@@ -188,7 +189,7 @@ pub struct AuditQuery {
 async fn audit(
     State(state): State<AppState>,
     _: Auth<scope::Read>,
-    Query(q): Query<AuditQuery>,
+    QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Response, Error> {
     let mut errors = FieldErrors::default();
     let before = match q.before.as_deref().map(str::parse::<i64>) {

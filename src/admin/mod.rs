@@ -7,6 +7,7 @@ mod incidents;
 mod json;
 mod keys;
 mod openapi;
+mod query;
 mod views;
 mod write;
 
