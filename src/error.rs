@@ -40,6 +40,10 @@ pub enum Error {
     /// 500
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// 503: the write is saved, but the public page could not be rebuilt yet (the timer
+    /// retries); the operator should not send it again.
+    #[error("saved, but the public page could not be updated yet; it will be retried shortly")]
+    Unpublished(String),
 }
 
 impl Error {
@@ -58,6 +62,7 @@ impl Error {
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Unpublished(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -72,6 +77,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::PreconditionFailed => "precondition-failed",
             Error::Store(_) => "internal",
+            Error::Unpublished(_) => "not-yet-published",
         }
     }
 }

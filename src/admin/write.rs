@@ -106,12 +106,11 @@ where
         .await?;
     match outcome {
         Outcome::Done(w) => {
-            state.publisher.publish_write().await.map_err(|e| {
-                tracing::error!(error = %e, "committed, but the snapshot could not be rebuilt");
-                Error::Store(crate::store::StoreError::Task(format!(
-                    "publishing failed: {e}"
-                )))
-            })?;
+            state
+                .publisher
+                .publish_write()
+                .await
+                .map_err(|e| Error::Unpublished(e.to_string()))?;
             Ok(json_response(w.status, &w.body, w.etag.as_deref(), false))
         }
         Outcome::Replayed(saved) => {
