@@ -531,11 +531,23 @@ async fn every_problem_with_a_request_is_reported_at_once() -> TestResult {
 #[tokio::test]
 async fn a_malformed_query_string_is_answered_with_problem_json() -> TestResult {
     let app = spawn_app().await;
-    for path in ["/incidents?limit=1&limit=2", "/maintenances?limit=abc", "/audit?limit=1&limit=2"] {
+    for path in [
+        "/incidents?limit=1&limit=2",
+        "/maintenances?limit=abc",
+        "/audit?limit=1&limit=2",
+    ] {
         let r = app.admin(reqwest::Method::GET, path).send().await?;
         let status = r.status();
-        assert!(status == reqwest::StatusCode::BAD_REQUEST || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{path}: {status}");
-        assert_eq!(header(&r, "content-type"), "application/problem+json", "{path}");
+        assert!(
+            status == reqwest::StatusCode::BAD_REQUEST
+                || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {status}"
+        );
+        assert_eq!(
+            header(&r, "content-type"),
+            "application/problem+json",
+            "{path}"
+        );
     }
     Ok(())
 }
