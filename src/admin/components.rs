@@ -13,7 +13,7 @@ use super::auth::{Auth, Scope, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views;
-use super::write::{IdempotencyKey, Written, check_if_match, commit, if_match, json_response};
+use super::write::{Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
 use crate::domain::{
     Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
@@ -159,24 +159,25 @@ async fn find(state: &AppState, id: String) -> Result<Component, Error> {
 async fn create(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Components>,
-    headers: HeaderMap,
     body: JsonBody<CreateComponent>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
-    let input = body.value;
-    let lang = state.default_lang;
-    let tz = state.timezone;
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let mut errors = FieldErrors::default();
         let id = errors.check(ComponentId::parse(&input.id, "id"));
         let name = errors.check(LocalizedText::parse(
             &input.name,
             TextKind::Title,
-            lang,
+            ctx.default_lang,
             "name",
         ));
         let description = match &input.description {
-            Some(d) => errors.check(LocalizedText::parse(d, TextKind::Body, lang, "description")),
+            Some(d) => errors.check(LocalizedText::parse(
+                d,
+                TextKind::Body,
+                ctx.default_lang,
+                "description",
+            )),
             None => None,
         };
         if let Some(id) = &id
@@ -227,7 +228,7 @@ async fn create(
         store::insert_component(tx, &c)?;
         Ok(Written {
             status: StatusCode::CREATED,
-            body: views::component(&c, tz),
+            body: views::component(&c, ctx.timezone),
             etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
             action: "component.create",
             target: Some(c.id.to_string()),
@@ -264,7 +265,7 @@ async fn update(
     headers: HeaderMap,
     body: JsonBody<PatchComponent>,
 ) -> Result<Response, Error> {
-    let input = body.value;
+    let (input, idem) = (body.value, body.idempotency);
     // The catalogue and a channel's status are different jobs with different scopes.
     let catalogue_change = input.name.is_some()
         || input.description.is_some()
@@ -277,10 +278,7 @@ async fn update(
     if input.status.is_some() {
         actor.require(Scope::Incidents)?;
     }
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
     let expected = if_match(&headers);
-    let lang = state.default_lang;
-    let tz = state.timezone;
     commit(&state, actor, idem, move |tx, ctx| {
         let mut c =
             store::component_by_id(tx, &id)?.ok_or_else(|| Error::NotFound("component".into()))?;
@@ -290,15 +288,23 @@ async fn update(
         )?;
         let mut errors = FieldErrors::default();
         if let Some(name) = &input.name
-            && let Some(name) =
-                errors.check(LocalizedText::parse(name, TextKind::Title, lang, "name"))
+            && let Some(name) = errors.check(LocalizedText::parse(
+                name,
+                TextKind::Title,
+                ctx.default_lang,
+                "name",
+            ))
         {
             c.name = name;
         }
         match &input.description {
             Some(Some(d)) => {
-                c.description =
-                    errors.check(LocalizedText::parse(d, TextKind::Body, lang, "description"))
+                c.description = errors.check(LocalizedText::parse(
+                    d,
+                    TextKind::Body,
+                    ctx.default_lang,
+                    "description",
+                ))
             }
             Some(None) => c.description = None,
             None => {}
@@ -351,7 +357,7 @@ async fn update(
         };
         Ok(Written {
             status: StatusCode::OK,
-            body: views::component(&c, tz),
+            body: views::component(&c, ctx.timezone),
             etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
             action,
             target: Some(c.id.to_string()),

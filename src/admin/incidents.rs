@@ -19,7 +19,7 @@ use super::json::{JsonBody, present};
 use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus, Time};
 use super::query::QueryParams;
 use super::views;
-use super::write::{IdempotencyKey, Written, check_if_match, commit, if_match, json_response};
+use super::write::{WriteContext, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
 use crate::domain::{
     AffectedComponent, Alternative, Catalog, ComponentId, ComponentStatus, FieldErrors, Impact,
@@ -482,12 +482,12 @@ impl Parser<'_> {
     }
 }
 
-fn parser<'a>(state: &AppState, now: DateTime<Utc>, catalog: &'a Catalog) -> Parser<'a> {
+fn parser<'a>(ctx: &WriteContext, catalog: &'a Catalog) -> Parser<'a> {
     Parser {
         errors: FieldErrors::default(),
-        lang: state.default_lang,
-        tz: state.timezone,
-        now,
+        lang: ctx.default_lang,
+        tz: ctx.timezone,
+        now: ctx.now,
         catalog,
     }
 }
@@ -698,24 +698,19 @@ fn saved(
     tx: &Connection,
     i: &Incident,
     changes: &[crate::domain::ComponentChange],
-    now: DateTime<Utc>,
-    state: &(Tz, String),
+    ctx: &WriteContext,
     status: StatusCode,
     action: &'static str,
 ) -> Result<Written, Error> {
     store::save_incident(tx, i)?;
-    store::apply_component_changes(tx, changes, now)?;
+    store::apply_component_changes(tx, changes, ctx.now)?;
     Ok(Written {
         status,
-        body: views::incident(i, state.0, &state.1),
+        body: views::incident(i, ctx.timezone, &ctx.base_url),
         etag: Some(views::resource_etag(&i.id, i.revision)),
         action,
         target: Some(i.id.clone()),
     })
-}
-
-fn view_settings(state: &AppState) -> (Tz, String) {
-    (state.timezone, state.publisher.settings().base_url.clone())
 }
 
 // ---- writes ------------------------------------------------------------------------
@@ -741,16 +736,12 @@ fn view_settings(state: &AppState) -> (Tz, String) {
 async fn create_incident(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
-    headers: HeaderMap,
     body: JsonBody<CreateIncident>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
-    let input = body.value;
-    let st = state.clone();
-    let view = view_settings(&state);
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let catalog = store::catalog(tx, None)?;
-        let mut p = parser(&st, ctx.now, &catalog);
+        let mut p = parser(ctx, &catalog);
         let title = p.text(&input.title, TextKind::Title, "title");
         let message = p.text(&input.message, TextKind::Body, "message");
         let status = input
@@ -799,8 +790,7 @@ async fn create_incident(
             tx,
             &incident,
             &changes,
-            ctx.now,
-            &view,
+            ctx,
             StatusCode::CREATED,
             "incident.create",
         )
@@ -830,16 +820,12 @@ async fn create_incident(
 async fn create_maintenance(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
-    headers: HeaderMap,
     body: JsonBody<CreateMaintenance>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
-    let input = body.value;
-    let st = state.clone();
-    let view = view_settings(&state);
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let catalog = store::catalog(tx, None)?;
-        let mut p = parser(&st, ctx.now, &catalog);
+        let mut p = parser(ctx, &catalog);
         let title = p.text(&input.title, TextKind::Title, "title");
         let message = p.text(&input.message, TextKind::Body, "message");
         let status = input
@@ -884,8 +870,7 @@ async fn create_maintenance(
             tx,
             &m,
             &changes,
-            ctx.now,
-            &view,
+            ctx,
             StatusCode::CREATED,
             "maintenance.create",
         )
@@ -916,10 +901,9 @@ async fn post_incident_update(
     state: State<AppState>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
-    headers: HeaderMap,
     body: JsonBody<PostUpdate>,
 ) -> Result<Response, Error> {
-    post_update(state, auth, id, headers, body, Kind::Incident).await
+    post_update(state, auth, id, body, Kind::Incident).await
 }
 
 /// Post an update to a maintenance
@@ -945,28 +929,23 @@ async fn post_maintenance_update(
     state: State<AppState>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
-    headers: HeaderMap,
     body: JsonBody<PostUpdate>,
 ) -> Result<Response, Error> {
-    post_update(state, auth, id, headers, body, Kind::Maintenance).await
+    post_update(state, auth, id, body, Kind::Maintenance).await
 }
 
 async fn post_update(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: JsonBody<PostUpdate>,
     kind: Kind,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
-    let input = body.value;
-    let st = state.clone();
-    let view = view_settings(&state);
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let mut i = load(tx, &id, kind)?;
         let catalog = store::catalog(tx, Some(&i.id))?;
-        let mut p = parser(&st, ctx.now, &catalog);
+        let mut p = parser(ctx, &catalog);
         let message = p.text(&input.message, TextKind::Body, "message");
         let status = input.status.as_deref().and_then(|s| p.status(s, kind));
         let components = p.components(&input.components, kind);
@@ -1003,15 +982,7 @@ async fn post_update(
             Kind::Incident => "incident.update",
             Kind::Maintenance => "maintenance.update",
         };
-        saved(
-            tx,
-            &i,
-            &changes,
-            ctx.now,
-            &view,
-            StatusCode::CREATED,
-            action,
-        )
+        saved(tx, &i, &changes, ctx, StatusCode::CREATED, action)
     })
     .await
 }
@@ -1043,11 +1014,8 @@ async fn patch_incident(
     headers: HeaderMap,
     body: JsonBody<PatchIncident>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
     let expected = if_match(&headers);
-    let input = body.value;
-    let st = state.clone();
-    let view = view_settings(&state);
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let mut i = load(tx, &id, Kind::Incident)?;
         check_if_match(
@@ -1055,7 +1023,7 @@ async fn patch_incident(
             &views::resource_etag(&i.id, i.revision),
         )?;
         let catalog = store::catalog(tx, Some(&i.id))?;
-        let mut p = parser(&st, ctx.now, &catalog);
+        let mut p = parser(ctx, &catalog);
         let title = input
             .title
             .as_ref()
@@ -1134,7 +1102,7 @@ async fn patch_incident(
         }
         i.updated_at = ctx.now;
         i.revision += 1;
-        saved(tx, &i, &changes, ctx.now, &view, StatusCode::OK, action)
+        saved(tx, &i, &changes, ctx, StatusCode::OK, action)
     })
     .await
 }
@@ -1166,11 +1134,8 @@ async fn patch_maintenance(
     headers: HeaderMap,
     body: JsonBody<PatchMaintenance>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
     let expected = if_match(&headers);
-    let input = body.value;
-    let st = state.clone();
-    let view = view_settings(&state);
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let mut m = load(tx, &id, Kind::Maintenance)?;
         check_if_match(
@@ -1178,7 +1143,7 @@ async fn patch_maintenance(
             &views::resource_etag(&m.id, m.revision),
         )?;
         let catalog = store::catalog(tx, Some(&m.id))?;
-        let mut p = parser(&st, ctx.now, &catalog);
+        let mut p = parser(ctx, &catalog);
         let title = input
             .title
             .as_ref()
@@ -1250,15 +1215,7 @@ async fn patch_maintenance(
             m.catch_up(ctx.now, &catalog)
                 .map_err(|e| Error::invalid("status", e.0))?,
         );
-        saved(
-            tx,
-            &m,
-            &changes,
-            ctx.now,
-            &view,
-            StatusCode::OK,
-            "maintenance.patch",
-        )
+        saved(tx, &m, &changes, ctx, StatusCode::OK, "maintenance.patch")
     })
     .await
 }

@@ -8,13 +8,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
+use super::write::Idempotency;
 use crate::domain::FieldError;
 use crate::error::Error;
 
 pub struct JsonBody<T> {
     pub value: T,
-    /// SHA-256 of method, path and body, to recognise a replayed request.
-    pub fingerprint: String,
+    /// The `Idempotency-Key` sent with it, with a fingerprint of the request.
+    pub idempotency: Option<Idempotency>,
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -36,6 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             return Err(Error::UnsupportedMediaType);
         }
         let fingerprint_head = format!("{} {}", req.method(), req.uri().path());
+        let headers = req.headers().clone();
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| Error::MalformedJson(format!("could not read the body: {e}")))?;
@@ -44,10 +46,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         h.update(fingerprint_head.as_bytes());
         h.update([0]);
         h.update(&bytes);
-        Ok(JsonBody {
-            value,
-            fingerprint: hex::encode(h.finalize()),
-        })
+        let idempotency = Idempotency::from_headers(&headers, hex::encode(h.finalize()))?;
+        Ok(JsonBody { value, idempotency })
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/keys`: list, create and revoke API keys; `/audit`: who did what, when.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,7 @@ use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::views;
-use super::write::{IdempotencyKey, Written, commit, json_response};
+use super::write::{Written, commit, json_response};
 use crate::app::AppState;
 use crate::domain::FieldErrors;
 use crate::error::Error;
@@ -85,12 +85,9 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Res
 async fn create(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Keys>,
-    headers: HeaderMap,
     body: JsonBody<CreateKey>,
 ) -> Result<Response, Error> {
-    let idem = IdempotencyKey::from_headers(&headers)?.map(|k| (k, body.fingerprint.clone()));
-    let input = body.value;
-    let tz = state.timezone;
+    let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
         let mut errors = FieldErrors::default();
         let scopes = errors.check(Scope::parse_list(
@@ -107,7 +104,7 @@ async fn create(
             return Err(Error::Invalid(vec![]));
         };
         store::insert_key(tx, &key, &hash)?;
-        let mut body = views::key(&key, tz);
+        let mut body = views::key(&key, ctx.timezone);
         // The only time the key itself is ever shown.
         body["key"] = serde_json::Value::String(secret);
         Ok(Written {
@@ -142,7 +139,6 @@ async fn revoke(
     Auth(actor, _): Auth<scope::Keys>,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let tz = state.timezone;
     commit(&state, actor, None, move |tx, ctx| {
         if !store::revoke_key(tx, &id, ctx.now)? {
             return Err(Error::NotFound("key".into()));
@@ -150,7 +146,7 @@ async fn revoke(
         let key = store::key_by_id(tx, &id)?.ok_or_else(|| Error::NotFound("key".into()))?;
         Ok(Written {
             status: StatusCode::OK,
-            body: views::key(&key, tz),
+            body: views::key(&key, ctx.timezone),
             etag: None,
             action: "key.revoke",
             target: Some(id),

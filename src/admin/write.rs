@@ -5,11 +5,13 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use rusqlite::Transaction;
 use serde_json::Value;
 
 use super::auth::Actor;
 use crate::app::AppState;
+use crate::domain::Lang;
 use crate::error::Error;
 use crate::store::{self, SavedResponse};
 
@@ -22,17 +24,28 @@ pub struct Written {
     pub target: Option<String>,
 }
 
-/// The `Idempotency-Key` header, if sent: 1–255 visible ASCII characters.
-pub struct IdempotencyKey(String);
+/// A request sent with `Idempotency-Key`: the key, and a fingerprint of the request so
+/// the same key with a different request is refused rather than replayed.
+pub struct Idempotency {
+    key: String,
+    fingerprint: String,
+}
 
-impl IdempotencyKey {
-    pub fn from_headers(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, Error> {
+impl Idempotency {
+    /// Reads the header, if sent: 1–255 visible ASCII characters.
+    pub fn from_headers(
+        headers: &HeaderMap,
+        fingerprint: String,
+    ) -> Result<Option<Idempotency>, Error> {
         let Some(v) = headers.get("idempotency-key") else {
             return Ok(None);
         };
         match v.to_str() {
             Ok(s) if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()) => {
-                Ok(Some(IdempotencyKey(s.to_string())))
+                Ok(Some(Idempotency {
+                    key: s.to_string(),
+                    fingerprint,
+                }))
             }
             _ => Err(Error::invalid(
                 "Idempotency-Key",
@@ -48,16 +61,20 @@ enum Outcome {
     Replayed(SavedResponse),
 }
 
+/// What a write's work may need besides the transaction.
 pub struct WriteContext {
     pub now: DateTime<Utc>,
     pub actor: Actor,
+    pub timezone: Tz,
+    pub default_lang: Lang,
+    pub base_url: String,
 }
 
 /// Runs `work` as one committed write and answers once the snapshot shows it.
 pub async fn commit<F>(
     state: &AppState,
     actor: Actor,
-    idempotency: Option<(IdempotencyKey, String)>,
+    idempotency: Option<Idempotency>,
     work: F,
 ) -> Result<Response, Error>
 where
@@ -66,15 +83,18 @@ where
     let ctx = WriteContext {
         now: state.clock.now(),
         actor,
+        timezone: state.timezone,
+        default_lang: state.default_lang,
+        base_url: state.publisher.settings().base_url.clone(),
     };
     let outcome = state
         .store
         .write(move |tx| -> Result<Outcome, Error> {
             let key_id = ctx.actor.key.id.clone();
-            if let Some((IdempotencyKey(idem), fingerprint)) = &idempotency
-                && let Some(saved) = store::saved_response(tx, &key_id, idem)?
+            if let Some(idem) = &idempotency
+                && let Some(saved) = store::saved_response(tx, &key_id, &idem.key)?
             {
-                if &saved.request_hash != fingerprint {
+                if saved.request_hash != idem.fingerprint {
                     return Err(Error::invalid(
                         "Idempotency-Key",
                         "this key was already used for a different request",
@@ -93,13 +113,13 @@ where
                 written.target.as_deref(),
                 detail.as_ref(),
             )?;
-            if let Some((IdempotencyKey(idem), fingerprint)) = &idempotency {
+            if let Some(idem) = &idempotency {
                 let saved = SavedResponse {
-                    request_hash: fingerprint.clone(),
+                    request_hash: idem.fingerprint.clone(),
                     status: written.status.as_u16(),
                     body: written.body.to_string(),
                 };
-                store::save_response(tx, &key_id, idem, &saved, ctx.now)?;
+                store::save_response(tx, &key_id, &idem.key, &saved, ctx.now)?;
             }
             Ok(Outcome::Done(written))
         })
