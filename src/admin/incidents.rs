@@ -693,6 +693,18 @@ fn load(tx: &Connection, id: &str, kind: Kind) -> Result<Incident, Error> {
         .ok_or_else(|| not_found(kind))
 }
 
+/// Loads a notice to change, checking `If-Match` against its current ETag.
+fn load_unchanged(
+    tx: &Connection,
+    id: &str,
+    kind: Kind,
+    if_match: Option<&str>,
+) -> Result<Incident, Error> {
+    let notice = load(tx, id, kind)?;
+    check_if_match(if_match, &views::resource_etag(&notice.id, notice.revision))?;
+    Ok(notice)
+}
+
 /// Saves the notice, applies its public component changes and describes the result.
 fn saved(
     tx: &Connection,
@@ -1017,11 +1029,7 @@ async fn patch_incident(
     let expected = if_match(&headers);
     let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
-        let mut i = load(tx, &id, Kind::Incident)?;
-        check_if_match(
-            expected.as_deref(),
-            &views::resource_etag(&i.id, i.revision),
-        )?;
+        let mut i = load_unchanged(tx, &id, Kind::Incident, expected.as_deref())?;
         let catalog = store::catalog(tx, Some(&i.id))?;
         let mut p = parser(ctx, &catalog);
         let title = input
@@ -1137,11 +1145,7 @@ async fn patch_maintenance(
     let expected = if_match(&headers);
     let (input, idem) = (body.value, body.idempotency);
     commit(&state, actor, idem, move |tx, ctx| {
-        let mut m = load(tx, &id, Kind::Maintenance)?;
-        check_if_match(
-            expected.as_deref(),
-            &views::resource_etag(&m.id, m.revision),
-        )?;
+        let mut m = load_unchanged(tx, &id, Kind::Maintenance, expected.as_deref())?;
         let catalog = store::catalog(tx, Some(&m.id))?;
         let mut p = parser(ctx, &catalog);
         let title = input
