@@ -168,13 +168,11 @@ impl Publisher {
         let previous = self.current().compression_cache();
         let settings = self.settings.clone();
         let now = self.clock.now();
-        let snapshot = self
-            .store
-            .read(move |tx| {
-                let model = ReadModel::load(tx, now)?;
-                build(&model, &settings, &previous)
-            })
-            .await?;
+        // Read in one transaction, then render without holding the reader connection.
+        let model = self.store.read(move |tx| ReadModel::load(tx, now)).await?;
+        let snapshot = tokio::task::spawn_blocking(move || build(&model, &settings, &previous))
+            .await
+            .map_err(|e| BuildError::Store(StoreError::Task(e.to_string())))??;
         self.current.store(Arc::new(snapshot));
         let mut cache = self.on_demand.lock().unwrap_or_else(|p| p.into_inner());
         cache.clear();
