@@ -203,31 +203,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn fallback(
-    State(state): State<AppState>,
-    method: axum::http::Method,
-    headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    if uri.path().starts_with("/api/admin/") {
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    if req.uri.path().starts_with("/api/admin/") {
         return axum::response::IntoResponse::into_response(crate::error::Error::NotFound(
             "route".into(),
         ));
     }
-    web::public::not_found(&state, None, &method, &headers)
+    web::public::not_found(&state, &req)
 }
 
-/// Counts requests and logs server errors once, with their cause.
+/// Counts requests and logs server errors once, with their cause. Nothing is allocated
+/// on the way in: this runs for every public read.
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let admin = request.uri().path().starts_with("/api/admin/");
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string());
+    let uri = request.uri().clone();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let counter = if admin {
+    let counter = if uri.path().starts_with("/api/admin/") {
         &state.metrics.admin_requests
     } else {
         &state.metrics.public_requests
@@ -238,9 +231,10 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         let cause = response
             .extensions()
             .get::<InternalError>()
-            .map(|e| e.0.clone())
+            .map(|e| e.0.as_str())
             .unwrap_or_default();
-        tracing::error!(%method, %path, route = route.as_deref().unwrap_or(""), status = %response.status(), %cause, "request failed");
+        let route = route.as_ref().map(MatchedPath::as_str).unwrap_or_default();
+        tracing::error!(%method, path = uri.path(), route, status = %response.status(), cause, "request failed");
     }
     response
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -57,6 +57,8 @@ pub struct Doc {
     pub cors: bool,
     /// Whether other sites may frame it (only the embed frame).
     pub frameable: bool,
+    /// Response headers that depend only on this document, built on first use.
+    pub http_headers: OnceLock<axum::http::HeaderMap>,
 }
 
 /// Bodies smaller than this are not worth compressing.
@@ -96,6 +98,7 @@ impl DocBuilder<'_> {
             cache,
             cors: false,
             frameable: false,
+            http_headers: OnceLock::new(),
         })
     }
 }

@@ -1,18 +1,18 @@
 //! Public routes: the status page, incident pages, history, assets, health and metrics.
 //! Handlers only pick prepared documents; they never query the database for the hot set.
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
 
 use super::serve::respond;
 use crate::app::AppState;
 use crate::domain::Lang;
-use std::sync::Arc;
-
 use crate::snapshot::{Doc, DocKey};
 
 pub fn router() -> Router<AppState> {
@@ -32,19 +32,23 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct PageQuery {
-    lang: Option<String>,
-    page: Option<String>,
+/// A query parameter's raw value. Ours are plain (`ko`, `en`, digits), so nothing needs
+/// decoding; reading them by hand keeps the hot path free of allocations.
+fn param<'a>(req: &'a Parts, name: &str) -> Option<&'a str> {
+    req.uri
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// The reader's language: `?lang=`, then `Accept-Language`, then the default. The flag
 /// says whether it came from the header (so responses vary on it).
-pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap, default: Lang) -> (Lang, bool) {
-    if let Some(lang) = query_lang.and_then(Lang::parse) {
+pub fn negotiate(req: &Parts, default: Lang) -> (Lang, bool) {
+    if let Some(lang) = param(req, "lang").and_then(Lang::parse) {
         return (lang, false);
     }
-    let header = headers
+    let header = req
+        .headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     (
@@ -56,78 +60,44 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap, default: Lang) -
 }
 
 /// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`).
-async fn page_at_path(
-    state: State<AppState>,
-    uri: Uri,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    page(
-        &state,
-        uri.path().to_string(),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
+async fn page_at_path(State(state): State<AppState>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    let path = req.uri.path().to_string();
+    page(&state, path, &req).await
 }
 
-async fn incident(
-    state: State<AppState>,
-    Path(id): Path<String>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+async fn incident(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
     if !(id.len() == 12
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
     {
-        return not_found(&state, q.lang.as_deref(), &method, &headers);
+        return not_found(&state, &req);
     }
-    page(
-        &state,
-        format!("/incidents/{id}"),
-        q.lang.as_deref(),
-        &method,
-        &headers,
-    )
-    .await
+    page(&state, format!("/incidents/{id}"), &req).await
 }
 
-async fn history(
-    state: State<AppState>,
-    q: Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    let path = match q.page.as_deref().map(str::parse::<usize>) {
+async fn history(State(state): State<AppState>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    let path = match param(&req, "page").map(str::parse::<usize>) {
         None | Some(Ok(1)) => "/history".to_string(),
         Some(Ok(n)) if n > 1 => format!("/history?page={n}"),
-        Some(_) => return not_found(&state, q.lang.as_deref(), &method, &headers),
+        Some(_) => return not_found(&state, &req),
     };
-    page(&state, path, q.lang.as_deref(), &method, &headers).await
+    page(&state, path, &req).await
 }
 
 /// Feeds and JSON: the language comes from `?lang=` only (tools send arbitrary
 /// `Accept-Language`), and a miss is a small JSON 404 other origins can read.
-async fn machine_doc(
-    State(state): State<AppState>,
-    uri: Uri,
-    Query(q): Query<PageQuery>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    let lang = q
-        .lang
-        .as_deref()
+async fn machine_doc(State(state): State<AppState>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    let lang = param(&req, "lang")
         .and_then(Lang::parse)
         .unwrap_or(state.default_lang);
-    let key = DocKey::new(uri.path(), lang);
+    let key = DocKey::new(req.uri.path(), lang);
     match find(&state, &key).await {
-        Ok(Some(doc)) => respond(&doc, &headers, &method, false),
+        Ok(Some(doc)) => respond(&doc, &req.headers, &req.method, false),
         Err(unavailable) => unavailable,
         Ok(None) => {
             let mut r = (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#).into_response();
@@ -169,17 +139,11 @@ async fn preflight() -> Response {
 }
 
 /// Serves a page from the snapshot, or renders an older one on demand.
-async fn page(
-    state: &AppState,
-    path: String,
-    lang: Option<&str>,
-    method: &Method,
-    headers: &HeaderMap,
-) -> Response {
-    let (lang, vary) = negotiate(lang, headers, state.default_lang);
+async fn page(state: &AppState, path: String, req: &Parts) -> Response {
+    let (lang, vary) = negotiate(req, state.default_lang);
     match find(state, &DocKey::new(path, lang)).await {
-        Ok(Some(doc)) => respond(&doc, headers, method, vary),
-        Ok(None) => not_found_in(state, lang, method, headers, vary),
+        Ok(Some(doc)) => respond(&doc, &req.headers, &req.method, vary),
+        Ok(None) => not_found_in(state, lang, req, vary),
         Err(unavailable) => unavailable,
     }
 }
@@ -196,33 +160,24 @@ async fn find(state: &AppState, key: &DocKey) -> Result<Option<Arc<Doc>>, Respon
     })
 }
 
-pub fn not_found(
-    state: &AppState,
-    lang: Option<&str>,
-    method: &Method,
-    headers: &HeaderMap,
-) -> Response {
-    let (lang, vary) = negotiate(lang, headers, state.default_lang);
-    not_found_in(state, lang, method, headers, vary)
+/// The not-found page in the reader's language.
+pub fn not_found(state: &AppState, req: &Parts) -> Response {
+    let (lang, vary) = negotiate(req, state.default_lang);
+    not_found_in(state, lang, req, vary)
 }
 
-fn not_found_in(
-    state: &AppState,
-    lang: Lang,
-    method: &Method,
-    headers: &HeaderMap,
-    vary: bool,
-) -> Response {
+fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Response {
     match state.publisher.current().not_found(lang) {
-        Some(doc) => respond(&doc, headers, method, vary),
+        Some(doc) => respond(&doc, &req.headers, &req.method, vary),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
-async fn asset(state: State<AppState>, uri: Uri, method: Method, headers: HeaderMap) -> Response {
-    match state.assets.get(uri.path()) {
-        Some(doc) => respond(&doc, &headers, &method, false),
-        None => not_found(&state, None, &method, &headers),
+async fn asset(State(state): State<AppState>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    match state.assets.get(req.uri.path()) {
+        Some(doc) => respond(&doc, &req.headers, &req.method, false),
+        None => not_found(&state, &req),
     }
 }
 

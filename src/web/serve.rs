@@ -14,54 +14,23 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 /// `vary_language`: the language came from `Accept-Language`, so caches must key on it.
 pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool) -> Response {
-    let mut headers = HeaderMap::new();
-    let set = |h: &mut HeaderMap, name, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            h.insert(name, v);
-        }
-    };
-    set(&mut headers, header::ETAG, &doc.etag);
-    set(
-        &mut headers,
-        header::LAST_MODIFIED,
-        &http_date(doc.last_modified),
-    );
-    set(&mut headers, header::CACHE_CONTROL, doc.cache.header());
+    // The headers that depend only on the document are built once per document.
+    let mut headers = doc
+        .http_headers
+        .get_or_init(|| document_headers(doc))
+        .clone();
     let vary = if vary_language {
         "Accept-Encoding, Accept-Language"
     } else {
         "Accept-Encoding"
     };
-    set(&mut headers, header::VARY, vary);
-    set(&mut headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if doc.frameable {
-        set(
-            &mut headers,
-            header::CONTENT_SECURITY_POLICY,
-            &format!("{CSP}; frame-ancestors *"),
-        );
-    } else {
-        set(
-            &mut headers,
-            header::CONTENT_SECURITY_POLICY,
-            &format!("{CSP}; frame-ancestors 'none'"),
-        );
-        set(&mut headers, header::X_FRAME_OPTIONS, "DENY");
-    }
-    if doc.cors {
-        set(&mut headers, header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        set(
-            &mut headers,
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            "ETag, Last-Modified",
-        );
-    }
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
 
     if doc.status == 200 && not_modified(doc, req) {
+        headers.remove(header::CONTENT_TYPE);
         return with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty());
     }
 
-    set(&mut headers, header::CONTENT_TYPE, doc.content_type);
     let accepted = AcceptEncoding::parse(
         req.get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
@@ -72,13 +41,9 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
         _ => (None, doc.body.clone()),
     };
     if let Some(e) = encoding {
-        set(&mut headers, header::CONTENT_ENCODING, e);
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
-    set(
-        &mut headers,
-        header::CONTENT_LENGTH,
-        &bytes.len().to_string(),
-    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let status = StatusCode::from_u16(doc.status).unwrap_or(StatusCode::OK);
     let body = if method == Method::HEAD {
         Body::empty()
@@ -86,6 +51,39 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
         Body::from(bytes)
     };
     with_headers(status, headers, body)
+}
+
+/// Everything a document's responses share: validators, caching, type, and the
+/// security and CORS headers its kind calls for.
+fn document_headers(doc: &Doc) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let mut set = |name, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::ETAG, &doc.etag);
+    set(header::LAST_MODIFIED, &http_date(doc.last_modified));
+    set(header::CACHE_CONTROL, doc.cache.header());
+    set(header::CONTENT_TYPE, doc.content_type);
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if doc.frameable {
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            &format!("{CSP}; frame-ancestors *"),
+        );
+    } else {
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            &format!("{CSP}; frame-ancestors 'none'"),
+        );
+        set(header::X_FRAME_OPTIONS, "DENY");
+    }
+    if doc.cors {
+        set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        set(header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag, Last-Modified");
+    }
+    h
 }
 
 fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
