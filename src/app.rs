@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use chrono_tz::Tz;
@@ -22,16 +22,26 @@ use crate::store::{Store, StoreError};
 use crate::web::{Assets, Metrics};
 use crate::{admin, schedule, web};
 
-/// Shared by every handler.
+/// Shared by every handler; one reference count to clone per request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Store,
-    pub publisher: Arc<Publisher>,
+    pub publisher: Publisher,
     pub clock: Arc<dyn Clock>,
-    pub assets: Arc<Assets>,
-    pub metrics: Arc<Metrics>,
+    pub assets: Assets,
+    pub metrics: Metrics,
     pub default_lang: Lang,
     pub timezone: Tz,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +95,7 @@ impl App {
             source,
         })?;
         let base_url = config.base_url_for(bound);
-        let assets = Arc::new(Assets::load());
+        let assets = Assets::load();
         let settings = Arc::new(Settings {
             site_name: config.site_name.clone(),
             base_url: base_url.clone(),
@@ -95,16 +105,16 @@ impl App {
             embed_css_url: assets.url("embed-frame.css"),
             embed_js_url: assets.url("embed-frame.js"),
         });
-        let publisher = Arc::new(Publisher::new(store.clone(), settings, clock.clone()));
-        let state = AppState {
+        let publisher = Publisher::new(store.clone(), settings, clock.clone());
+        let state = AppState(Arc::new(Shared {
             store,
             publisher,
             clock,
             assets,
-            metrics: Arc::new(Metrics::default()),
+            metrics: Metrics::default(),
             default_lang: config.default_lang,
             timezone: config.timezone,
-        };
+        }));
         // Windows that passed while we were down move before the first page is served.
         schedule::run_due_transitions(&state.store, state.clock.now()).await?;
         state.publisher.refresh().await?;
@@ -196,10 +206,13 @@ async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::public::router())
-        .nest("/api/admin/v1", admin::router())
+        .nest(
+            "/api/admin/v1",
+            admin::router()
+                .layer(middleware::from_fn_with_state(state.clone(), observe))
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024)),
+        )
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .with_state(state)
 }
 
@@ -213,19 +226,17 @@ async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     web::public::not_found(&state, &req)
 }
 
-/// Counts requests and logs server errors once, with their cause. Nothing is allocated
-/// on the way in: this runs for every public read.
+/// Counts admin requests and logs server errors once, with their cause. (Public reads
+/// are counted where they are served, without a middleware on their hot path.)
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let uri = request.uri().clone();
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| request.uri().clone());
     let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let counter = if uri.path().starts_with("/api/admin/") {
-        &state.metrics.admin_requests
-    } else {
-        &state.metrics.public_requests
-    };
-    counter.fetch_add(1, Ordering::Relaxed);
+    state.metrics.admin_requests.fetch_add(1, Ordering::Relaxed);
     if response.status().is_server_error() {
         state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
         let cause = response
@@ -233,8 +244,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
             .get::<InternalError>()
             .map(|e| e.0.as_str())
             .unwrap_or_default();
-        let route = route.as_ref().map(MatchedPath::as_str).unwrap_or_default();
-        tracing::error!(%method, path = uri.path(), route, status = %response.status(), cause, "request failed");
+        tracing::error!(%method, path = uri.path(), status = %response.status(), cause, "request failed");
     }
     response
 }

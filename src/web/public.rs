@@ -2,6 +2,7 @@
 //! Handlers only pick prepared documents; they never query the database for the hot set.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -97,7 +98,7 @@ async fn machine_doc(State(state): State<AppState>, req: Request) -> Response {
         .unwrap_or(state.default_lang);
     let key = DocKey::new(req.uri.path(), lang);
     match find(&state, &key).await {
-        Ok(Some(doc)) => respond(&doc, &req.headers, &req.method, false),
+        Ok(Some(doc)) => send(&state, &doc, &req, false),
         Err(unavailable) => unavailable,
         Ok(None) => {
             let mut r = (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#).into_response();
@@ -142,10 +143,19 @@ async fn preflight() -> Response {
 async fn page(state: &AppState, path: String, req: &Parts) -> Response {
     let (lang, vary) = negotiate(req, state.default_lang);
     match find(state, &DocKey::new(path, lang)).await {
-        Ok(Some(doc)) => respond(&doc, &req.headers, &req.method, vary),
+        Ok(Some(doc)) => send(state, &doc, req, vary),
         Ok(None) => not_found_in(state, lang, req, vary),
         Err(unavailable) => unavailable,
     }
+}
+
+/// Sends a document (counted for /metrics).
+fn send(state: &AppState, doc: &Doc, req: &Parts, vary_language: bool) -> Response {
+    state
+        .metrics
+        .public_requests
+        .fetch_add(1, Ordering::Relaxed);
+    respond(doc, &req.headers, &req.method, vary_language)
 }
 
 /// The document for `key`: from the live snapshot, else rendered on demand (older
@@ -155,6 +165,7 @@ async fn find(state: &AppState, key: &DocKey) -> Result<Option<Arc<Doc>>, Respon
         return Ok(Some(doc));
     }
     state.publisher.on_demand(key).await.map_err(|e| {
+        state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
         tracing::error!(error = %e, path = %key.path, "could not render an archived document");
         (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
     })
@@ -168,7 +179,7 @@ pub fn not_found(state: &AppState, req: &Parts) -> Response {
 
 fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Response {
     match state.publisher.current().not_found(lang) {
-        Some(doc) => respond(&doc, &req.headers, &req.method, vary),
+        Some(doc) => send(state, &doc, req, vary),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
@@ -176,7 +187,7 @@ fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Respon
 async fn asset(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     match state.assets.get(req.uri.path()) {
-        Some(doc) => respond(&doc, &req.headers, &req.method, false),
+        Some(doc) => send(&state, &doc, &req, false),
         None => not_found(&state, &req),
     }
 }

@@ -294,3 +294,31 @@ async fn the_page_links_its_feeds_for_autodiscovery_and_visibly() -> TestResult 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn health_and_metrics_report_the_server() -> TestResult {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.get("/").await?;
+    }
+    app.get("/api/v2/summary.json").await?;
+    app.list_components().await?;
+    let health: serde_json::Value = app.get("/healthz").await?.json().await?;
+    assert_eq!(health["status"], "ok");
+    let metrics = app.get("/metrics").await?.text().await?;
+    let value = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(value("paystatus_public_requests_total") >= 4, "{metrics}");
+    assert!(value("paystatus_admin_requests_total") >= 1, "{metrics}");
+    assert_eq!(value("paystatus_server_errors_total"), 0, "{metrics}");
+    assert!(
+        value("paystatus_snapshot_built_timestamp_seconds") > 0,
+        "{metrics}"
+    );
+    Ok(())
+}
