@@ -76,6 +76,10 @@ pub fn documents(
                 }),
                 pub_date: Some(i.updated_at.to_rfc2822()),
                 description: Some(item_html(&ctx, i)),
+                extensions: i
+                    .window
+                    .map(|w| maintenance_end(w.ends))
+                    .unwrap_or_default(),
                 ..Default::default()
             }
         })
@@ -118,6 +122,19 @@ pub fn documents(
             feed_doc(builder, ATOM, atom.render()?),
         ),
     ])
+}
+
+/// The reference feed's `<maintenanceEndDate>` on maintenance items.
+fn maintenance_end(ends: DateTime<Utc>) -> rss::extension::ExtensionMap {
+    let element = rss::extension::Extension {
+        name: "maintenanceEndDate".to_string(),
+        value: Some(ends.to_rfc2822()),
+        ..Default::default()
+    };
+    let by_name = [(element.name.clone(), vec![element])]
+        .into_iter()
+        .collect();
+    [(String::new(), by_name)].into_iter().collect()
 }
 
 fn feed_doc(builder: &DocBuilder, content_type: &'static str, body: String) -> Arc<Doc> {

@@ -136,6 +136,11 @@ async fn maintenance_items_carry_their_window_and_drafts_never_appear() -> TestR
             "{path}: {html}"
         );
     }
+    let rss = app.get("/history.rss").await?.text().await?;
+    assert!(
+        rss.contains("<maintenanceEndDate>Wed, 25 Nov 2026 15:30:00 +0000</maintenanceEndDate>"),
+        "the RSS item carries the window's end like the reference feed: {rss}"
+    );
     Ok(())
 }
 
