@@ -3,7 +3,7 @@
  *   <script src="https://status.example.com/widget.js" data-components="card,kakaopay" async></script>
  *
  * data-components  comma-separated component (or group) ids; absent = all
- * data-lang        ko | en (default: <html lang> if ko/en, else ko)
+ * data-lang        ko | en (default: <html lang> if ko/en, else the status page's default)
  * data-upcoming    also show scheduled maintenance starting within e.g. 90m, 24h, 2d
  * data-interval    poll interval in seconds (default 60, minimum 15)
  * data-position    top (default) | bottom | inline (rendered right after the script tag)
@@ -85,7 +85,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     return {
       origin: new URL(script.src, location.href).origin,
       components: list.length ? list : null,
-      lang: one(low(d.lang), ['ko', 'en'], one(pageLang, ['ko', 'en'], 'ko')),
+      lang: one(low(d.lang), ['ko', 'en'], one(pageLang, ['ko', 'en'], '')),
       upcoming: up ? up[1] * { m: 6e4, h: 36e5, d: 864e5 }[up[2] || 'h'] : 0,
       interval: Math.max(15, parseInt(d.interval, 10) || 60) * 1000,
       position: one(low(d.position), ['top', 'bottom', 'inline'], 'top'),
@@ -244,8 +244,9 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
   function start(script) {
     script.setAttribute('data-paystatus-bound', '');
     const o = options(script);
-    const T = TEXT[o.lang];
-    const url = `${o.origin}/api/v2/summary.json?lang=${o.lang}`;
+    // Without a language of our own, the server's default decides (page.language).
+    let T = TEXT[o.lang || 'ko'];
+    const url = `${o.origin}/api/v2/summary.json` + (o.lang ? `?lang=${o.lang}` : '');
     // Inline renders right after the script tag, unless that tag sits in <head> (then: top).
     const pos = o.position !== 'inline' ? o.position
       : document.head && document.head.contains(script) ? 'top' : 'inline';
@@ -255,7 +256,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     const host = document.createElement('paystatus-banner');
     host.setAttribute('role', 'region');
     host.setAttribute('aria-label', T.region);
-    host.setAttribute('lang', o.lang);
+    host.setAttribute('lang', o.lang || 'ko');
     host.setAttribute('data-theme', o.theme);
     host.setAttribute('data-pos', pos);
     // Inline styles beat host-page rules that might otherwise hit our element.
@@ -319,6 +320,12 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     }
 
     function update(s) {
+      const served = s.page && TEXT[s.page.language];
+      if (!o.lang && served && served !== T) {
+        T = served;
+        host.setAttribute('lang', s.page.language);
+        host.setAttribute('aria-label', T.region);
+      }
       summary = s;
       want = watched(s, o.components);
       items = affecting(s, want, o.upcoming);

@@ -38,6 +38,8 @@ impl Api<'_> {
             "url": self.settings.base_url,
             "time_zone": self.settings.timezone.name(),
             "updated_at": self.time(self.model.last_modified),
+            // Ours: the language of this document's texts.
+            "language": self.lang.code(),
         })
     }
 

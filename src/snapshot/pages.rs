@@ -630,8 +630,8 @@ fn widget_options(lang: Lang) -> Vec<WidgetOption> {
         (
             "data-lang",
             "ko | en",
-            "언어 (기본: 페이지의 lang)",
-            "Language (default: the page's lang)",
+            "언어 (기본: 페이지의 lang, 없으면 상태 페이지의 기본 언어)",
+            "Language (default: the page's lang, then the status page's default)",
         ),
         (
             "data-upcoming",

@@ -109,8 +109,18 @@ impl World {
 
     /// Publishes a checkout page at `/{name}`; `csp` is sent as its Content-Security-Policy.
     pub fn page(&self, name: &str, body: &str, csp: Option<&str>) -> String {
+        self.page_in("ko", name, body, csp)
+    }
+
+    /// A checkout page whose `<html lang>` is `lang` (empty: no lang attribute).
+    pub fn page_in(&self, lang: &str, name: &str, body: &str, csp: Option<&str>) -> String {
+        let lang = if lang.is_empty() {
+            String::new()
+        } else {
+            format!(" lang=\"{lang}\"")
+        };
         let html = format!(
-            "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>주문서</title>\
+            "<!doctype html><html{lang}><head><meta charset=\"utf-8\"><title>주문서</title>\
              <script src=\"/collector.js\"></script></head><body><h1 id=\"title\">주문서</h1>\
              <p id=\"below\">결제 수단을 선택해 주세요.</p>{body}</body></html>"
         );

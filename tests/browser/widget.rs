@@ -321,3 +321,31 @@ async fn a_strict_content_security_policy_on_the_checkout_does_not_break_the_ban
     );
     w.finish().await
 }
+
+#[tokio::test]
+async fn the_banner_speaks_the_checkout_pages_language_unless_told_otherwise() -> TestResult {
+    let w = World::start().await?;
+    let mut body = card_outage("카드 결제 승인 지연");
+    body["title"] = json!({"ko": "카드 결제 승인 지연", "en": "Card payments are failing"});
+    w.post_incident(body).await?;
+    let script = format!(r#"<script src="{}/widget.js" async></script>"#, w.status);
+    w.open(&w.page_in("en-US", "english-shop", &script, None))
+        .await?;
+    w.wait_for_first_read().await?;
+    let text = w.banner().await?.ok_or("no banner")?;
+    assert!(
+        text.contains("Card payments are failing") && text.contains("Expected recovery"),
+        "{text}"
+    );
+
+    // No lang on the page: the status page's default language (Korean here).
+    w.open(&w.page_in("", "no-lang-shop", &script, None))
+        .await?;
+    w.wait_for_first_read().await?;
+    let text = w.banner().await?.ok_or("no banner")?;
+    assert!(
+        text.contains("카드 결제 승인 지연") && text.contains("예상 복구"),
+        "{text}"
+    );
+    w.finish().await
+}
