@@ -2,6 +2,7 @@ mod audit;
 mod auth;
 mod cli;
 mod components;
+mod durability;
 mod embedding;
 mod feeds;
 mod helpers;
