@@ -47,8 +47,10 @@ pub struct Doc {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Bytes,
-    pub gzip: Option<Bytes>,
-    pub brotli: Option<Bytes>,
+    /// Compressed variants, made on first request (`None` inside: not worth it), so
+    /// building a snapshot stays cheap however many documents it holds.
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
     /// Strong ETag, quoted.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
@@ -64,9 +66,9 @@ pub struct Doc {
 /// Bodies smaller than this are not worth compressing.
 const MIN_COMPRESS: usize = 256;
 
-/// Compressed variants by ETag, reused from the previous snapshot when a body is unchanged,
-/// so a timer rebuild only compresses what changed.
-pub type CompressionCache = HashMap<String, (Option<Bytes>, Option<Bytes>)>;
+/// Compressed variants already made, by ETag, carried over from the previous snapshot
+/// when a body is unchanged so nothing is compressed twice.
+pub type CompressionCache = HashMap<String, (Option<Option<Bytes>>, Option<Option<Bytes>>)>;
 
 pub struct DocBuilder<'a> {
     pub last_modified: DateTime<Utc>,
@@ -82,11 +84,15 @@ impl DocBuilder<'_> {
     ) -> Arc<Doc> {
         let body: Bytes = body.into();
         let etag = etag_of(&body);
-        let (gzip, brotli) = match self.previous.get(&etag) {
-            Some(variants) => variants.clone(),
-            None if body.len() >= MIN_COMPRESS => (Some(gzip(&body)), Some(brotli(&body))),
-            None => (None, None),
-        };
+        let (gzip, brotli) = (OnceLock::new(), OnceLock::new());
+        if let Some((gz, br)) = self.previous.get(&etag) {
+            if let Some(v) = gz {
+                let _ = gzip.set(v.clone());
+            }
+            if let Some(v) = br {
+                let _ = brotli.set(v.clone());
+            }
+        }
         Arc::new(Doc {
             status: 200,
             content_type,
@@ -104,6 +110,23 @@ impl DocBuilder<'_> {
 }
 
 impl Doc {
+    pub fn gzip(&self) -> Option<&Bytes> {
+        self.gzip
+            .get_or_init(|| (self.body.len() >= MIN_COMPRESS).then(|| gzip(&self.body)))
+            .as_ref()
+    }
+
+    pub fn brotli(&self) -> Option<&Bytes> {
+        self.brotli
+            .get_or_init(|| (self.body.len() >= MIN_COMPRESS).then(|| brotli(&self.body)))
+            .as_ref()
+    }
+
+    /// The variants made so far, for the next snapshot's [`CompressionCache`].
+    pub fn compressed(&self) -> (Option<Option<Bytes>>, Option<Option<Bytes>>) {
+        (self.gzip.get().cloned(), self.brotli.get().cloned())
+    }
+
     pub fn with(mut self: Arc<Self>, f: impl FnOnce(&mut Doc)) -> Arc<Doc> {
         if let Some(d) = Arc::get_mut(&mut self) {
             f(d);
@@ -150,12 +173,12 @@ mod tests {
         let body = "결제 ".repeat(200);
         let doc = b.build("text/plain", body.clone(), CachePolicy::Status);
         let mut out = String::new();
-        flate2::read::GzDecoder::new(&doc.gzip.as_ref().unwrap()[..])
+        flate2::read::GzDecoder::new(&doc.gzip().unwrap()[..])
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, body);
         let mut out = Vec::new();
-        brotli::BrotliDecompress(&mut &doc.brotli.as_ref().unwrap()[..], &mut out).unwrap();
+        brotli::BrotliDecompress(&mut &doc.brotli().unwrap()[..], &mut out).unwrap();
         assert_eq!(out, body.as_bytes());
         assert_eq!(
             doc.etag,

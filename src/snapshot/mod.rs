@@ -77,7 +77,7 @@ impl Snapshot {
         self.docs
             .values()
             .chain(self.not_found.values())
-            .map(|d| (d.etag.clone(), (d.gzip.clone(), d.brotli.clone())))
+            .map(|d| (d.etag.clone(), d.compressed()))
             .collect()
     }
 

@@ -35,11 +35,12 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
         req.get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let (encoding, bytes) = match (&doc.brotli, &doc.gzip) {
-        (Some(br), _) if accepted.br => (Some("br"), br.clone()),
-        (_, Some(gz)) if accepted.gzip => (Some("gzip"), gz.clone()),
-        _ => (None, doc.body.clone()),
+    let (encoding, bytes) = match (accepted.br, accepted.gzip) {
+        (true, _) if doc.brotli().is_some() => (Some("br"), doc.brotli().cloned()),
+        (_, true) if doc.gzip().is_some() => (Some("gzip"), doc.gzip().cloned()),
+        _ => (None, None),
     };
+    let bytes = bytes.unwrap_or_else(|| doc.body.clone());
     if let Some(e) = encoding {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
