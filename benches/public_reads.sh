@@ -93,3 +93,11 @@ for path in "${PATHS[@]}"; do
   label=$path; [[ $path == /incidents/* ]] && label="/incidents/{id}"
   printf '%-28s %14s %10s %14s %10s %7s\n' "$label" "$ps_rps" "$ps_p99" "$ng_rps" "$ng_p99" "$ratio"
 done
+
+# How long an operator waits for a write to be committed and live on every public view.
+times=()
+for _ in $(seq 20); do
+  times+=("$(curl -fsS -o /dev/null -w '%{time_total}' -X POST "$PS/api/admin/v1/incidents/$ID/updates" \
+    -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"message": "계속 확인하고 있습니다."}')")
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1*1000} END {printf "admin update until live: median %.1f ms, max %.1f ms (20 writes)\n", a[int((NR+1)/2)], a[NR]}'
