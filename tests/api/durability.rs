@@ -2,6 +2,8 @@
 //! writes, and the database is intact afterwards. Runs the real binary.
 
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -76,8 +78,10 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_intact() -> T
             );
         }
         // Write as fast as possible, and kill the server without warning mid-stream.
+        let acks = Arc::new(AtomicUsize::new(0));
         let writer = {
-            let (client, base, key) = (client.clone(), base.clone(), key.clone());
+            let (client, base, key, acks) =
+                (client.clone(), base.clone(), key.clone(), acks.clone());
             tokio::spawn(async move {
                 let mut ids = Vec::new();
                 for n in 0.. {
@@ -92,7 +96,10 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_intact() -> T
                     {
                         Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
                             match r.json::<serde_json::Value>().await {
-                                Ok(v) => ids.push(v["id"].as_str().unwrap_or_default().to_string()),
+                                Ok(v) => {
+                                    ids.push(v["id"].as_str().unwrap_or_default().to_string());
+                                    acks.fetch_add(1, Ordering::SeqCst);
+                                }
                                 Err(_) => break,
                             }
                         }
@@ -102,7 +109,14 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_intact() -> T
                 ids
             })
         };
-        tokio::time::sleep(Duration::from_millis(400 + 150 * round)).await;
+        // Let a few writes through (however slow the machine), then kill mid-stream.
+        for _ in 0..400 {
+            if acks.load(Ordering::SeqCst) >= 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50 + 70 * round)).await;
         server.kill().await?; // SIGKILL
         let ids = writer.await?;
         assert!(
