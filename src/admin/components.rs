@@ -13,7 +13,7 @@ use super::auth::{Auth, Scope, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views;
-use super::write::{Written, check_if_match, commit, if_match, json_response};
+use super::write::{WriteContext, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
 use crate::domain::{
     Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
@@ -226,13 +226,7 @@ async fn create(
             revision: 1,
         };
         store::insert_component(tx, &c)?;
-        Ok(Written {
-            status: StatusCode::CREATED,
-            body: views::component(&c, ctx.timezone),
-            etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
-            action: "component.create",
-            target: Some(c.id.to_string()),
-        })
+        Ok(written(&c, ctx, StatusCode::CREATED, "component.create"))
     })
     .await
 }
@@ -280,12 +274,7 @@ async fn update(
     }
     let expected = if_match(&headers);
     commit(&state, actor, idem, move |tx, ctx| {
-        let mut c =
-            store::component_by_id(tx, &id)?.ok_or_else(|| Error::NotFound("component".into()))?;
-        check_if_match(
-            expected.as_deref(),
-            &views::resource_etag(c.id.as_str(), c.revision),
-        )?;
+        let mut c = load_unchanged(tx, &id, expected.as_deref())?;
         let mut errors = FieldErrors::default();
         if let Some(name) = &input.name
             && let Some(name) = errors.check(LocalizedText::parse(
@@ -355,13 +344,7 @@ async fn update(
         } else {
             "component.update"
         };
-        Ok(Written {
-            status: StatusCode::OK,
-            body: views::component(&c, ctx.timezone),
-            etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
-            action,
-            target: Some(c.id.to_string()),
-        })
+        Ok(written(&c, ctx, StatusCode::OK, action))
     })
     .await
 }
@@ -393,12 +376,7 @@ async fn remove(
 ) -> Result<Response, Error> {
     let expected = if_match(&headers);
     let response = commit(&state, actor, None, move |tx, ctx| {
-        let c =
-            store::component_by_id(tx, &id)?.ok_or_else(|| Error::NotFound("component".into()))?;
-        check_if_match(
-            expected.as_deref(),
-            &views::resource_etag(c.id.as_str(), c.revision),
-        )?;
+        let c = load_unchanged(tx, &id, expected.as_deref())?;
         if c.is_group && !store::group_members(tx, &c.id)?.is_empty() {
             return Err(Error::Conflict(
                 "this group still has payment channels; move or delete them first".into(),
@@ -422,6 +400,24 @@ async fn remove(
     })
     .await?;
     Ok((StatusCode::NO_CONTENT, response.headers().clone()).into_response())
+}
+
+/// Loads a component to change, checking `If-Match` against its current ETag.
+fn load_unchanged(tx: &Connection, id: &str, if_match: Option<&str>) -> Result<Component, Error> {
+    let c = store::component_by_id(tx, id)?.ok_or_else(|| Error::NotFound("component".into()))?;
+    check_if_match(if_match, &views::resource_etag(c.id.as_str(), c.revision))?;
+    Ok(c)
+}
+
+/// The answer (and audit entry) for a stored component.
+fn written(c: &Component, ctx: &WriteContext, status: StatusCode, action: &'static str) -> Written {
+    Written {
+        status,
+        body: views::component(c, ctx.timezone),
+        etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
+        action,
+        target: Some(c.id.to_string()),
+    }
 }
 
 fn check_group(
