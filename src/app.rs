@@ -180,6 +180,10 @@ impl AppHandle {
     pub fn store(&self) -> &Store {
         &self.state.store
     }
+
+    pub fn publisher(&self) -> &Publisher {
+        &self.state.publisher
+    }
 }
 
 async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver<bool>) {

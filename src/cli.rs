@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::admin::{Scope, new_key};
 use crate::config::Config;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Reader, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,7 +98,7 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
             writeln!(std::io::stdout(), "{secret}")?;
         }
         KeysAction::List => {
-            let keys = store.read_blocking(store::all_keys)?;
+            let keys = store.read_blocking(Reader::Operator, |tx| store::all_keys(tx))?;
             let mut out = std::io::stderr();
             writeln!(
                 out,

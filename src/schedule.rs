@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Reader, Store, StoreError};
 
 /// Moves every maintenance whose window says so; returns how many moved. All moves are
 /// one transaction, each with its audit row, like an operator's update.
@@ -47,12 +47,11 @@ pub async fn next_boundary(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     store
-        .read(move |tx| {
+        .read(Reader::Snapshot, move |tx| {
+            let ids = store::due_maintenances(tx)?;
             let mut next: Option<DateTime<Utc>> = None;
-            for id in store::due_maintenances(tx)? {
-                if let Some(m) = store::incident_by_id(tx, &id)?
-                    && let Some(w) = m.window
-                {
+            for m in store::incidents_by_ids(tx, &ids)? {
+                if let Some(w) = m.window {
                     for t in [w.starts, w.ends] {
                         if t > now && next.is_none_or(|n| t < n) {
                             next = Some(t);

@@ -27,7 +27,7 @@ use crate::domain::{
     TextInput, TextKind, UpdateDraft, new_id, parse_time,
 };
 use crate::error::Error;
-use crate::store::{self, IncidentCursor, IncidentFilter};
+use crate::store::{self, IncidentCursor, ListFilter, Reader};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -292,14 +292,14 @@ pub struct ListQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
     /// Which to list (default `all`).
-    #[param(value_type = Option<ListFilter>, inline)]
+    #[param(value_type = Option<StatusFilter>, inline)]
     status: Option<String>,
 }
 
 /// The `status` filter of a list.
-pub enum ListFilter {}
+pub enum StatusFilter {}
 
-impl PartialSchema for ListFilter {
+impl PartialSchema for StatusFilter {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
@@ -307,7 +307,7 @@ impl PartialSchema for ListFilter {
             .into()
     }
 }
-impl ToSchema for ListFilter {}
+impl ToSchema for StatusFilter {}
 
 /// Field parsing shared by every route here; collects all errors of a request.
 struct Parser<'a> {
@@ -567,26 +567,24 @@ async fn list(
             }
         },
     };
-    let mut filter = IncidentFilter {
-        kind: Some(kind),
-        include_drafts: true,
-        ..Default::default()
+    let filter = match q.status.as_deref() {
+        None | Some("all") => ListFilter::All,
+        Some("open") => ListFilter::Open,
+        Some("closed") => ListFilter::Closed,
+        Some(other) => {
+            errors.push(
+                "status",
+                format!("`{other}` is not a filter; expected open, closed or all"),
+            );
+            ListFilter::All
+        }
     };
-    match q.status.as_deref() {
-        None | Some("all") => {}
-        Some("open") => filter.only_unclosed = true,
-        Some("closed") => filter.only_closed = true,
-        Some(other) => errors.push(
-            "status",
-            format!("`{other}` is not a filter; expected open, closed or all"),
-        ),
-    }
     errors.into_result().map_err(Error::Invalid)?;
     let (tz, base) = (state.timezone, state.publisher.settings().base_url.clone());
     let (items, next) = state
         .store
-        .read(move |tx| -> Result<_, Error> {
-            let rows = store::incident_ids_page(tx, filter, cursor.as_ref(), limit + 1)?;
+        .read(Reader::Operator, move |tx| -> Result<_, Error> {
+            let rows = store::notice_ids_page(tx, kind, filter, cursor.as_ref(), limit + 1)?;
             let more = rows.len() > limit;
             let rows = &rows[..rows.len().min(limit)];
             let next = more
@@ -674,7 +672,7 @@ async fn show(
 ) -> Result<Response, Error> {
     let i = state
         .store
-        .read(move |tx| Ok::<_, Error>(store::incident_by_id(tx, &id)?))
+        .read(Reader::Operator, move |tx| Ok::<_, Error>(store::incident_by_id(tx, &id)?))
         .await?
         .filter(|i| i.kind == kind)
         .ok_or_else(|| not_found(kind))?;

@@ -17,7 +17,7 @@ use super::write::{Written, commit, json_response};
 use crate::app::AppState;
 use crate::domain::FieldErrors;
 use crate::error::Error;
-use crate::store;
+use crate::store::{self, Reader};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -54,7 +54,7 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Res
     let tz = state.timezone;
     let keys = state
         .store
-        .read(|tx| Ok::<_, Error>(store::all_keys(tx)?))
+        .read(Reader::Operator, |tx| Ok::<_, Error>(store::all_keys(tx)?))
         .await?;
     let items = keys.iter().map(|k| views::key(k, tz)).collect();
     Ok(json_response(
@@ -208,7 +208,7 @@ async fn audit(
     let tz = state.timezone;
     let entries = state
         .store
-        .read(move |tx| Ok::<_, Error>(store::audit_page(tx, before, limit + 1)?))
+        .read(Reader::Operator, move |tx| Ok::<_, Error>(store::audit_page(tx, before, limit + 1)?))
         .await?;
     let more = entries.len() > limit;
     let entries = &entries[..entries.len().min(limit)];

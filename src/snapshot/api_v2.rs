@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::model::ReadModel;
-use super::{CachePolicy, Doc, DocBuilder, DocKey, Settings, api_time};
+use super::{CachePolicy, Doc, DocBuilder, Serving, Settings, api_time};
 use crate::domain::{Component, Incident, Kind, Lang};
 
 pub const JSON: &str = "application/json; charset=utf-8";
@@ -201,7 +201,7 @@ pub fn documents(
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
-) -> Vec<(DocKey, Arc<Doc>)> {
+) -> Vec<(&'static str, Arc<Doc>)> {
     let api = Api {
         model,
         settings,
@@ -214,9 +214,9 @@ pub fn documents(
         doc[key] = value;
         doc
     };
-    let mut docs = vec![
+    let docs = [
         (
-            "/api/v2/summary.json".to_string(),
+            "/api/v2/summary.json",
             json!({
                 "page": page,
                 "components": api.components(),
@@ -226,42 +226,36 @@ pub fn documents(
             }),
         ),
         (
-            "/api/v2/status.json".to_string(),
+            "/api/v2/status.json",
             json!({ "page": page, "status": api.status() }),
         ),
         (
-            "/api/v2/components.json".to_string(),
+            "/api/v2/components.json",
             with_page("components", api.components()),
         ),
         (
-            "/api/v2/incidents.json".to_string(),
+            "/api/v2/incidents.json",
             with_page("incidents", api.list(&m.recent_incidents)),
         ),
         (
-            "/api/v2/incidents/unresolved.json".to_string(),
+            "/api/v2/incidents/unresolved.json",
             with_page("incidents", api.list(&m.open_incidents)),
         ),
         (
-            "/api/v2/scheduled-maintenances.json".to_string(),
+            "/api/v2/scheduled-maintenances.json",
             with_page("scheduled_maintenances", api.list(&m.recent_maintenances)),
         ),
         (
-            "/api/v2/scheduled-maintenances/upcoming.json".to_string(),
+            "/api/v2/scheduled-maintenances/upcoming.json",
             with_page("scheduled_maintenances", api.list(&m.upcoming_maintenances)),
         ),
         (
-            "/api/v2/scheduled-maintenances/active.json".to_string(),
+            "/api/v2/scheduled-maintenances/active.json",
             with_page("scheduled_maintenances", api.list(&m.active_maintenances)),
         ),
     ];
-    for notice in m.notices.values().filter(|n| !n.draft) {
-        docs.push((
-            format!("/api/v2/incidents/{}.json", notice.id),
-            with_page("incident", api.incident(notice)),
-        ));
-    }
     docs.into_iter()
-        .map(|(path, value)| (DocKey::new(path, lang), json_doc(builder, &value)))
+        .map(|(path, value)| (path, json_doc(builder, &value)))
         .collect()
 }
 
@@ -284,8 +278,9 @@ pub fn incident_document(
     )
 }
 
+/// The public JSON: open to every origin.
+const API: Serving = Serving::new(JSON, CachePolicy::Status).cors();
+
 fn json_doc(builder: &DocBuilder, value: &Value) -> Arc<Doc> {
-    builder
-        .build(JSON, value.to_string(), CachePolicy::Status)
-        .with(|d| d.cors = true)
+    builder.build(API, value.to_string())
 }

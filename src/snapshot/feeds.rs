@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::model::ReadModel;
 use super::pages::{PageContext, timeline_label};
-use super::{BuildError, CachePolicy, Doc, DocBuilder, DocKey, Settings};
+use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
 use crate::domain::{Incident, Kind, Lang};
 
 const RSS: &str = "application/rss+xml; charset=utf-8";
@@ -45,7 +45,7 @@ pub fn documents(
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
-) -> Result<Vec<(DocKey, Arc<Doc>)>, BuildError> {
+) -> Result<Vec<(&'static str, Arc<Doc>)>, BuildError> {
     let ctx = PageContext::new(model, settings, lang);
     let notices: Vec<&Incident> = model.notices_in(&model.recently_updated).collect();
     let base = &settings.base_url;
@@ -114,11 +114,11 @@ pub fn documents(
     };
     Ok(vec![
         (
-            DocKey::new("/history.rss", lang),
+            "/history.rss",
             feed_doc(builder, RSS, channel.to_string()),
         ),
         (
-            DocKey::new("/history.atom", lang),
+            "/history.atom",
             feed_doc(builder, ATOM, atom.render()?),
         ),
     ])
@@ -137,10 +137,9 @@ fn maintenance_end(ends: DateTime<Utc>) -> rss::extension::ExtensionMap {
     [(String::new(), by_name)].into_iter().collect()
 }
 
+/// Feeds are read by other origins too (web feed readers).
 fn feed_doc(builder: &DocBuilder, content_type: &'static str, body: String) -> Arc<Doc> {
-    builder
-        .build(content_type, body, CachePolicy::Status)
-        .with(|d| d.cors = true)
+    builder.build(Serving::new(content_type, CachePolicy::Status).cors(), body)
 }
 
 fn atom_time(t: DateTime<Utc>) -> String {

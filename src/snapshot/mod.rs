@@ -1,8 +1,12 @@
-//! The read side. After every committed write, and on a timer, the whole public surface
-//! is rendered into one immutable [`Snapshot`] and swapped in atomically. Public handlers
+//! The read side. After every committed write, and on a timer, the public surface is
+//! rendered into one immutable [`Snapshot`] and swapped in atomically. Public handlers
 //! only pick bytes out of the current snapshot, so every view agrees with every other.
+//! What the snapshot does not hold (old incidents, deep history pages) is the
+//! [`archive`]'s: rendered on first request from a few indexed rows, and kept until the
+//! data changes.
 
 mod api_v2;
+mod archive;
 mod doc;
 mod feeds;
 mod format;
@@ -11,21 +15,23 @@ mod pages;
 mod texts;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, Guard};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use tokio::sync::watch;
 
-pub use doc::{CachePolicy, CompressionCache, Doc, DocBuilder, etag_of};
+pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, etag_of};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
 
 use crate::domain::{Clock, Lang};
-use crate::store::{self, IncidentFilter, Store, StoreError};
-use pages::{PageContext, history_pages, history_path};
+use crate::store::{Reader, Store, StoreError};
+use archive::Archive;
+use pages::{PageContext, history_pages};
 
 /// What rendering needs besides data; fixed for the life of the server.
 #[derive(Debug, Clone)]
@@ -39,53 +45,111 @@ pub struct Settings {
     pub embed_js_url: String,
 }
 
-/// Where a document lives: a path (with its query, if any) and, for localized
-/// documents, the language.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DocKey {
-    pub path: String,
-    pub lang: Lang,
+/// Where a public document lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page<'a> {
+    /// A document at its own fixed path: `/`, `/widget`, `/embed/frame`, the feeds and
+    /// the `/api/v2` lists.
+    Fixed(&'a str),
+    /// `/incidents/{id}`
+    Incident(&'a str),
+    /// `/api/v2/incidents/{id}.json`
+    IncidentJson(&'a str),
+    /// `/history` (1) and `/history?page=N`.
+    History(usize),
 }
 
-impl DocKey {
-    pub fn new(path: impl Into<String>, lang: Lang) -> DocKey {
-        DocKey {
-            path: path.into(),
-            lang,
+impl<'a> Page<'a> {
+    /// The document at an `/api/v2/…` path.
+    pub fn api(path: &'a str) -> Page<'a> {
+        match path
+            .strip_prefix("/api/v2/incidents/")
+            .and_then(|p| p.strip_suffix(".json"))
+        {
+            Some(id) if is_notice_id(id) => Page::IncidentJson(id),
+            _ => Page::Fixed(path),
         }
+    }
+}
+
+/// Whether `s` has the shape of a notice id (12 lowercase base-36 characters); anything
+/// else is known not to exist without asking the database.
+pub fn is_notice_id(s: &str) -> bool {
+    s.len() == 12
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// One language's documents, each kind in its own map so a lookup needs no allocation.
+#[derive(Default)]
+struct LangDocs {
+    fixed: HashMap<Box<str>, Arc<Doc>>,
+    incidents: HashMap<Box<str>, Arc<Doc>>,
+    incident_json: HashMap<Box<str>, Arc<Doc>>,
+    /// Page 1 first.
+    history: Vec<Arc<Doc>>,
+    not_found: Option<Arc<Doc>>,
+}
+
+impl LangDocs {
+    fn all(&self) -> impl Iterator<Item = &Arc<Doc>> {
+        self.fixed
+            .values()
+            .chain(self.incidents.values())
+            .chain(self.incident_json.values())
+            .chain(&self.history)
+            .chain(&self.not_found)
     }
 }
 
 pub struct Snapshot {
     pub built_at: DateTime<Utc>,
-    docs: HashMap<DocKey, Arc<Doc>>,
-    not_found: HashMap<Lang, Arc<Doc>>,
+    /// What it was rendered from; documents outside it are rendered against the same.
+    model: Arc<ReadModel>,
+    langs: [LangDocs; 2],
     /// History pages that exist (the snapshot holds the first few).
     pub history_pages: usize,
 }
 
+fn slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Ko => 0,
+        Lang::En => 1,
+    }
+}
+
 impl Snapshot {
-    pub fn get(&self, key: &DocKey) -> Option<Arc<Doc>> {
-        self.docs.get(key).cloned()
+    pub fn get(&self, lang: Lang, page: Page) -> Option<&Arc<Doc>> {
+        let docs = &self.langs[slot(lang)];
+        match page {
+            Page::Fixed(path) => docs.fixed.get(path),
+            Page::Incident(id) => docs.incidents.get(id),
+            Page::IncidentJson(id) => docs.incident_json.get(id),
+            Page::History(n) => docs.history.get(n.checked_sub(1)?),
+        }
     }
 
-    pub fn not_found(&self, lang: Lang) -> Option<Arc<Doc>> {
-        self.not_found.get(&lang).cloned()
+    pub fn not_found(&self, lang: Lang) -> Option<&Arc<Doc>> {
+        self.langs[slot(lang)].not_found.as_ref()
     }
 
-    fn compression_cache(&self) -> CompressionCache {
-        self.docs
-            .values()
-            .chain(self.not_found.values())
-            .map(|d| (d.etag.clone(), d.compressed()))
-            .collect()
+    /// Every document, in both languages.
+    pub fn documents(&self) -> impl Iterator<Item = &Arc<Doc>> {
+        self.langs.iter().flat_map(LangDocs::all)
+    }
+
+    /// How many documents it holds, and their bytes (bodies and variants made so far).
+    pub fn size(&self) -> (usize, usize) {
+        self.documents()
+            .fold((0, 0), |(n, bytes), d| (n + 1, bytes + d.size()))
     }
 
     fn empty() -> Snapshot {
         Snapshot {
             built_at: DateTime::<Utc>::MIN_UTC,
-            docs: HashMap::new(),
-            not_found: HashMap::new(),
+            model: Arc::new(ReadModel::empty()),
+            langs: Default::default(),
             history_pages: 1,
         }
     }
@@ -97,6 +161,8 @@ pub enum BuildError {
     Store(#[from] StoreError),
     #[error("rendering failed: {0}")]
     Render(#[from] askama::Error),
+    #[error("a rendering task failed: {0}")]
+    Task(String),
 }
 
 /// Builds snapshots and keeps the current one.
@@ -107,16 +173,15 @@ pub struct Publisher {
     clock: Arc<dyn Clock>,
     /// One build at a time, so a slow older build never replaces a newer one.
     building: tokio::sync::Mutex<()>,
-    /// Count of committed writes, and how many of them the live snapshot includes.
-    writes: AtomicU64,
+    /// Count of committed writes (watchable), and how many of them the live snapshot
+    /// includes.
+    committed: watch::Sender<u64>,
     published: AtomicU64,
-    /// Documents outside the snapshot (old incidents, deep history pages), rendered on
-    /// first request and dropped whenever a new snapshot is published.
-    on_demand: Mutex<HashMap<DocKey, Arc<Doc>>>,
+    builds: AtomicU64,
+    /// Brotli passes still running after a publish.
+    compressing: watch::Sender<usize>,
+    archive: Archive,
 }
-
-/// On-demand documents kept at most; beyond it the cache starts over.
-const ON_DEMAND_CAP: usize = 2000;
 
 impl Publisher {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Publisher {
@@ -126,10 +191,18 @@ impl Publisher {
             settings,
             clock,
             building: tokio::sync::Mutex::new(()),
-            writes: AtomicU64::new(0),
+            committed: watch::Sender::new(0),
             published: AtomicU64::new(0),
-            on_demand: Mutex::new(HashMap::new()),
+            builds: AtomicU64::new(0),
+            compressing: watch::Sender::new(0),
+            archive: Archive::default(),
         }
+    }
+
+    /// The live snapshot, held for as long as the guard lives: cheap, for picking a
+    /// document and answering at once (do not hold it across an `await`).
+    pub fn live(&self) -> Guard<Arc<Snapshot>> {
+        self.current.load()
     }
 
     pub fn current(&self) -> Arc<Snapshot> {
@@ -140,15 +213,31 @@ impl Publisher {
         &self.settings
     }
 
+    /// Snapshots built so far.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::Relaxed)
+    }
+
+    /// Waits until at least `n` writes have committed (and announced themselves).
+    pub async fn committed_writes(&self, n: u64) {
+        let mut rx = self.committed.subscribe();
+        let _ = rx.wait_for(|c| *c >= n).await;
+    }
+
     /// Call after a write has committed; returns once a snapshot including it is live.
+    /// Writes that commit while a build runs share the next build.
     pub async fn publish_write(&self) -> Result<(), BuildError> {
-        let seq = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut seq = 0;
+        self.committed.send_modify(|n| {
+            *n += 1;
+            seq = *n;
+        });
         let _guard = self.building.lock().await;
         if self.published.load(Ordering::SeqCst) >= seq {
             // A build that started after our commit already covered it.
             return Ok(());
         }
-        let covers = self.writes.load(Ordering::SeqCst);
+        let covers = *self.committed.borrow();
         self.build_and_swap().await?;
         self.published.store(covers, Ordering::SeqCst);
         Ok(())
@@ -158,183 +247,161 @@ impl Publisher {
     /// snapshot if the database cannot be read.
     pub async fn refresh(&self) -> Result<(), BuildError> {
         let _guard = self.building.lock().await;
-        let covers = self.writes.load(Ordering::SeqCst);
+        let covers = *self.committed.borrow();
         self.build_and_swap().await?;
         self.published.store(covers, Ordering::SeqCst);
         Ok(())
     }
 
     async fn build_and_swap(&self) -> Result<(), BuildError> {
-        let previous = self.current().compression_cache();
-        let settings = self.settings.clone();
         let now = self.clock.now();
-        // Read in one transaction, then render without holding the reader connection.
-        let model = self.store.read(move |tx| ReadModel::load(tx, now)).await?;
-        let snapshot = tokio::task::spawn_blocking(move || build(&model, &settings, &previous))
-            .await
-            .map_err(|e| BuildError::Store(StoreError::Task(e.to_string())))??;
-        self.current.store(Arc::new(snapshot));
-        let mut cache = self.on_demand.lock().unwrap_or_else(|p| p.into_inner());
-        cache.clear();
+        // Read on the snapshot's own connection, then render without holding it.
+        let model = self
+            .store
+            .read(Reader::Snapshot, move |tx| ReadModel::load(tx, now))
+            .await?;
+        let previous = self.current();
+        let settings = self.settings.clone();
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let snapshot = build(Arc::new(model), &settings, &previous)?;
+            // Every new document gets its gzip variant before it is published (about 6 ms
+            // per MB); unchanged documents kept theirs.
+            for doc in snapshot.documents() {
+                doc.compress_gzip();
+            }
+            // Archived pages show dates relative to today ("15:30" today, the date
+            // otherwise), so a new day outdates them as much as new data does.
+            let today = |m: &ReadModel| m.now.with_timezone(&settings.timezone).date_naive();
+            let changed = snapshot.model.data_version != previous.model.data_version
+                || today(&snapshot.model) != today(&previous.model);
+            Ok::<_, BuildError>((snapshot, changed))
+        })
+        .await
+        .map_err(|e| BuildError::Task(e.to_string()))?;
+        let (snapshot, data_changed) = snapshot?;
+        let snapshot = Arc::new(snapshot);
+        self.current.store(snapshot.clone());
+        if data_changed {
+            self.archive.invalidate();
+        }
+        self.builds.fetch_add(1, Ordering::Relaxed);
+        // Brotli takes longer (about 7 ms for a build's documents); the write does not
+        // wait for it, and until it is done readers get gzip.
+        self.compressing.send_modify(|n| *n += 1);
+        let compressing = self.compressing.clone();
+        tokio::task::spawn_blocking(move || {
+            for doc in snapshot.documents() {
+                doc.compress_brotli();
+            }
+            compressing.send_modify(|n| *n -= 1);
+        });
         Ok(())
     }
 
-    /// A document the snapshot does not hold: an older incident's page or a deep history
-    /// page. `None` when there is no such thing.
-    pub async fn on_demand(&self, key: &DocKey) -> Result<Option<Arc<Doc>>, BuildError> {
-        if let Some(doc) = self
-            .on_demand
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-        {
-            return Ok(Some(doc.clone()));
-        }
+    /// Waits until every document published so far has all its compressed variants.
+    pub async fn settled(&self) {
+        let mut rx = self.compressing.subscribe();
+        let _ = rx.wait_for(|n| *n == 0).await;
+    }
+
+    /// A document the snapshot does not hold: an older incident's page or JSON, or a deep
+    /// history page. `None` when there is no such thing.
+    pub async fn archived(&self, lang: Lang, page: Page<'_>) -> Result<Option<Arc<Doc>>, BuildError> {
         let snapshot = self.current();
-        let settings = self.settings.clone();
-        let now = snapshot.built_at;
-        let k = key.clone();
-        let previous = CompressionCache::new();
-        let doc = self
-            .store
-            .read(move |tx| -> Result<Option<Arc<Doc>>, BuildError> {
-                let model = ReadModel::load(tx, now)?;
-                let ctx = PageContext::new(&model, &settings, k.lang);
-                let builder = DocBuilder {
-                    last_modified: model.last_modified,
-                    previous: &previous,
-                };
-                render_on_demand(tx, &model, &ctx, &builder, &k.path)
-            })
-            .await?;
-        if let Some(doc) = &doc {
-            let mut cache = self.on_demand.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.len() >= ON_DEMAND_CAP {
-                cache.clear();
-            }
-            cache.insert(key.clone(), doc.clone());
-        }
-        Ok(doc)
+        self.archive
+            .get(&self.store, &self.settings, snapshot, lang, page)
+            .await
+    }
+
+    /// Holds every archive read inside its database read until released (for tests).
+    pub fn hold_archive_reads(&self) -> crate::store::HeldReads {
+        self.store.hold_reads(Reader::Public)
     }
 }
 
 const HTML: &str = "text/html; charset=utf-8";
+const PAGE: Serving = Serving::new(HTML, CachePolicy::Status);
 
-fn html_doc(builder: &DocBuilder, page: &impl Template) -> Result<Arc<Doc>, BuildError> {
-    Ok(builder.build(HTML, page.render()?, CachePolicy::Status))
+fn html_doc(builder: &DocBuilder, serving: Serving, page: &impl Template) -> Result<Arc<Doc>, BuildError> {
+    Ok(builder.build(serving, page.render()?))
 }
 
-/// Renders every public document for the model.
+/// Renders every public document for the model, keeping the documents of `previous`
+/// whose bytes did not change.
 pub fn build(
-    model: &ReadModel,
+    model: Arc<ReadModel>,
     settings: &Settings,
-    previous: &CompressionCache,
+    previous: &Snapshot,
 ) -> Result<Snapshot, BuildError> {
+    let previous: Previous = previous
+        .documents()
+        .map(|d| (d.etag.clone(), d.clone()))
+        .collect();
     let builder = DocBuilder {
         last_modified: model.last_modified,
-        previous,
+        previous: &previous,
     };
-    let mut docs = HashMap::new();
-    let mut not_found = HashMap::new();
-    let pages = history_pages(model.history_total);
+    let m = &model;
+    let pages = history_pages(m.history_total);
+    let mut langs: [LangDocs; 2] = Default::default();
     for lang in Lang::ALL {
-        let ctx = PageContext::new(model, settings, lang);
-        docs.insert(DocKey::new("/", lang), html_doc(&builder, &ctx.index())?);
-        for notice in model.notices.values().filter(|n| !n.draft) {
-            docs.insert(
-                DocKey::new(format!("/incidents/{}", notice.id), lang),
-                html_doc(&builder, &ctx.incident(notice))?,
+        let docs = &mut langs[slot(lang)];
+        let ctx = PageContext::new(m, settings, lang);
+        let fixed = |path: &str, doc| (Box::<str>::from(path), doc);
+        docs.fixed.extend([
+            fixed("/", html_doc(&builder, PAGE, &ctx.index())?),
+            fixed("/widget", html_doc(&builder, PAGE, &ctx.widget_demo())?),
+            fixed(
+                "/embed/frame",
+                html_doc(
+                    &builder,
+                    Serving::new(HTML, CachePolicy::Revalidate).frameable(),
+                    &ctx.embed_frame(),
+                )?,
+            ),
+        ]);
+        // Pages of notices that are not over: the ones the status page links to, and
+        // whose relative times move with the clock. Closed ones are the archive's.
+        for notice in m.unclosed() {
+            docs.incidents.insert(
+                notice.id.as_str().into(),
+                html_doc(&builder, PAGE, &ctx.incident(notice))?,
+            );
+            docs.incident_json.insert(
+                notice.id.as_str().into(),
+                api_v2::incident_document(m, settings, lang, &builder, notice),
             );
         }
-        for (index, ids) in model.history_pages.iter().enumerate() {
-            let notices: Vec<_> = model.notices_in(ids).collect();
-            docs.insert(
-                DocKey::new(history_path(index + 1), lang),
-                html_doc(&builder, &ctx.history(&notices, index + 1, pages))?,
-            );
-        }
-        if model.history_pages.is_empty() {
-            docs.insert(
-                DocKey::new("/history", lang),
-                html_doc(&builder, &ctx.history(&[], 1, 1))?,
-            );
-        }
-        docs.insert(
-            DocKey::new("/widget", lang),
-            html_doc(&builder, &ctx.widget_demo())?,
+        docs.history = if m.history_pages.is_empty() {
+            vec![html_doc(&builder, PAGE, &ctx.history(&[], 1, 1))?]
+        } else {
+            m.history_pages
+                .iter()
+                .enumerate()
+                .map(|(index, ids)| {
+                    let notices: Vec<_> = m.notices_in(ids).collect();
+                    html_doc(&builder, PAGE, &ctx.history(&notices, index + 1, pages))
+                })
+                .collect::<Result<_, _>>()?
+        };
+        docs.fixed.extend(
+            api_v2::documents(m, settings, lang, &builder)
+                .into_iter()
+                .map(|(path, doc)| (path.into(), doc)),
         );
-        let frame = html_doc(&builder, &ctx.embed_frame())?.with(|d| {
-            d.frameable = true;
-            d.cache = CachePolicy::Revalidate;
-        });
-        docs.insert(DocKey::new("/embed/frame", lang), frame);
-        docs.extend(api_v2::documents(model, settings, lang, &builder));
-        docs.extend(feeds::documents(model, settings, lang, &builder)?);
-        let nf = html_doc(&builder, &ctx.not_found())?.with(|d| d.status = 404);
-        not_found.insert(lang, nf);
+        docs.fixed.extend(
+            feeds::documents(m, settings, lang, &builder)?
+                .into_iter()
+                .map(|(path, doc)| (path.into(), doc)),
+        );
+        docs.not_found = Some(html_doc(&builder, PAGE.status(404), &ctx.not_found())?);
     }
     Ok(Snapshot {
-        built_at: model.now,
-        docs,
-        not_found,
+        built_at: m.now,
+        model,
+        langs,
         history_pages: pages,
     })
 }
 
-fn render_on_demand(
-    conn: &rusqlite::Connection,
-    model: &ReadModel,
-    ctx: &PageContext,
-    builder: &DocBuilder,
-    path: &str,
-) -> Result<Option<Arc<Doc>>, BuildError> {
-    if let Some(id) = path
-        .strip_prefix("/api/v2/incidents/")
-        .and_then(|p| p.strip_suffix(".json"))
-    {
-        return match store::incident_by_id(conn, id)? {
-            Some(i) if !i.draft => Ok(Some(api_v2::incident_document(
-                model,
-                ctx.settings,
-                ctx.lang,
-                builder,
-                &i,
-            ))),
-            _ => Ok(None),
-        };
-    }
-    if let Some(id) = path.strip_prefix("/incidents/") {
-        return match store::incident_by_id(conn, id)? {
-            Some(i) if !i.draft => Ok(Some(html_doc(builder, &ctx.incident(&i))?)),
-            _ => Ok(None),
-        };
-    }
-    if let Some(page) = path
-        .strip_prefix("/history?page=")
-        .and_then(|p| p.parse::<usize>().ok())
-    {
-        let pages = history_pages(model.history_total);
-        if page < 1 || page > pages {
-            return Ok(None);
-        }
-        let filter = IncidentFilter {
-            only_closed: true,
-            ..Default::default()
-        };
-        // Walk to the page by keyset; deep pages are rare and this is cached.
-        let mut cursor = None;
-        let mut ids = Vec::new();
-        for _ in 0..page {
-            let rows = store::incident_ids_page(conn, filter, cursor.as_ref(), HISTORY_PAGE_SIZE)?;
-            cursor = rows.last().map(|(id, at)| store::IncidentCursor {
-                created_at: *at,
-                id: id.clone(),
-            });
-            ids = rows.into_iter().map(|(id, _)| id).collect();
-        }
-        let notices = store::incidents_by_ids(conn, &ids)?;
-        let refs: Vec<_> = notices.iter().collect();
-        return Ok(Some(html_doc(builder, &ctx.history(&refs, page, pages))?));
-    }
-    Ok(None)
-}
+

@@ -1,7 +1,7 @@
 //! The read model: everything the public views show, loaded in one read transaction,
 //! plus the derived facts (group statuses, the page indicator, suggestions).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -10,7 +10,7 @@ use crate::domain::{
     Component, ComponentId, ComponentStatus, Incident, Indicator, Kind, Lang, LocalizedText,
     Status, recommend_now,
 };
-use crate::store::{self, IncidentFilter, StoreResult};
+use crate::store::{self, StoreResult};
 
 /// Closed notices per history page.
 pub const HISTORY_PAGE_SIZE: usize = 20;
@@ -43,6 +43,9 @@ pub struct ReadModel {
     pub recently_updated: Vec<String>,
     /// The latest change to anything shown.
     pub last_modified: DateTime<Utc>,
+    /// SQLite's `data_version` as this model was read: it changes whenever anyone
+    /// commits, so two models with the same value were read from the same data.
+    pub data_version: i64,
 }
 
 impl ReadModel {
@@ -62,42 +65,23 @@ impl ReadModel {
             .map(|(i, c)| (c.id.clone(), i))
             .collect();
 
-        let ids = |filter, limit| -> StoreResult<Vec<String>> {
-            Ok(store::incident_ids_page(conn, filter, None, limit)?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect())
-        };
-        let unclosed = |kind| IncidentFilter {
-            kind: Some(kind),
-            only_unclosed: true,
-            ..Default::default()
-        };
-        let open_incidents = ids(unclosed(Kind::Incident), usize::MAX >> 1)?;
-        let open_maintenances = ids(unclosed(Kind::Maintenance), usize::MAX >> 1)?;
-        let recent_incidents = ids(
-            IncidentFilter {
-                kind: Some(Kind::Incident),
-                ..Default::default()
-            },
-            LIST_CAP,
+        let open_incidents = store::open_notice_ids(conn, Kind::Incident)?;
+        let open_maintenances = store::open_notice_ids(conn, Kind::Maintenance)?;
+        let recent_incidents = store::recent_notice_ids(conn, Kind::Incident, LIST_CAP)?;
+        let recent_maintenances = store::recent_notice_ids(conn, Kind::Maintenance, LIST_CAP)?;
+        let history_total = store::history_len(conn)?;
+        let history_ids = store::history_ids(
+            conn,
+            history_total,
+            0,
+            HISTORY_PAGE_SIZE * HISTORY_PAGES_IN_SNAPSHOT,
         )?;
-        let recent_maintenances = ids(
-            IncidentFilter {
-                kind: Some(Kind::Maintenance),
-                ..Default::default()
-            },
-            LIST_CAP,
-        )?;
-        let closed = IncidentFilter {
-            only_closed: true,
-            ..Default::default()
-        };
-        let history_ids = ids(closed, HISTORY_PAGE_SIZE * HISTORY_PAGES_IN_SNAPSHOT)?;
-        let history_total = store::count_incidents(conn, closed)?;
         let recently_updated = store::recently_updated_ids(conn, LIST_CAP)?;
 
-        let mut notices = HashMap::new();
+        // Everything shown, loaded at once: the cost follows what the page shows, not
+        // how long the history is.
+        let mut wanted: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         for id in open_incidents
             .iter()
             .chain(&open_maintenances)
@@ -106,12 +90,14 @@ impl ReadModel {
             .chain(&history_ids)
             .chain(&recently_updated)
         {
-            if !notices.contains_key(id)
-                && let Some(i) = store::incident_by_id(conn, id)?
-            {
-                notices.insert(id.clone(), i);
+            if seen.insert(id.as_str()) {
+                wanted.push(id.clone());
             }
         }
+        let notices: HashMap<String, Incident> = store::incidents_by_ids(conn, &wanted)?
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect();
 
         let mut active_maintenances = Vec::new();
         let mut upcoming_maintenances = Vec::new();
@@ -156,7 +142,29 @@ impl ReadModel {
             history_total,
             recently_updated,
             last_modified,
+            data_version: store::data_version(conn)?,
         })
+    }
+
+    /// A model of nothing, for before the first build.
+    pub fn empty() -> ReadModel {
+        ReadModel {
+            now: DateTime::<Utc>::MIN_UTC,
+            components: Vec::new(),
+            names: HashMap::new(),
+            by_id: HashMap::new(),
+            notices: HashMap::new(),
+            open_incidents: Vec::new(),
+            active_maintenances: Vec::new(),
+            upcoming_maintenances: Vec::new(),
+            recent_incidents: Vec::new(),
+            recent_maintenances: Vec::new(),
+            history_pages: Vec::new(),
+            history_total: 0,
+            recently_updated: Vec::new(),
+            last_modified: DateTime::<Utc>::MIN_UTC,
+            data_version: -1,
+        }
     }
 
     pub fn component(&self, id: &ComponentId) -> Option<&Component> {
@@ -165,6 +173,14 @@ impl ReadModel {
 
     pub fn notice(&self, id: &str) -> Option<&Incident> {
         self.notices.get(id)
+    }
+
+    /// Published notices that are not over: open incidents, maintenances in progress,
+    /// verifying or scheduled.
+    pub fn unclosed(&self) -> impl Iterator<Item = &Incident> {
+        self.notices_in(&self.open_incidents)
+            .chain(self.notices_in(&self.active_maintenances))
+            .chain(self.notices_in(&self.upcoming_maintenances))
     }
 
     pub fn notices_in<'a>(&'a self, ids: &'a [String]) -> impl Iterator<Item = &'a Incident> + 'a {

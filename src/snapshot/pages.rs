@@ -188,7 +188,9 @@ impl<'a> PageContext<'a> {
         with_lang(path, self.lang, self.settings.default_lang)
     }
 
-    fn layout(&self, title: String, path: &str) -> Layout<'a> {
+    /// `updated`: when what the page shows last changed (its "last updated" line). Not
+    /// the build time: a page whose content did not change keeps its bytes and ETag.
+    fn layout(&self, title: String, path: &str, updated: DateTime<Utc>) -> Layout<'a> {
         let other = if self.lang == Lang::Ko {
             Lang::En
         } else {
@@ -202,8 +204,8 @@ impl<'a> PageContext<'a> {
             css_url: &self.settings.css_url,
             rss_url: self.link("/history.rss"),
             atom_url: self.link("/history.atom"),
-            updated: self.fmt.date_time(self.model.now),
-            updated_iso: self.fmt.iso(self.model.now),
+            updated: self.fmt.date_time(updated),
+            updated_iso: self.fmt.iso(updated),
             zone: self.fmt.zone_name(),
             home_url: self.link("/"),
         }
@@ -233,6 +235,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", self.t.page_title, self.settings.site_name),
                 "/",
+                m.last_modified,
             ),
             banner,
             incidents: m
@@ -415,6 +418,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{title} · {}", self.settings.site_name),
                 &format!("/incidents/{}", i.id),
+                i.updated_at,
             ),
             card: self.card(i),
             timeline,
@@ -467,6 +471,11 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", self.t.history, self.settings.site_name),
                 &history_path(page),
+                notices
+                    .iter()
+                    .map(|i| i.updated_at)
+                    .max()
+                    .unwrap_or(self.model.last_modified),
             ),
             items,
             page,
@@ -478,7 +487,11 @@ impl<'a> PageContext<'a> {
 
     pub fn not_found(&self) -> NotFoundPage<'a> {
         NotFoundPage {
-            layout: self.layout(self.t.not_found_title.to_string(), "/"),
+            layout: self.layout(
+                self.t.not_found_title.to_string(),
+                "/",
+                self.model.last_modified,
+            ),
         }
     }
 }
@@ -735,6 +748,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", text.title, self.settings.site_name),
                 "/widget",
+                self.model.last_modified,
             ),
             text,
             snippet: format!(

@@ -38,16 +38,19 @@ pub fn record_audit(
     Ok(())
 }
 
+const AUDIT_PAGE: &str = "SELECT id, at, key_id, actor, action, target, detail FROM audit_log
+    WHERE id < ?1 ORDER BY id DESC LIMIT ?2";
+
+#[cfg(test)]
+pub(super) const QUERIES: &[(&str, &str)] = &[("audit_page", AUDIT_PAGE)];
+
 /// Entries newest first, older than `before` (an entry id) when given.
 pub fn audit_page(
     conn: &Connection,
     before: Option<i64>,
     limit: usize,
 ) -> StoreResult<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, at, key_id, actor, action, target, detail FROM audit_log
-         WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(AUDIT_PAGE)?;
     type Raw = (
         i64,
         String,
@@ -59,7 +62,8 @@ pub fn audit_page(
     );
     let rows = stmt
         .query_map(
-            params![before, limit as i64],
+            // The first page starts before every id.
+            params![before.unwrap_or(i64::MAX), limit as i64],
             |r| -> rusqlite::Result<Raw> {
                 Ok((
                     r.get(0)?,

@@ -211,21 +211,46 @@ pub fn active_notices_holding(
     conn: &Connection,
     component: &ComponentId,
 ) -> StoreResult<Vec<String>> {
-    let sql = format!(
-        "SELECT ic.incident_id FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
-         WHERE ic.component_id = ?1 AND {ACTIVE}"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    Ok(stmt
-        .query_map([component.as_str()], |r| r.get(0))?
-        .collect::<Result<Vec<_>, _>>()?)
+    Ok(active_holdings(conn)?
+        .into_iter()
+        .filter(|h| h.component == component.as_str())
+        .map(|h| h.notice)
+        .collect())
 }
 
-/// SQL condition (on alias `i`) for notices that are going on now; mirrors
-/// `Incident::is_active`.
-pub(super) const ACTIVE: &str =
-    "i.draft = 0 AND ((i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem'))
-     OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))";
+/// Every active notice (published open incidents, maintenances in progress or verifying;
+/// mirrors `Incident::is_active`) with the components it holds. Read from the few
+/// unclosed notices outward (`CROSS JOIN` keeps that order), never from a component's
+/// whole past.
+const ACTIVE_HOLDINGS: &str = "
+SELECT i.id, ic.component_id, ic.status
+FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
+WHERE i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
+  AND i.draft = 0
+UNION ALL
+SELECT i.id, ic.component_id, ic.status
+FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
+WHERE i.kind = 'maintenance' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
+  AND i.status IN ('in_progress', 'verifying') AND i.draft = 0";
+
+struct Holding {
+    notice: String,
+    component: String,
+    status: String,
+}
+
+fn active_holdings(conn: &Connection) -> StoreResult<Vec<Holding>> {
+    Ok(conn
+        .prepare_cached(ACTIVE_HOLDINGS)?
+        .query_map([], |r| {
+            Ok(Holding {
+                notice: r.get(0)?,
+                component: r.get(1)?,
+                status: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
 
 /// What a write needs to know about components, seen from notice `exclude` (if any).
 pub fn catalog(conn: &Connection, exclude: Option<&str>) -> StoreResult<Catalog> {
@@ -236,25 +261,21 @@ pub fn catalog(conn: &Connection, exclude: Option<&str>) -> StoreResult<Catalog>
         }
         cat.statuses.insert(c.id, c.status);
     }
-    let sql = format!(
-        "SELECT ic.component_id, ic.status FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
-         WHERE {ACTIVE} AND i.id != ?1"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([exclude.unwrap_or("")], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (id, status) in rows {
-        let status = parse_enum(&status, ComponentStatus::parse)?;
+    for h in active_holdings(conn)? {
+        if Some(h.notice.as_str()) == exclude {
+            continue;
+        }
+        let status = parse_enum(&h.status, ComponentStatus::parse)?;
         cat.active_elsewhere
-            .entry(ComponentId::from_trusted(id))
+            .entry(ComponentId::from_trusted(h.component))
             .or_default()
             .push(status);
     }
     Ok(cat)
 }
+
+#[cfg(test)]
+pub(super) const QUERIES: &[(&str, &str)] = &[("active_holdings", ACTIVE_HOLDINGS)];
 
 /// Applies the public status changes a notice caused.
 pub fn apply_component_changes(

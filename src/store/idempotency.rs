@@ -13,15 +13,19 @@ pub struct SavedResponse {
     pub body: String,
 }
 
+const SAVED_RESPONSE: &str = "SELECT request_hash, status, body FROM idempotency
+    WHERE key_id = ?1 AND idempotency_key = ?2";
+
+#[cfg(test)]
+pub(super) const QUERIES: &[(&str, &str)] = &[("saved_response", SAVED_RESPONSE)];
+
 pub fn saved_response(
     conn: &Connection,
     key_id: &str,
     idempotency_key: &str,
 ) -> StoreResult<Option<SavedResponse>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT request_hash, status, body FROM idempotency WHERE key_id = ?1 AND idempotency_key = ?2",
-        )?
+        .prepare_cached(SAVED_RESPONSE)?
         .query_row(params![key_id, idempotency_key], |r| {
             Ok(SavedResponse { request_hash: r.get(0)?, status: r.get(1)?, body: r.get(2)? })
         })

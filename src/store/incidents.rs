@@ -1,6 +1,8 @@
 //! Queries about incidents and maintenances (one table, see the migration).
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::codec::{opt_time, parse_enum, parse_opt_time, parse_time, time};
@@ -10,26 +12,36 @@ use crate::domain::{
     Impact, Incident, Kind, LocalizedText, MaintenanceWindow, Status, Update,
 };
 
-const COLUMNS: &str = "id, kind, title_ko, title_en, status, impact, impact_override, draft, eta, \
-    next_update_at, update_interval_minutes, scheduled_for, scheduled_until, auto_transition, \
-    postmortem_ko, postmortem_en, started_at, monitoring_at, resolved_at, created_at, updated_at, revision";
+/// The columns of a notice's row, in the order `RawIncident::from_row` reads them.
+macro_rules! incident_columns {
+    () => {
+        "id, kind, title_ko, title_en, status, impact, impact_override, draft, eta, \
+         next_update_at, update_interval_minutes, scheduled_for, scheduled_until, \
+         auto_transition, postmortem_ko, postmortem_en, started_at, monitoring_at, \
+         resolved_at, created_at, updated_at, revision"
+    };
+}
+
+const UPSERT: &str = concat!(
+    "INSERT INTO incidents (",
+    incident_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+         ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+     ON CONFLICT (id) DO UPDATE SET title_ko = excluded.title_ko, title_en = excluded.title_en,
+         status = excluded.status, impact = excluded.impact, impact_override = excluded.impact_override,
+         draft = excluded.draft, eta = excluded.eta, next_update_at = excluded.next_update_at,
+         update_interval_minutes = excluded.update_interval_minutes,
+         scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
+         auto_transition = excluded.auto_transition, postmortem_ko = excluded.postmortem_ko,
+         postmortem_en = excluded.postmortem_en, started_at = excluded.started_at,
+         monitoring_at = excluded.monitoring_at, resolved_at = excluded.resolved_at,
+         updated_at = excluded.updated_at, revision = excluded.revision"
+);
 
 /// Writes the whole aggregate: the row, its affected components and alternatives, and
 /// any updates and ETA revisions not stored yet (the timeline is append-only).
 pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO incidents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-             ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-         ON CONFLICT (id) DO UPDATE SET title_ko = excluded.title_ko, title_en = excluded.title_en,
-             status = excluded.status, impact = excluded.impact, impact_override = excluded.impact_override,
-             draft = excluded.draft, eta = excluded.eta, next_update_at = excluded.next_update_at,
-             update_interval_minutes = excluded.update_interval_minutes,
-             scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-             auto_transition = excluded.auto_transition, postmortem_ko = excluded.postmortem_ko,
-             postmortem_en = excluded.postmortem_en, started_at = excluded.started_at,
-             monitoring_at = excluded.monitoring_at, resolved_at = excluded.resolved_at,
-             updated_at = excluded.updated_at, revision = excluded.revision"
-    ))?
+    conn.prepare_cached(UPSERT)?
     .execute(params![
         i.id,
         i.kind.as_str(),
@@ -129,34 +141,38 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
 }
 
 pub fn incident_by_id(conn: &Connection, id: &str) -> StoreResult<Option<Incident>> {
-    let row = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?1"))?
-        .query_row([id], RawIncident::from_row)
-        .optional()?;
-    row.map(|r| r.load(conn)).transpose()
+    Ok(incidents_by_ids(conn, &[id.to_string()])?.pop())
 }
 
-/// Loads the given notices in the given order (ids that do not exist are skipped).
+/// Loads the given notices, in the given order (ids that do not exist are skipped), with
+/// a fixed number of queries however many there are.
 pub fn incidents_by_ids(conn: &Connection, ids: &[String]) -> StoreResult<Vec<Incident>> {
-    let mut out = Vec::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = serde_json::to_string(ids)
+        .map_err(|e| StoreError::Corrupt(format!("cannot list ids: {e}")))?;
+    let mut rows: HashMap<String, RawIncident> = conn
+        .prepare_cached(INCIDENTS_BY_IDS)?
+        .query_map([&wanted], RawIncident::from_row)?
+        .map(|r| r.map(|raw| (raw.id.clone(), raw)))
+        .collect::<Result<_, _>>()?;
+    let mut children = Children::load(conn, &wanted)?;
+    let mut out = Vec::with_capacity(rows.len());
     for id in ids {
-        if let Some(i) = incident_by_id(conn, id)? {
-            out.push(i);
+        if let Some(raw) = rows.remove(id) {
+            let kids = children.take(id);
+            out.push(raw.into_incident(kids)?);
         }
     }
     Ok(out)
 }
 
-/// Which notices a list asks for.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IncidentFilter {
-    pub kind: Option<Kind>,
-    pub include_drafts: bool,
-    /// Only open incidents and maintenances that have not completed.
-    pub only_unclosed: bool,
-    /// Only closed notices (the history).
-    pub only_closed: bool,
-}
+const INCIDENTS_BY_IDS: &str = concat!(
+    "SELECT ",
+    incident_columns!(),
+    " FROM incidents WHERE id IN (SELECT value FROM json_each(?1))"
+);
 
 /// A position in a newest-first list: the `created_at` and id of the last item seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,34 +196,53 @@ impl IncidentCursor {
     }
 }
 
-/// Ids of notices, newest first (by creation), after `cursor`, at most `limit`.
-pub fn incident_ids_page(
+/// Which notices an operator's list shows (drafts included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    All,
+    /// Open incidents and maintenances that have not completed.
+    Open,
+    /// Notices that are over.
+    Closed,
+}
+
+// Each list has its own fixed SQL, so each reads by the index that matches its order.
+// `(created_at, id) < (?2, ?3)` continues after a cursor; the first page starts after
+// `~`, which sorts after every stored time.
+const LIST_ALL: &str = "SELECT id, created_at FROM incidents
+    WHERE kind = ?1 AND (created_at, id) < (?2, ?3)
+    ORDER BY created_at DESC, id DESC LIMIT ?4";
+const LIST_OPEN: &str = "SELECT id, created_at FROM incidents
+    WHERE kind = ?1 AND status NOT IN ('resolved', 'postmortem', 'completed')
+      AND (created_at, id) < (?2, ?3)
+    ORDER BY created_at DESC, id DESC LIMIT ?4";
+const LIST_CLOSED: &str = "SELECT id, created_at FROM incidents
+    WHERE kind = ?1 AND status IN ('resolved', 'postmortem', 'completed')
+      AND (created_at, id) < (?2, ?3)
+    ORDER BY created_at DESC, id DESC LIMIT ?4";
+
+/// Notices of `kind` for operators, drafts included, newest first (by creation), after
+/// `cursor`, at most `limit`.
+pub fn notice_ids_page(
     conn: &Connection,
-    filter: IncidentFilter,
+    kind: Kind,
+    filter: ListFilter,
     cursor: Option<&IncidentCursor>,
     limit: usize,
 ) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, created_at FROM incidents
-         WHERE (?1 IS NULL OR kind = ?1)
-           AND (?2 OR draft = 0)
-           AND (NOT ?3 OR status NOT IN ('resolved', 'postmortem', 'completed'))
-           AND (NOT ?4 OR status IN ('resolved', 'postmortem', 'completed'))
-           AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
-         ORDER BY created_at DESC, id DESC
-         LIMIT ?7",
-    )?;
-    let rows = stmt
+    let sql = match filter {
+        ListFilter::All => LIST_ALL,
+        ListFilter::Open => LIST_OPEN,
+        ListFilter::Closed => LIST_CLOSED,
+    };
+    let (after_time, after_id) = match cursor {
+        Some(c) => (time(c.created_at), c.id.as_str()),
+        None => ("~".to_string(), ""),
+    };
+    let rows = conn
+        .prepare_cached(sql)?
         .query_map(
-            params![
-                filter.kind.map(Kind::as_str),
-                filter.include_drafts,
-                filter.only_unclosed,
-                filter.only_closed,
-                cursor.map(|c| time(c.created_at)),
-                cursor.map(|c| c.id.as_str()).unwrap_or(""),
-                limit as i64,
-            ],
+            params![kind.as_str(), after_time, after_id, limit as i64],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )?
         .collect::<Result<Vec<_>, _>>()?;
@@ -216,49 +251,106 @@ pub fn incident_ids_page(
         .collect()
 }
 
-/// How many notices match `filter` (for page counts).
-pub fn count_incidents(conn: &Connection, filter: IncidentFilter) -> StoreResult<usize> {
-    let n: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM incidents
-         WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR draft = 0)
-           AND (NOT ?3 OR status NOT IN ('resolved', 'postmortem', 'completed'))
-           AND (NOT ?4 OR status IN ('resolved', 'postmortem', 'completed'))",
-        )?
-        .query_row(
-            params![
-                filter.kind.map(Kind::as_str),
-                filter.include_drafts,
-                filter.only_unclosed,
-                filter.only_closed
-            ],
-            |r| r.get(0),
-        )?;
-    Ok(n as usize)
+const OPEN_NOTICES: &str = "SELECT id FROM incidents
+    WHERE kind = ?1 AND status NOT IN ('resolved', 'postmortem', 'completed') AND draft = 0
+    ORDER BY created_at DESC, id DESC";
+
+/// Published notices of `kind` that are not over (open incidents; scheduled and ongoing
+/// maintenances), newest first.
+pub fn open_notice_ids(conn: &Connection, kind: Kind) -> StoreResult<Vec<String>> {
+    ids(conn, OPEN_NOTICES, params![kind.as_str()])
 }
+
+const RECENT_NOTICES: &str = "SELECT id FROM incidents WHERE kind = ?1 AND draft = 0
+    ORDER BY created_at DESC, id DESC LIMIT ?2";
+
+/// The newest published notices of `kind`, any status, newest first.
+pub fn recent_notice_ids(conn: &Connection, kind: Kind, limit: usize) -> StoreResult<Vec<String>> {
+    ids(conn, RECENT_NOTICES, params![kind.as_str(), limit as i64])
+}
+
+const HISTORY_LEN: &str = "SELECT history_rank FROM incidents WHERE history_rank IS NOT NULL
+    ORDER BY history_rank DESC LIMIT 1";
+
+/// How many notices the public history holds.
+pub fn history_len(conn: &Connection) -> StoreResult<usize> {
+    let n: Option<i64> = conn
+        .prepare_cached(HISTORY_LEN)?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0).max(0) as usize)
+}
+
+const HISTORY_RANGE: &str = "SELECT id FROM incidents WHERE history_rank BETWEEN ?1 AND ?2
+    ORDER BY history_rank DESC";
+
+/// Ids of the history's entries from the `skip`-th newest on, at most `take`, newest
+/// first; `len` is [`history_len`] read in the same transaction.
+pub fn history_ids(
+    conn: &Connection,
+    len: usize,
+    skip: usize,
+    take: usize,
+) -> StoreResult<Vec<String>> {
+    if skip >= len || take == 0 {
+        return Ok(Vec::new());
+    }
+    let newest = (len - skip) as i64;
+    let oldest = (newest - take as i64 + 1).max(1);
+    ids(conn, HISTORY_RANGE, params![oldest, newest])
+}
+
+const RECENTLY_UPDATED: &str =
+    "SELECT id FROM incidents WHERE draft = 0 ORDER BY updated_at DESC, id DESC LIMIT ?1";
 
 /// Ids of the public notices with the most recent activity, newest first.
 pub fn recently_updated_ids(conn: &Connection, limit: usize) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM incidents WHERE draft = 0 ORDER BY updated_at DESC, id DESC LIMIT ?1",
-    )?;
-    Ok(stmt
-        .query_map([limit as i64], |r| r.get(0))?
+    ids(conn, RECENTLY_UPDATED, params![limit as i64])
+}
+
+const DUE_MAINTENANCES: &str = "SELECT id, scheduled_for FROM incidents
+    WHERE kind = 'maintenance' AND status IN ('scheduled', 'in_progress', 'verifying')
+      AND draft = 0 AND auto_transition = 1";
+
+/// Maintenances that may have to move by themselves, soonest window first.
+pub fn due_maintenances(conn: &Connection) -> StoreResult<Vec<String>> {
+    let mut rows = conn
+        .prepare_cached(DUE_MAINTENANCES)?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    // Few rows; sorted here so the query needs no temporary b-tree.
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(rows.into_iter().map(|(id, _)| id).collect())
+}
+
+fn ids(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResult<Vec<String>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(params, |r| r.get(0))?
         .collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Maintenances that may have to move by themselves, with the next time one will.
-pub fn due_maintenances(conn: &Connection) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM incidents
-         WHERE kind = 'maintenance' AND status IN ('scheduled', 'in_progress', 'verifying')
-           AND draft = 0 AND auto_transition = 1
-         ORDER BY scheduled_for",
-    )?;
-    Ok(stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<Vec<_>, _>>()?)
-}
+/// Every query above with the name it is known by, for the query-plan test.
+#[cfg(test)]
+pub(super) const QUERIES: &[(&str, &str)] = &[
+    ("incidents_by_ids", INCIDENTS_BY_IDS),
+    ("list_all", LIST_ALL),
+    ("list_open", LIST_OPEN),
+    ("list_closed", LIST_CLOSED),
+    ("open_notices", OPEN_NOTICES),
+    ("recent_notices", RECENT_NOTICES),
+    ("history_len", HISTORY_LEN),
+    ("history_range", HISTORY_RANGE),
+    ("recently_updated", RECENTLY_UPDATED),
+    ("due_maintenances", DUE_MAINTENANCES),
+    ("children_components", CHILD_COMPONENTS),
+    ("children_alternatives", CHILD_ALTERNATIVES),
+    ("children_updates", CHILD_UPDATES),
+    ("children_changes", CHILD_CHANGES),
+    ("children_eta_revisions", CHILD_ETA_REVISIONS),
+];
 
 struct RawIncident {
     id: String,
@@ -313,7 +405,7 @@ impl RawIncident {
         })
     }
 
-    fn load(self, conn: &Connection) -> StoreResult<Incident> {
+    fn into_incident(self, kids: Kids) -> StoreResult<Incident> {
         let window = match (
             parse_opt_time(self.scheduled_for)?,
             parse_opt_time(self.scheduled_until)?,
@@ -324,10 +416,10 @@ impl RawIncident {
             _ => None,
         };
         Ok(Incident {
-            components: affected_components(conn, &self.id)?,
-            alternatives: alternatives(conn, &self.id)?,
-            updates: updates(conn, &self.id)?,
-            eta_revisions: eta_revisions(conn, &self.id)?,
+            components: kids.components,
+            alternatives: kids.alternatives,
+            updates: kids.updates,
+            eta_revisions: kids.eta_revisions,
             kind: parse_enum(&self.kind, Kind::parse)?,
             title: LocalizedText {
                 ko: self.title_ko,
@@ -361,126 +453,296 @@ impl RawIncident {
     }
 }
 
-fn affected_components(conn: &Connection, id: &str) -> StoreResult<Vec<AffectedComponent>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT component_id, status FROM incident_components WHERE incident_id = ?1 ORDER BY position",
-    )?;
-    let rows = stmt
-        .query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(c, s)| {
-            Ok(AffectedComponent {
-                id: ComponentId::from_trusted(c),
-                status: parse_enum(&s, ComponentStatus::parse)?,
-            })
-        })
-        .collect()
+/// One notice's children, in display order.
+#[derive(Default)]
+struct Kids {
+    components: Vec<AffectedComponent>,
+    alternatives: Vec<Alternative>,
+    updates: Vec<Update>,
+    eta_revisions: Vec<EtaRevision>,
 }
 
-fn alternatives(conn: &Connection, id: &str) -> StoreResult<Vec<Alternative>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT component_id, instructions_ko, instructions_en FROM incident_alternatives
-         WHERE incident_id = ?1 ORDER BY position",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok(Alternative {
-            component: ComponentId::from_trusted(r.get(0)?),
-            instructions: r.get::<_, Option<String>>(1)?.map(|ko| LocalizedText {
-                ko,
-                en: r.get(2).ok().flatten(),
-            }),
-        })
-    })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
+/// The children of a batch of notices, read with one query per child table. Rows come
+/// with their position and are put in order here, so no query needs a temporary b-tree.
+struct Children(HashMap<String, Kids>);
 
-fn updates(conn: &Connection, id: &str) -> StoreResult<Vec<Update>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, status, message_ko, message_en, created_at, eta, next_update_at
-         FROM incident_updates WHERE incident_id = ?1 ORDER BY seq",
-    )?;
-    type Row7 = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let rows = stmt
-        .query_map([id], |r| -> rusqlite::Result<Row7> {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut changes_stmt = conn.prepare_cached(
-        "SELECT component_id, old_status, new_status FROM update_component_changes
-         WHERE update_id = ?1 ORDER BY rowid",
-    )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (uid, status, ko, en, created_at, eta, next) in rows {
-        let changes = changes_stmt
-            .query_map([&uid], |r| {
+const CHILD_COMPONENTS: &str = "SELECT incident_id, position, component_id, status
+    FROM incident_components WHERE incident_id IN (SELECT value FROM json_each(?1))";
+const CHILD_ALTERNATIVES: &str =
+    "SELECT incident_id, position, component_id, instructions_ko, instructions_en
+    FROM incident_alternatives WHERE incident_id IN (SELECT value FROM json_each(?1))";
+const CHILD_UPDATES: &str =
+    "SELECT incident_id, seq, id, status, message_ko, message_en, created_at, eta, next_update_at
+    FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?1))";
+const CHILD_CHANGES: &str =
+    "SELECT c.update_id, c.rowid, c.component_id, c.old_status, c.new_status
+    FROM incident_updates AS u CROSS JOIN update_component_changes AS c ON c.update_id = u.id
+    WHERE u.incident_id IN (SELECT value FROM json_each(?1))";
+const CHILD_ETA_REVISIONS: &str = "SELECT incident_id, seq, eta, previous, revised_at
+    FROM eta_revisions WHERE incident_id IN (SELECT value FROM json_each(?1))";
+
+impl Children {
+    /// `wanted`: the notices' ids as a JSON array.
+    fn load(conn: &Connection, wanted: &str) -> StoreResult<Children> {
+        let mut kids: HashMap<String, Kids> = HashMap::new();
+
+        let mut rows = conn
+            .prepare_cached(CHILD_COMPONENTS)?
+            .query_map([wanted], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(1)?,
                     r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
                 ))
             })?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(|(c, o, n)| {
-                Ok(ComponentChange {
-                    component: ComponentId::from_trusted(c),
-                    old: parse_enum(&o, ComponentStatus::parse)?,
-                    new: parse_enum(&n, ComponentStatus::parse)?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        out.push(Update {
-            id: uid,
-            status: parse_enum(&status, Status::parse)?,
-            message: LocalizedText { ko, en },
-            created_at: parse_time(&created_at)?,
-            eta: parse_opt_time(eta)?,
-            next_update_at: parse_opt_time(next)?,
-            changes,
-        });
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for (incident, _, component, status) in rows {
+            kids.entry(incident)
+                .or_default()
+                .components
+                .push(AffectedComponent {
+                    id: ComponentId::from_trusted(component),
+                    status: parse_enum(&status, ComponentStatus::parse)?,
+                });
+        }
+
+        type AltRow = (String, i64, String, Option<String>, Option<String>);
+        let mut rows = conn
+            .prepare_cached(CHILD_ALTERNATIVES)?
+            .query_map([wanted], |r| -> rusqlite::Result<AltRow> {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for (incident, _, component, ko, en) in rows {
+            kids.entry(incident)
+                .or_default()
+                .alternatives
+                .push(Alternative {
+                    component: ComponentId::from_trusted(component),
+                    instructions: ko.map(|ko| LocalizedText { ko, en }),
+                });
+        }
+
+        // Component changes by update, in the order they were recorded.
+        type ChangeRow = (String, i64, String, String, String);
+        let mut rows = conn
+            .prepare_cached(CHILD_CHANGES)?
+            .query_map([wanted], |r| -> rusqlite::Result<ChangeRow> {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by_key(|r| r.1);
+        let mut changes: HashMap<String, Vec<ComponentChange>> = HashMap::new();
+        for (update, _, component, old, new) in rows {
+            changes.entry(update).or_default().push(ComponentChange {
+                component: ComponentId::from_trusted(component),
+                old: parse_enum(&old, ComponentStatus::parse)?,
+                new: parse_enum(&new, ComponentStatus::parse)?,
+            });
+        }
+
+        type UpdateRow = (
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let mut rows = conn
+            .prepare_cached(CHILD_UPDATES)?
+            .query_map([wanted], |r| -> rusqlite::Result<UpdateRow> {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for (incident, _, id, status, ko, en, created_at, eta, next) in rows {
+            let update = Update {
+                changes: changes.remove(&id).unwrap_or_default(),
+                id,
+                status: parse_enum(&status, Status::parse)?,
+                message: LocalizedText { ko, en },
+                created_at: parse_time(&created_at)?,
+                eta: parse_opt_time(eta)?,
+                next_update_at: parse_opt_time(next)?,
+            };
+            kids.entry(incident).or_default().updates.push(update);
+        }
+
+        type EtaRow = (String, i64, Option<String>, Option<String>, String);
+        let mut rows = conn
+            .prepare_cached(CHILD_ETA_REVISIONS)?
+            .query_map([wanted], |r| -> rusqlite::Result<EtaRow> {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for (incident, _, eta, previous, at) in rows {
+            kids.entry(incident)
+                .or_default()
+                .eta_revisions
+                .push(EtaRevision {
+                    eta: parse_opt_time(eta)?,
+                    previous: parse_opt_time(previous)?,
+                    revised_at: parse_time(&at)?,
+                });
+        }
+        Ok(Children(kids))
     }
-    Ok(out)
+
+    fn take(&mut self, id: &str) -> Kids {
+        self.0.remove(id).unwrap_or_default()
+    }
 }
 
-fn eta_revisions(conn: &Connection, id: &str) -> StoreResult<Vec<EtaRevision>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT eta, previous, revised_at FROM eta_revisions WHERE incident_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt
-        .query_map([id], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(eta, previous, at)| {
-            Ok(EtaRevision {
-                eta: parse_opt_time(eta)?,
-                previous: parse_opt_time(previous)?,
-                revised_at: parse_time(&at)?,
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, params};
+
+    use crate::store::migrations::MIGRATIONS;
+    use crate::store::{DATABASE_FILE, Reader, Store, StoreError};
+
+    /// The history as the ranks say, and as the rows say it should be.
+    fn history(conn: &Connection) -> (Vec<(i64, String)>, Vec<String>) {
+        let ranked = conn
+            .prepare("SELECT history_rank, id FROM incidents WHERE history_rank IS NOT NULL ORDER BY history_rank")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap())))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let expected = conn
+            .prepare(
+                "SELECT id FROM incidents WHERE draft = 0 AND status IN ('resolved', 'postmortem', 'completed')
+                 ORDER BY created_at, id",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        (ranked, expected)
+    }
+
+    fn assert_dense_and_ordered(conn: &Connection, context: &str) {
+        let (ranked, expected) = history(conn);
+        let ranks: Vec<i64> = ranked.iter().map(|(r, _)| *r).collect();
+        let ids: Vec<String> = ranked.into_iter().map(|(_, id)| id).collect();
+        assert_eq!(
+            ranks,
+            (1..=expected.len() as i64).collect::<Vec<_>>(),
+            "{context}: ranks have gaps"
+        );
+        assert_eq!(ids, expected, "{context}: ranks out of order");
+    }
+
+    fn insert(conn: &Connection, id: &str, created_at: &str, status: &str, draft: bool) {
+        conn.execute(
+            "INSERT INTO incidents (id, kind, title_ko, status, impact, draft, auto_transition,
+                 started_at, created_at, updated_at, revision)
+             VALUES (?1, 'incident', 't', ?2, 'minor', ?3, 0, ?4, ?4, ?4, 1)",
+            params![id, status, draft, created_at],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn history_ranks_stay_dense_and_in_order_whatever_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();
+        store
+            .write_blocking(|tx| -> Result<(), StoreError> {
+                // A small linear congruential generator: the same sequence every run.
+                let mut seed: u64 = 0x5eed;
+                let mut next = |n: u64| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (seed >> 33) % n
+                };
+                let statuses = ["investigating", "monitoring", "resolved", "postmortem"];
+                let mut ids = Vec::new();
+                for step in 0..400 {
+                    match next(5) {
+                        // New notices, at any time (an old one appearing late, too).
+                        0 | 1 => {
+                            let id = format!("n{step:04}");
+                            let at = format!("2026-01-{:02}T00:00:{:02}.000000Z", 1 + next(28), next(60));
+                            let status = statuses[next(4) as usize];
+                            insert(tx, &id, &at, status, next(4) == 0);
+                            ids.push(id);
+                        }
+                        // Closing, reopening, postmortems.
+                        2 | 3 if !ids.is_empty() => {
+                            let id = &ids[next(ids.len() as u64) as usize];
+                            let status = statuses[next(4) as usize];
+                            tx.execute("UPDATE incidents SET status = ?2 WHERE id = ?1", params![id, status])?;
+                        }
+                        // Publishing or unpublishing a draft.
+                        _ if !ids.is_empty() => {
+                            let id = &ids[next(ids.len() as u64) as usize];
+                            tx.execute("UPDATE incidents SET draft = 1 - draft WHERE id = ?1", [id])?;
+                        }
+                        _ => {}
+                    }
+                    assert_dense_and_ordered(tx, &format!("after step {step}"));
+                }
+                for id in ids.iter().step_by(3) {
+                    tx.execute("DELETE FROM incidents WHERE id = ?1", [id])?;
+                }
+                assert_dense_and_ordered(tx, "after deletes");
+                let err = tx
+                    .execute("UPDATE incidents SET created_at = 'x' WHERE id = ?1", [&ids[1]])
+                    .unwrap_err();
+                assert!(err.to_string().contains("never changes"), "{err}");
+                Ok(())
             })
-        })
-        .collect()
+            .unwrap();
+    }
+
+    #[test]
+    fn upgrading_numbers_the_existing_history() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            insert(&conn, "b", "2026-01-02T00:00:00.000000Z", "resolved", false);
+            insert(&conn, "a", "2026-01-03T00:00:00.000000Z", "postmortem", false);
+            insert(&conn, "c", "2026-01-01T00:00:00.000000Z", "resolved", false);
+            insert(&conn, "d", "2026-01-04T00:00:00.000000Z", "investigating", false);
+            insert(&conn, "e", "2026-01-05T00:00:00.000000Z", "resolved", true);
+        }
+        let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();
+        let (ranked, _) = store
+            .read_blocking(Reader::Operator, |tx| Ok::<_, StoreError>(history(tx)))
+            .unwrap();
+        assert_eq!(
+            ranked,
+            vec![(1, "c".to_string()), (2, "b".into()), (3, "a".into())]
+        );
+        store
+            .read_blocking(Reader::Operator, |tx| {
+                assert_eq!(super::history_len(tx)?, 3);
+                assert_eq!(super::history_ids(tx, 3, 0, 2)?, vec!["a", "b"]);
+                assert_eq!(super::history_ids(tx, 3, 2, 2)?, vec!["c"]);
+                assert!(super::history_ids(tx, 3, 3, 2)?.is_empty());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
 }

@@ -158,4 +158,74 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 "#,
+    // 2: every list read by an index in its own order, and history positions.
+    r#"
+-- The public history (published notices that are over) numbered from the oldest, 1..n
+-- with no gaps, in (created_at, id) order. Page N of the newest-first history is then a
+-- range of ranks, so a deep page reads only its own rows, and the count is max(rank).
+-- The triggers below keep the numbering on every write, whoever writes.
+ALTER TABLE incidents ADD COLUMN history_rank INTEGER;
+UPDATE incidents SET history_rank = h.rank
+FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS rank FROM incidents
+      WHERE draft = 0 AND status IN ('resolved', 'postmortem', 'completed')) AS h
+WHERE incidents.id = h.id;
+CREATE INDEX incidents_history ON incidents(history_rank) WHERE history_rank IS NOT NULL;
+-- Finds where a notice entering the history goes.
+CREATE INDEX incidents_history_order ON incidents(created_at, id) WHERE history_rank IS NOT NULL;
+-- Open incidents and maintenances that have not completed: few, read by every rebuild and
+-- by every write (which channels other notices hold).
+CREATE INDEX incidents_unclosed ON incidents(kind, created_at, id)
+    WHERE status NOT IN ('resolved', 'postmortem', 'completed');
+-- A notice's children in their display order.
+CREATE INDEX incident_components_in_order ON incident_components(incident_id, position);
+CREATE INDEX update_component_changes_by_update ON update_component_changes(update_id);
+
+-- Ranks assume a notice's place never moves: created_at is written once.
+CREATE TRIGGER incidents_created_at_is_fixed BEFORE UPDATE OF created_at ON incidents
+WHEN NEW.created_at IS NOT OLD.created_at
+BEGIN
+    SELECT RAISE(ABORT, 'incidents.created_at never changes');
+END;
+
+-- A notice enters the history: it takes the rank after the nearest older entry, and every
+-- newer entry moves up one (usually none: what closes is usually the newest).
+CREATE TRIGGER incidents_history_enter_on_insert AFTER INSERT ON incidents
+WHEN NEW.draft = 0 AND NEW.status IN ('resolved', 'postmortem', 'completed')
+BEGIN
+    UPDATE incidents SET history_rank = history_rank + 1
+    WHERE history_rank > coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0);
+    UPDATE incidents SET history_rank = 1 + coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0)
+    WHERE id = NEW.id;
+END;
+CREATE TRIGGER incidents_history_enter AFTER UPDATE OF status, draft ON incidents
+WHEN OLD.history_rank IS NULL
+    AND NEW.draft = 0 AND NEW.status IN ('resolved', 'postmortem', 'completed')
+BEGIN
+    UPDATE incidents SET history_rank = history_rank + 1
+    WHERE history_rank > coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0);
+    UPDATE incidents SET history_rank = 1 + coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0)
+    WHERE id = NEW.id;
+END;
+-- A notice leaves the history (reopened): newer entries move down one.
+CREATE TRIGGER incidents_history_leave AFTER UPDATE OF status, draft ON incidents
+WHEN OLD.history_rank IS NOT NULL
+    AND NOT (NEW.draft = 0 AND NEW.status IN ('resolved', 'postmortem', 'completed'))
+BEGIN
+    UPDATE incidents SET history_rank = NULL WHERE id = NEW.id;
+    UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
+END;
+CREATE TRIGGER incidents_history_delete AFTER DELETE ON incidents
+WHEN OLD.history_rank IS NOT NULL
+BEGIN
+    UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
+END;
+"#,
 ];

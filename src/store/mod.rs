@@ -1,8 +1,9 @@
 //! SQLite storage. Nothing outside this module writes SQL. One function per query,
 //! named for what it returns; "not found" is `Ok(None)`.
 //!
-//! One writer connection and one reader connection (WAL lets the reader see the last
-//! commit while a write is under way). Blocking work runs on tokio's blocking pool.
+//! One writer connection, and read-only connections in lanes (`Reader`) so that no kind of
+//! reader can starve another; WAL lets readers see the last commit while a write is under
+//! way. Blocking work runs on tokio's blocking pool.
 
 mod audit;
 mod codec;
@@ -11,7 +12,11 @@ mod idempotency;
 mod incidents;
 mod keys;
 mod migrations;
+#[cfg(test)]
+mod plans;
+mod pool;
 mod seed;
+pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,12 +31,15 @@ pub use components::{
 };
 pub use idempotency::{SavedResponse, save_response, saved_response};
 pub use incidents::{
-    IncidentCursor, IncidentFilter, count_incidents, due_maintenances, incident_by_id,
-    incident_ids_page, incidents_by_ids, recently_updated_ids, save_incident,
+    IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, incident_by_id,
+    incidents_by_ids, notice_ids_page, open_notice_ids, recent_notice_ids, recently_updated_ids,
+    save_incident,
 };
 pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
 
 use migrations::MIGRATIONS;
+use pool::Pool;
+pub use pool::{HeldReads, Reader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,10 +70,22 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 struct Inner {
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    snapshot: Arc<Pool>,
+    operator: Arc<Pool>,
+    public: Arc<Pool>,
 }
 
-/// Cheap to clone; every clone uses the same two connections.
+impl Inner {
+    fn pool(&self, lane: Reader) -> &Arc<Pool> {
+        match lane {
+            Reader::Snapshot => &self.snapshot,
+            Reader::Operator => &self.operator,
+            Reader::Public => &self.public,
+        }
+    }
+}
+
+/// Cheap to clone; every clone uses the same connections.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
@@ -86,11 +106,12 @@ impl Store {
         let mut writer = open_connection(&path)?;
         migrate(&mut writer, &path)?;
         seed::seed_if_new(&mut writer, data_dir, now)?;
-        let reader = open_connection(&path)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
-                reader: Mutex::new(reader),
+                snapshot: Arc::new(Pool::open(&path, Reader::Snapshot)?),
+                operator: Arc::new(Pool::open(&path, Reader::Operator)?),
+                public: Arc::new(Pool::open(&path, Reader::Public)?),
             }),
             path,
         })
@@ -122,41 +143,43 @@ impl Store {
         write_with(&self.inner, f)
     }
 
-    /// Runs `f` on the reader connection inside one read transaction (a consistent view).
-    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    /// Runs `f` on a connection of `lane`, inside one read transaction (a consistent view).
+    pub async fn read<T, E, F>(&self, lane: Reader, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner.reader.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(StoreError::from)?;
-            let out = f(&tx)?;
-            tx.finish().map_err(StoreError::from)?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+        self.inner.pool(lane).read(f).await
     }
 
-    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    /// The same as [`Store::read`], for the command line and tests.
+    pub fn read_blocking<T, E, F>(&self, lane: Reader, f: F) -> Result<T, E>
     where
         E: From<StoreError>,
-        F: FnOnce(&Connection) -> Result<T, E>,
+        F: FnOnce(&Transaction) -> Result<T, E>,
     {
-        let conn = self.inner.reader.lock().unwrap_or_else(|p| p.into_inner());
-        f(&conn)
+        self.inner.pool(lane).read_blocking(f)
+    }
+
+    /// Holds every read of `lane` inside its transaction until the returned guard is
+    /// released: tests use it to make reads slow without sleeping.
+    pub fn hold_reads(&self, lane: Reader) -> HeldReads {
+        self.inner.pool(lane).hold()
     }
 
     /// `PRAGMA integrity_check`, for health checks and tests.
     pub fn integrity_check(&self) -> StoreResult<String> {
-        let conn = self.inner.reader.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        self.read_blocking(Reader::Operator, |tx| {
+            Ok(tx.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        })
     }
+}
+
+/// SQLite's `data_version` on this connection: it changes whenever another connection
+/// commits, so equal values mean nothing was written in between.
+pub fn data_version(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
 fn write_with<T, E, F>(inner: &Inner, f: F) -> Result<T, E>
@@ -215,7 +238,7 @@ mod tests {
         let now = chrono::Utc::now();
         let store = Store::open(dir.path(), now).unwrap();
         let n = store
-            .read_blocking(|c| all_components(c, false))
+            .read_blocking(Reader::Operator, |c| all_components(c, false))
             .unwrap()
             .len();
         assert!(n >= 9, "default channels are seeded");
@@ -223,13 +246,13 @@ mod tests {
         let store = Store::open(dir.path(), now).unwrap();
         assert_eq!(
             store
-                .read_blocking(|c| all_components(c, false))
+                .read_blocking(Reader::Operator, |c| all_components(c, false))
                 .unwrap()
                 .len(),
             n
         );
         let pragmas: (String, i64, i64) = store
-            .read_blocking(|c| {
+            .write_blocking(|c| {
                 Ok::<_, StoreError>(c.query_row(
                     "SELECT (SELECT journal_mode FROM pragma_journal_mode), (SELECT synchronous FROM pragma_synchronous), (SELECT foreign_keys FROM pragma_foreign_keys)",
                     [],

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::snapshot::{CachePolicy, CompressionCache, Doc, DocBuilder};
+use crate::snapshot::{CachePolicy, Doc, DocBuilder, Previous, Serving};
 
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
@@ -40,8 +40,9 @@ pub struct Assets {
 }
 
 impl Assets {
+    /// Builds every file with its compressed variants (a few milliseconds, at start-up).
     pub fn load() -> Assets {
-        let none = CompressionCache::new();
+        let none = Previous::new();
         let builder = DocBuilder {
             last_modified: chrono::Utc::now(),
             previous: &none,
@@ -49,9 +50,10 @@ impl Assets {
         let mut by_path = HashMap::new();
         let mut urls = HashMap::new();
         for (name, content_type, body) in HASHED {
-            let doc = builder
-                .build(content_type, *body, CachePolicy::Immutable)
-                .with(|d| d.cors = true);
+            let doc = builder.build(
+                Serving::new(content_type, CachePolicy::Immutable).cors(),
+                *body,
+            );
             let hash = &doc.etag.trim_matches('"')[..10];
             let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
             let path = format!("/assets/{stem}.{hash}.{ext}");
@@ -59,17 +61,19 @@ impl Assets {
             by_path.insert(path, doc);
         }
         for (path, body) in EMBEDDED_SCRIPTS {
-            let doc = builder
-                .build(JS, *body, CachePolicy::EmbeddedScript)
-                .with(|d| d.cors = true);
+            let doc = builder.build(Serving::new(JS, CachePolicy::EmbeddedScript).cors(), *body);
             by_path.insert(path.to_string(), doc);
+        }
+        for doc in by_path.values() {
+            doc.compress_gzip();
+            doc.compress_brotli();
         }
         Assets { by_path, urls }
     }
 
     /// A file by its path: `/assets/<stem>.<hash>.<ext>`, `/widget.js` or `/embed/script.js`.
-    pub fn get(&self, path: &str) -> Option<Arc<Doc>> {
-        self.by_path.get(path).cloned()
+    pub fn get(&self, path: &str) -> Option<&Arc<Doc>> {
+        self.by_path.get(path)
     }
 
     /// The current URL of a hashed file by its plain name, such as `style.css`.

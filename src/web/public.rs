@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use axum::routing::get;
 use super::serve::respond;
 use crate::app::AppState;
 use crate::domain::Lang;
-use crate::snapshot::{Doc, DocKey};
+use crate::snapshot::{Doc, Page, is_notice_id};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,30 +63,24 @@ pub fn negotiate(req: &Parts, default: Lang) -> (Lang, bool) {
 /// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`).
 async fn page_at_path(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
-    let path = req.uri.path().to_string();
-    page(&state, path, &req).await
+    page(&state, Page::Fixed(req.uri.path()), &req).await
 }
 
-async fn incident(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+async fn incident(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
-    if !(id.len() == 12
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-    {
-        return not_found(&state, &req);
+    match req.uri.path().strip_prefix("/incidents/") {
+        Some(id) if is_notice_id(id) => page(&state, Page::Incident(id), &req).await,
+        _ => not_found(&state, &req),
     }
-    page(&state, format!("/incidents/{id}"), &req).await
 }
 
 async fn history(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
-    let path = match param(&req, "page").map(str::parse::<usize>) {
-        None | Some(Ok(1)) => "/history".to_string(),
-        Some(Ok(n)) if n > 1 => format!("/history?page={n}"),
-        Some(_) => return not_found(&state, &req),
-    };
-    page(&state, path, &req).await
+    match param(&req, "page").map(str::parse::<usize>) {
+        None => page(&state, Page::History(1), &req).await,
+        Some(Ok(n)) if n >= 1 => page(&state, Page::History(n), &req).await,
+        Some(_) => not_found(&state, &req),
+    }
 }
 
 /// Feeds and JSON: the language comes from `?lang=` only (tools send arbitrary
@@ -96,8 +90,16 @@ async fn machine_doc(State(state): State<AppState>, req: Request) -> Response {
     let lang = param(&req, "lang")
         .and_then(Lang::parse)
         .unwrap_or(state.default_lang);
-    let key = DocKey::new(req.uri.path(), lang);
-    match find(&state, &key).await {
+    let path = req.uri.path();
+    let page = if path.starts_with("/api/v2/") {
+        Page::api(path)
+    } else {
+        Page::Fixed(path)
+    };
+    if let Some(response) = from_snapshot(&state, lang, page, &req, false) {
+        return response;
+    }
+    match archived(&state, lang, page).await {
         Ok(Some(doc)) => send(&state, &doc, &req, false),
         Err(unavailable) => unavailable,
         Ok(None) => {
@@ -139,14 +141,31 @@ async fn preflight() -> Response {
     r
 }
 
-/// Serves a page from the snapshot, or renders an older one on demand.
-async fn page(state: &AppState, path: String, req: &Parts) -> Response {
+/// Serves a page from the snapshot, or from the archive of older documents.
+async fn page(state: &AppState, page: Page<'_>, req: &Parts) -> Response {
     let (lang, vary) = negotiate(req, state.default_lang);
-    match find(state, &DocKey::new(path, lang)).await {
+    if let Some(response) = from_snapshot(state, lang, page, req, vary) {
+        return response;
+    }
+    match archived(state, lang, page).await {
         Ok(Some(doc)) => send(state, &doc, req, vary),
         Ok(None) => not_found_in(state, lang, req, vary),
         Err(unavailable) => unavailable,
     }
+}
+
+/// The answer from the live snapshot, if it holds the document: no lock, no query, no
+/// allocation but the response's own.
+fn from_snapshot(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    req: &Parts,
+    vary: bool,
+) -> Option<Response> {
+    let live = state.publisher.live();
+    let doc = live.get(lang, page)?;
+    Some(send(state, doc, req, vary))
 }
 
 /// Sends a document (counted for /metrics).
@@ -158,15 +177,12 @@ fn send(state: &AppState, doc: &Doc, req: &Parts, vary_language: bool) -> Respon
     respond(doc, &req.headers, &req.method, vary_language)
 }
 
-/// The document for `key`: from the live snapshot, else rendered on demand (older
-/// incidents, deep history). `Err` holds the 503 to send if that rendering failed.
-async fn find(state: &AppState, key: &DocKey) -> Result<Option<Arc<Doc>>, Response> {
-    if let Some(doc) = state.publisher.current().get(key) {
-        return Ok(Some(doc));
-    }
-    state.publisher.on_demand(key).await.map_err(|e| {
+/// A document outside the snapshot (older incidents, deep history). `Err` holds the 503
+/// to send if it could not be read or rendered.
+async fn archived(state: &AppState, lang: Lang, page: Page<'_>) -> Result<Option<Arc<Doc>>, Response> {
+    state.publisher.archived(lang, page).await.map_err(|e| {
         state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
-        tracing::error!(error = %e, path = %key.path, "could not render an archived document");
+        tracing::error!(error = %e, ?page, "could not render an archived document");
         (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
     })
 }
@@ -178,8 +194,8 @@ pub fn not_found(state: &AppState, req: &Parts) -> Response {
 }
 
 fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Response {
-    match state.publisher.current().not_found(lang) {
-        Some(doc) => send(state, &doc, req, vary),
+    match state.publisher.live().not_found(lang) {
+        Some(doc) => send(state, doc, req, vary),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
@@ -187,7 +203,7 @@ fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Respon
 async fn asset(State(state): State<AppState>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     match state.assets.get(req.uri.path()) {
-        Some(doc) => send(&state, &doc, &req, false),
+        Some(doc) => send(&state, doc, &req, false),
         None => not_found(&state, &req),
     }
 }

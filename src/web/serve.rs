@@ -26,7 +26,7 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
     };
     headers.insert(header::VARY, HeaderValue::from_static(vary));
 
-    if doc.status == 200 && not_modified(doc, req) {
+    if doc.serving.status == 200 && not_modified(doc, req) {
         headers.remove(header::CONTENT_TYPE);
         return with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty());
     }
@@ -45,7 +45,7 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    let status = StatusCode::from_u16(doc.status).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(doc.serving.status).unwrap_or(StatusCode::OK);
     let body = if method == Method::HEAD {
         Body::empty()
     } else {
@@ -65,10 +65,10 @@ fn document_headers(doc: &Doc) -> HeaderMap {
     };
     set(header::ETAG, &doc.etag);
     set(header::LAST_MODIFIED, &http_date(doc.last_modified));
-    set(header::CACHE_CONTROL, doc.cache.header());
-    set(header::CONTENT_TYPE, doc.content_type);
+    set(header::CACHE_CONTROL, doc.serving.cache.header());
+    set(header::CONTENT_TYPE, doc.serving.content_type);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if doc.frameable {
+    if doc.serving.frameable {
         set(
             header::CONTENT_SECURITY_POLICY,
             &format!("{CSP}; frame-ancestors *"),
@@ -80,7 +80,7 @@ fn document_headers(doc: &Doc) -> HeaderMap {
         );
         set(header::X_FRAME_OPTIONS, "DENY");
     }
-    if doc.cors {
+    if doc.serving.cors {
         set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         set(header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag, Last-Modified");
     }

@@ -1,0 +1,213 @@
+//! Documents outside the snapshot: old incidents (page and JSON) and deep history pages.
+//! Each is read from a few indexed rows on the public readers' own connections, rendered
+//! without holding one, and kept (bounded by bytes) until the data changes. What cannot
+//! exist (a malformed id, a page past the end) is answered without a query.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Semaphore;
+
+use super::model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, ReadModel};
+use super::pages::{PageContext, history_pages};
+use super::{BuildError, DocBuilder, PAGE, Page, Previous, Settings, Snapshot, api_v2, html_doc};
+use crate::domain::{Incident, Lang};
+use crate::snapshot::Doc;
+use crate::store::{self, Reader, Store};
+
+/// Bytes of archived documents kept at most (bodies and compressed variants).
+const CACHE_BYTES: usize = 32 << 20;
+/// Archived documents rendered at once; more wait their turn. Rendering is CPU work on
+/// blocking threads, and the machine has few cores.
+const RENDERS_AT_ONCE: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum What {
+    Incident(String),
+    IncidentJson(String),
+    History(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    lang: Lang,
+    what: What,
+}
+
+pub(super) struct Archive {
+    cache: Mutex<Cache>,
+    /// Bumped whenever the data changes; a document rendered from older data is not kept.
+    generation: AtomicU64,
+    renders: Arc<Semaphore>,
+}
+
+impl Default for Archive {
+    fn default() -> Archive {
+        Archive {
+            cache: Mutex::new(Cache::default()),
+            generation: AtomicU64::new(0),
+            renders: Arc::new(Semaphore::new(RENDERS_AT_ONCE)),
+        }
+    }
+}
+
+/// Documents by key, dropped oldest first once over [`CACHE_BYTES`].
+#[derive(Default)]
+struct Cache {
+    docs: HashMap<Key, (Arc<Doc>, usize)>,
+    order: VecDeque<Key>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn insert(&mut self, key: Key, doc: Arc<Doc>) {
+        // Brotli is added later; count it as about the size of gzip.
+        let size = doc.body.len() + 2 * doc.gzip().map_or(0, |g| g.len());
+        if let Some((_, old)) = self.docs.insert(key.clone(), (doc, size)) {
+            self.bytes -= old;
+        } else {
+            self.order.push_back(key);
+        }
+        self.bytes += size;
+        while self.bytes > CACHE_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, size)) = self.docs.remove(&oldest) {
+                self.bytes -= size;
+            }
+        }
+    }
+}
+
+/// What an archived document is made of, read in one transaction.
+enum Loaded {
+    Notice(Box<Incident>),
+    History {
+        notices: Vec<Incident>,
+        page: usize,
+        pages: usize,
+    },
+}
+
+impl Archive {
+    fn lock(&self) -> MutexGuard<'_, Cache> {
+        // A panic while holding it cannot leave the map half-changed in a way that
+        // matters: at worst a byte count is off until the next invalidation.
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every archived document: the data changed.
+    pub(super) fn invalidate(&self) {
+        let mut cache = self.lock();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *cache = Cache::default();
+    }
+
+    pub(super) async fn get(
+        &self,
+        store: &Store,
+        settings: &Arc<Settings>,
+        snapshot: Arc<Snapshot>,
+        lang: Lang,
+        page: Page<'_>,
+    ) -> Result<Option<Arc<Doc>>, BuildError> {
+        let what = match page {
+            Page::Incident(id) if super::is_notice_id(id) => What::Incident(id.to_string()),
+            Page::IncidentJson(id) if super::is_notice_id(id) => {
+                What::IncidentJson(id.to_string())
+            }
+            Page::History(n) if n > HISTORY_PAGES_IN_SNAPSHOT && n <= snapshot.history_pages => {
+                What::History(n)
+            }
+            _ => return Ok(None),
+        };
+        let key = Key { lang, what };
+        if let Some((doc, _)) = self.lock().docs.get(&key) {
+            return Ok(Some(doc.clone()));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let what = key.what.clone();
+        let loaded = store
+            .read(Reader::Public, move |tx| load(tx, &what))
+            .await?;
+        let Some(loaded) = loaded else {
+            return Ok(None);
+        };
+        let permit = self
+            .renders
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| BuildError::Task(e.to_string()))?;
+        let settings = settings.clone();
+        let json = matches!(key.what, What::IncidentJson(_));
+        let doc = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let doc = render(&snapshot.model, &settings, lang, &loaded, json)?;
+            doc.compress_gzip();
+            doc.compress_brotli();
+            Ok::<_, BuildError>(doc)
+        })
+        .await
+        .map_err(|e| BuildError::Task(e.to_string()))??;
+        let mut cache = self.lock();
+        // Rendered from data that has changed since: answer with it, but do not keep it.
+        if self.generation.load(Ordering::SeqCst) == generation {
+            cache.insert(key, doc.clone());
+        }
+        Ok(Some(doc))
+    }
+}
+
+fn load(tx: &rusqlite::Connection, what: &What) -> Result<Option<Loaded>, BuildError> {
+    Ok(match what {
+        What::Incident(id) | What::IncidentJson(id) => store::incident_by_id(tx, id)?
+            .filter(|i| !i.draft)
+            .map(|i| Loaded::Notice(Box::new(i))),
+        What::History(page) => {
+            let len = store::history_len(tx)?;
+            let skip = (page - 1) * HISTORY_PAGE_SIZE;
+            if skip >= len {
+                None
+            } else {
+                let ids = store::history_ids(tx, len, skip, HISTORY_PAGE_SIZE)?;
+                Some(Loaded::History {
+                    notices: store::incidents_by_ids(tx, &ids)?,
+                    page: *page,
+                    pages: history_pages(len),
+                })
+            }
+        }
+    })
+}
+
+fn render(
+    model: &ReadModel,
+    settings: &Settings,
+    lang: Lang,
+    loaded: &Loaded,
+    json: bool,
+) -> Result<Arc<Doc>, BuildError> {
+    let none = Previous::new();
+    let builder = DocBuilder {
+        last_modified: model.last_modified,
+        previous: &none,
+    };
+    let ctx = PageContext::new(model, settings, lang);
+    match loaded {
+        Loaded::Notice(i) if json => Ok(api_v2::incident_document(
+            model, settings, lang, &builder, i,
+        )),
+        Loaded::Notice(i) => html_doc(&builder, PAGE, &ctx.incident(i)),
+        Loaded::History {
+            notices,
+            page,
+            pages,
+        } => {
+            let refs: Vec<&Incident> = notices.iter().collect();
+            html_doc(&builder, PAGE, &ctx.history(&refs, *page, *pages))
+        }
+    }
+}
