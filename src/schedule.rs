@@ -47,7 +47,7 @@ pub async fn next_boundary(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     store
-        .read(Reader::Snapshot, move |tx| {
+        .read(Reader::Operator, move |tx| {
             let ids = store::due_maintenances(tx)?;
             let mut next: Option<DateTime<Utc>> = None;
             for m in store::incidents_by_ids(tx, &ids)? {

@@ -86,7 +86,9 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Read>) -> Result<Res
     let tz = state.timezone;
     let items = state
         .store
-        .read(Reader::Operator, |tx| Ok::<_, Error>(store::all_components(tx, false)?))
+        .read(Reader::Operator, |tx| {
+            Ok::<_, Error>(store::all_components(tx, false)?)
+        })
         .await?;
     let items = items.iter().map(|c| views::component(c, tz)).collect();
     Ok(json_response(
@@ -132,7 +134,9 @@ async fn show(
 async fn find(state: &AppState, id: String) -> Result<Component, Error> {
     state
         .store
-        .read(Reader::Operator, move |tx| Ok::<_, Error>(store::component_by_id(tx, &id)?))
+        .read(Reader::Operator, move |tx| {
+            Ok::<_, Error>(store::component_by_id(tx, &id)?)
+        })
         .await?
         .ok_or_else(|| Error::NotFound("component".into()))
 }

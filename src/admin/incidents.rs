@@ -672,7 +672,9 @@ async fn show(
 ) -> Result<Response, Error> {
     let i = state
         .store
-        .read(Reader::Operator, move |tx| Ok::<_, Error>(store::incident_by_id(tx, &id)?))
+        .read(Reader::Operator, move |tx| {
+            Ok::<_, Error>(store::incident_by_id(tx, &id)?)
+        })
         .await?
         .filter(|i| i.kind == kind)
         .ok_or_else(|| not_found(kind))?;

@@ -208,7 +208,9 @@ async fn audit(
     let tz = state.timezone;
     let entries = state
         .store
-        .read(Reader::Operator, move |tx| Ok::<_, Error>(store::audit_page(tx, before, limit + 1)?))
+        .read(Reader::Operator, move |tx| {
+            Ok::<_, Error>(store::audit_page(tx, before, limit + 1)?)
+        })
         .await?;
     let more = entries.len() > limit;
     let entries = &entries[..entries.len().min(limit)];

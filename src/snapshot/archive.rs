@@ -115,9 +115,7 @@ impl Archive {
     ) -> Result<Option<Arc<Doc>>, BuildError> {
         let what = match page {
             Page::Incident(id) if super::is_notice_id(id) => What::Incident(id.to_string()),
-            Page::IncidentJson(id) if super::is_notice_id(id) => {
-                What::IncidentJson(id.to_string())
-            }
+            Page::IncidentJson(id) if super::is_notice_id(id) => What::IncidentJson(id.to_string()),
             Page::History(n) if n > HISTORY_PAGES_IN_SNAPSHOT && n <= snapshot.history_pages => {
                 What::History(n)
             }

@@ -142,14 +142,20 @@ impl Doc {
 
     /// Makes the gzip variant, if missing. Blocking work: call it off the async workers.
     pub fn compress_gzip(&self) {
-        self.gzip
-            .get_or_init(|| (self.body.len() >= MIN_COMPRESS).then(|| gzip(&self.body)).flatten());
+        self.gzip.get_or_init(|| {
+            (self.body.len() >= MIN_COMPRESS)
+                .then(|| gzip(&self.body))
+                .flatten()
+        });
     }
 
     /// Makes the brotli variant, if missing. Blocking work: call it off the async workers.
     pub fn compress_brotli(&self) {
-        self.brotli
-            .get_or_init(|| (self.body.len() >= MIN_COMPRESS).then(|| brotli(&self.body)).flatten());
+        self.brotli.get_or_init(|| {
+            (self.body.len() >= MIN_COMPRESS)
+                .then(|| brotli(&self.body))
+                .flatten()
+        });
     }
 
     /// Whether every variant has been made.

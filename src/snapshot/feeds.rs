@@ -113,14 +113,8 @@ pub fn documents(
             .collect(),
     };
     Ok(vec![
-        (
-            "/history.rss",
-            feed_doc(builder, RSS, channel.to_string()),
-        ),
-        (
-            "/history.atom",
-            feed_doc(builder, ATOM, atom.render()?),
-        ),
+        ("/history.rss", feed_doc(builder, RSS, channel.to_string())),
+        ("/history.atom", feed_doc(builder, ATOM, atom.render()?)),
     ])
 }
 

@@ -76,8 +76,7 @@ impl<'a> Page<'a> {
 /// else is known not to exist without asking the database.
 pub fn is_notice_id(s: &str) -> bool {
     s.len() == 12
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
@@ -177,6 +176,8 @@ pub struct Publisher {
     /// includes.
     committed: watch::Sender<u64>,
     published: AtomicU64,
+    /// Snapshots built for writes, and in all (the timer's too).
+    write_builds: AtomicU64,
     builds: AtomicU64,
     /// Brotli passes still running after a publish.
     compressing: watch::Sender<usize>,
@@ -193,6 +194,7 @@ impl Publisher {
             building: tokio::sync::Mutex::new(()),
             committed: watch::Sender::new(0),
             published: AtomicU64::new(0),
+            write_builds: AtomicU64::new(0),
             builds: AtomicU64::new(0),
             compressing: watch::Sender::new(0),
             archive: Archive::default(),
@@ -213,13 +215,23 @@ impl Publisher {
         &self.settings
     }
 
-    /// Snapshots built so far.
+    /// Snapshots built so far, in all.
     pub fn builds(&self) -> u64 {
         self.builds.load(Ordering::Relaxed)
     }
 
-    /// Waits until at least `n` writes have committed (and announced themselves).
-    pub async fn committed_writes(&self, n: u64) {
+    /// Snapshots built to publish writes (several writes may share one).
+    pub fn write_builds(&self) -> u64 {
+        self.write_builds.load(Ordering::Relaxed)
+    }
+
+    /// Writes committed so far (each announced by [`Publisher::publish_write`]).
+    pub fn committed(&self) -> u64 {
+        *self.committed.borrow()
+    }
+
+    /// Waits until at least `n` writes have committed and announced themselves.
+    pub async fn wait_for_committed(&self, n: u64) {
         let mut rx = self.committed.subscribe();
         let _ = rx.wait_for(|c| *c >= n).await;
     }
@@ -238,6 +250,7 @@ impl Publisher {
             return Ok(());
         }
         let covers = *self.committed.borrow();
+        self.write_builds.fetch_add(1, Ordering::Relaxed);
         self.build_and_swap().await?;
         self.published.store(covers, Ordering::SeqCst);
         Ok(())
@@ -306,7 +319,11 @@ impl Publisher {
 
     /// A document the snapshot does not hold: an older incident's page or JSON, or a deep
     /// history page. `None` when there is no such thing.
-    pub async fn archived(&self, lang: Lang, page: Page<'_>) -> Result<Option<Arc<Doc>>, BuildError> {
+    pub async fn archived(
+        &self,
+        lang: Lang,
+        page: Page<'_>,
+    ) -> Result<Option<Arc<Doc>>, BuildError> {
         let snapshot = self.current();
         self.archive
             .get(&self.store, &self.settings, snapshot, lang, page)
@@ -322,7 +339,11 @@ impl Publisher {
 const HTML: &str = "text/html; charset=utf-8";
 const PAGE: Serving = Serving::new(HTML, CachePolicy::Status);
 
-fn html_doc(builder: &DocBuilder, serving: Serving, page: &impl Template) -> Result<Arc<Doc>, BuildError> {
+fn html_doc(
+    builder: &DocBuilder,
+    serving: Serving,
+    page: &impl Template,
+) -> Result<Arc<Doc>, BuildError> {
     Ok(builder.build(serving, page.render()?))
 }
 
@@ -403,5 +424,3 @@ pub fn build(
         history_pages: pages,
     })
 }
-
-

@@ -27,7 +27,11 @@ pub fn saved_response(
     Ok(conn
         .prepare_cached(SAVED_RESPONSE)?
         .query_row(params![key_id, idempotency_key], |r| {
-            Ok(SavedResponse { request_hash: r.get(0)?, status: r.get(1)?, body: r.get(2)? })
+            Ok(SavedResponse {
+                request_hash: r.get(0)?,
+                status: r.get(1)?,
+                body: r.get(2)?,
+            })
         })
         .optional()?)
 }

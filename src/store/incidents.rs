@@ -41,8 +41,7 @@ const UPSERT: &str = concat!(
 /// Writes the whole aggregate: the row, its affected components and alternatives, and
 /// any updates and ETA revisions not stored yet (the timeline is append-only).
 pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
-    conn.prepare_cached(UPSERT)?
-    .execute(params![
+    conn.prepare_cached(UPSERT)?.execute(params![
         i.id,
         i.kind.as_str(),
         i.title.ko,
@@ -671,7 +670,9 @@ mod tests {
                 // A small linear congruential generator: the same sequence every run.
                 let mut seed: u64 = 0x5eed;
                 let mut next = |n: u64| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     (seed >> 33) % n
                 };
                 let statuses = ["investigating", "monitoring", "resolved", "postmortem"];
@@ -681,7 +682,11 @@ mod tests {
                         // New notices, at any time (an old one appearing late, too).
                         0 | 1 => {
                             let id = format!("n{step:04}");
-                            let at = format!("2026-01-{:02}T00:00:{:02}.000000Z", 1 + next(28), next(60));
+                            let at = format!(
+                                "2026-01-{:02}T00:00:{:02}.000000Z",
+                                1 + next(28),
+                                next(60)
+                            );
                             let status = statuses[next(4) as usize];
                             insert(tx, &id, &at, status, next(4) == 0);
                             ids.push(id);
@@ -690,12 +695,18 @@ mod tests {
                         2 | 3 if !ids.is_empty() => {
                             let id = &ids[next(ids.len() as u64) as usize];
                             let status = statuses[next(4) as usize];
-                            tx.execute("UPDATE incidents SET status = ?2 WHERE id = ?1", params![id, status])?;
+                            tx.execute(
+                                "UPDATE incidents SET status = ?2 WHERE id = ?1",
+                                params![id, status],
+                            )?;
                         }
                         // Publishing or unpublishing a draft.
                         _ if !ids.is_empty() => {
                             let id = &ids[next(ids.len() as u64) as usize];
-                            tx.execute("UPDATE incidents SET draft = 1 - draft WHERE id = ?1", [id])?;
+                            tx.execute(
+                                "UPDATE incidents SET draft = 1 - draft WHERE id = ?1",
+                                [id],
+                            )?;
                         }
                         _ => {}
                     }
@@ -706,7 +717,10 @@ mod tests {
                 }
                 assert_dense_and_ordered(tx, "after deletes");
                 let err = tx
-                    .execute("UPDATE incidents SET created_at = 'x' WHERE id = ?1", [&ids[1]])
+                    .execute(
+                        "UPDATE incidents SET created_at = 'x' WHERE id = ?1",
+                        [&ids[1]],
+                    )
                     .unwrap_err();
                 assert!(err.to_string().contains("never changes"), "{err}");
                 Ok(())
@@ -722,9 +736,21 @@ mod tests {
             conn.execute_batch(MIGRATIONS[0]).unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
             insert(&conn, "b", "2026-01-02T00:00:00.000000Z", "resolved", false);
-            insert(&conn, "a", "2026-01-03T00:00:00.000000Z", "postmortem", false);
+            insert(
+                &conn,
+                "a",
+                "2026-01-03T00:00:00.000000Z",
+                "postmortem",
+                false,
+            );
             insert(&conn, "c", "2026-01-01T00:00:00.000000Z", "resolved", false);
-            insert(&conn, "d", "2026-01-04T00:00:00.000000Z", "investigating", false);
+            insert(
+                &conn,
+                "d",
+                "2026-01-04T00:00:00.000000Z",
+                "investigating",
+                false,
+            );
             insert(&conn, "e", "2026-01-05T00:00:00.000000Z", "resolved", true);
         }
         let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();

@@ -179,7 +179,11 @@ fn send(state: &AppState, doc: &Doc, req: &Parts, vary_language: bool) -> Respon
 
 /// A document outside the snapshot (older incidents, deep history). `Err` holds the 503
 /// to send if it could not be read or rendered.
-async fn archived(state: &AppState, lang: Lang, page: Page<'_>) -> Result<Option<Arc<Doc>>, Response> {
+async fn archived(
+    state: &AppState,
+    lang: Lang,
+    page: Page<'_>,
+) -> Result<Option<Arc<Doc>>, Response> {
     state.publisher.archived(lang, page).await.map_err(|e| {
         state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
         tracing::error!(error = %e, ?page, "could not render an archived document");

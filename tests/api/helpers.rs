@@ -118,6 +118,20 @@ impl TestApp {
         Ok(())
     }
 
+    /// Writes `n` resolved past incidents through the store (as the benchmark does), the
+    /// newest a day before the test starts, and republishes. Returns their ids, oldest
+    /// first; their titles end in `#1` (oldest) to `#n`.
+    pub async fn seed_past_incidents(&self, n: usize) -> TestResult<Vec<String>> {
+        let store = self.handle.store().clone();
+        let until = start_time() - Duration::days(1);
+        let ids = tokio::task::spawn_blocking(move || {
+            paystatus::store::synthetic::seed_past_incidents(&store, n, until)
+        })
+        .await??;
+        self.tick().await?;
+        Ok(ids)
+    }
+
     // ---- command line ------------------------------------------------------------------
 
     pub async fn cli(&self, args: &[&str]) -> TestResult<CliOutput> {

@@ -1,3 +1,4 @@
+mod archive;
 mod audit;
 mod auth;
 mod cli;
