@@ -87,6 +87,7 @@ where
         default_lang: state.default_lang,
         base_url: state.publisher.settings().base_url.clone(),
     };
+    let started = std::time::Instant::now();
     let outcome = state
         .store
         .write(move |tx| -> Result<Outcome, Error> {
@@ -124,6 +125,7 @@ where
             Ok(Outcome::Done(written))
         })
         .await?;
+    let committed = started.elapsed();
     match outcome {
         Outcome::Done(w) => {
             state
@@ -131,6 +133,7 @@ where
                 .publish_write()
                 .await
                 .map_err(|e| Error::Unpublished(e.to_string()))?;
+            tracing::debug!(?committed, published = ?started.elapsed(), "write");
             Ok(json_response(w.status, &w.body, w.etag.as_deref(), false))
         }
         Outcome::Replayed(saved) => {

@@ -16,8 +16,10 @@ use crate::domain::{Incident, Lang};
 use crate::snapshot::Doc;
 use crate::store::{self, Reader, Store};
 
-/// Bytes of archived documents kept at most (bodies and compressed variants).
-const CACHE_BYTES: usize = 32 << 20;
+/// Bytes of archived pages and JSON documents kept at most (bodies and compressed
+/// variants).
+const PAGE_BYTES: usize = 24 << 20;
+const JSON_BYTES: usize = 8 << 20;
 /// Archived documents rendered at once; more wait their turn. Rendering is CPU work on
 /// blocking threads, and the machine has few cores.
 const RENDERS_AT_ONCE: usize = 4;
@@ -35,29 +37,87 @@ struct Key {
     what: What,
 }
 
+/// Pages (HTML) and JSON are kept apart because they go out of date differently: a
+/// past notice's page changes only with the history (see `ReadModel::archive_epoch`),
+/// while its JSON also carries the page's last update and today's component statuses,
+/// so it goes with any write.
 pub(super) struct Archive {
-    cache: Mutex<Cache>,
-    /// Bumped whenever the data changes; a document rendered from older data is not kept.
-    generation: AtomicU64,
+    pages: Shelf,
+    json: Shelf,
     renders: Arc<Semaphore>,
+    /// Documents rendered so far (misses of the cache that found something).
+    rendered: AtomicU64,
 }
 
 impl Default for Archive {
     fn default() -> Archive {
         Archive {
-            cache: Mutex::new(Cache::default()),
-            generation: AtomicU64::new(0),
+            pages: Shelf::new(PAGE_BYTES),
+            json: Shelf::new(JSON_BYTES),
             renders: Arc::new(Semaphore::new(RENDERS_AT_ONCE)),
+            rendered: AtomicU64::new(0),
         }
     }
 }
 
-/// Documents by key, dropped oldest first once over [`CACHE_BYTES`].
+/// One cache, and its generation: bumped whenever what it holds goes out of date, so a
+/// document rendered from older data is answered with but not kept.
+struct Shelf {
+    cache: Mutex<Cache>,
+    generation: AtomicU64,
+}
+
+impl Shelf {
+    fn new(budget: usize) -> Shelf {
+        Shelf {
+            cache: Mutex::new(Cache {
+                budget,
+                ..Cache::default()
+            }),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Cache> {
+        // A panic while holding it cannot leave the map half-changed in a way that
+        // matters: at worst a byte count is off until the next invalidation.
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Doc>> {
+        self.lock().docs.get(key).map(|(doc, _)| doc.clone())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `doc` unless the shelf was cleared since `generation` was read.
+    fn put(&self, generation: u64, key: Key, doc: Arc<Doc>) {
+        let mut cache = self.lock();
+        if self.generation() == generation {
+            cache.insert(key, doc);
+        }
+    }
+
+    fn clear(&self) {
+        let mut cache = self.lock();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let budget = cache.budget;
+        *cache = Cache {
+            budget,
+            ..Cache::default()
+        };
+    }
+}
+
+/// Documents by key, dropped oldest first once over the budget.
 #[derive(Default)]
 struct Cache {
     docs: HashMap<Key, (Arc<Doc>, usize)>,
     order: VecDeque<Key>,
     bytes: usize,
+    budget: usize,
 }
 
 impl Cache {
@@ -70,7 +130,7 @@ impl Cache {
             self.order.push_back(key);
         }
         self.bytes += size;
-        while self.bytes > CACHE_BYTES {
+        while self.bytes > self.budget {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };
@@ -92,17 +152,19 @@ enum Loaded {
 }
 
 impl Archive {
-    fn lock(&self) -> MutexGuard<'_, Cache> {
-        // A panic while holding it cannot leave the map half-changed in a way that
-        // matters: at worst a byte count is off until the next invalidation.
-        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    /// Forgets every archived document: the history or what it shows changed.
+    pub(super) fn invalidate(&self) {
+        self.pages.clear();
+        self.json.clear();
     }
 
-    /// Forgets every archived document: the data changed.
-    pub(super) fn invalidate(&self) {
-        let mut cache = self.lock();
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        *cache = Cache::default();
+    pub(super) fn rendered(&self) -> u64 {
+        self.rendered.load(Ordering::Relaxed)
+    }
+
+    /// Forgets the archived JSON documents: something was written.
+    pub(super) fn invalidate_json(&self) {
+        self.json.clear();
     }
 
     pub(super) async fn get(
@@ -121,11 +183,13 @@ impl Archive {
             }
             _ => return Ok(None),
         };
+        let json = matches!(what, What::IncidentJson(_));
+        let shelf = if json { &self.json } else { &self.pages };
         let key = Key { lang, what };
-        if let Some((doc, _)) = self.lock().docs.get(&key) {
-            return Ok(Some(doc.clone()));
+        if let Some(doc) = shelf.get(&key) {
+            return Ok(Some(doc));
         }
-        let generation = self.generation.load(Ordering::SeqCst);
+        let generation = shelf.generation();
         let what = key.what.clone();
         let loaded = store
             .read(Reader::Public, move |tx| load(tx, &what))
@@ -140,7 +204,6 @@ impl Archive {
             .await
             .map_err(|e| BuildError::Task(e.to_string()))?;
         let settings = settings.clone();
-        let json = matches!(key.what, What::IncidentJson(_));
         let doc = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let doc = render(&snapshot.model, &settings, lang, &loaded, json)?;
@@ -150,11 +213,8 @@ impl Archive {
         })
         .await
         .map_err(|e| BuildError::Task(e.to_string()))??;
-        let mut cache = self.lock();
-        // Rendered from data that has changed since: answer with it, but do not keep it.
-        if self.generation.load(Ordering::SeqCst) == generation {
-            cache.insert(key, doc.clone());
-        }
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        shelf.put(generation, key, doc.clone());
         Ok(Some(doc))
     }
 }

@@ -164,6 +164,13 @@ pub enum BuildError {
     Task(String),
 }
 
+/// What a new snapshot makes out of date among the archived documents.
+enum Outdated {
+    Archive,
+    ArchivedJson,
+    Nothing,
+}
+
 /// Builds snapshots and keeps the current one.
 pub struct Publisher {
     current: ArcSwap<Snapshot>,
@@ -268,34 +275,47 @@ impl Publisher {
 
     async fn build_and_swap(&self) -> Result<(), BuildError> {
         let now = self.clock.now();
+        let started = std::time::Instant::now();
         // Read on the snapshot's own connection, then render without holding it.
         let model = self
             .store
             .read(Reader::Snapshot, move |tx| ReadModel::load(tx, now))
             .await?;
+        let loaded = started.elapsed();
         let previous = self.current();
         let settings = self.settings.clone();
         let snapshot = tokio::task::spawn_blocking(move || {
+            let t = std::time::Instant::now();
             let snapshot = build(Arc::new(model), &settings, &previous)?;
+            let rendered = t.elapsed();
             // Every new document gets its gzip variant before it is published (about 6 ms
             // per MB); unchanged documents kept theirs.
             for doc in snapshot.documents() {
                 doc.compress_gzip();
             }
+            tracing::debug!(?loaded, ?rendered, compressed = ?(t.elapsed() - rendered), "snapshot built");
+            let (old, new) = (&previous.model, &snapshot.model);
             // Archived pages show dates relative to today ("15:30" today, the date
-            // otherwise), so a new day outdates them as much as new data does.
+            // otherwise), so a new day outdates them as much as a changed history does.
             let today = |m: &ReadModel| m.now.with_timezone(&settings.timezone).date_naive();
-            let changed = snapshot.model.data_version != previous.model.data_version
-                || today(&snapshot.model) != today(&previous.model);
-            Ok::<_, BuildError>((snapshot, changed))
+            let outdated = if new.archive_epoch != old.archive_epoch || today(new) != today(old) {
+                Outdated::Archive
+            } else if new.data_version != old.data_version {
+                Outdated::ArchivedJson
+            } else {
+                Outdated::Nothing
+            };
+            Ok::<_, BuildError>((snapshot, outdated))
         })
         .await
         .map_err(|e| BuildError::Task(e.to_string()))?;
-        let (snapshot, data_changed) = snapshot?;
+        let (snapshot, outdated) = snapshot?;
         let snapshot = Arc::new(snapshot);
         self.current.store(snapshot.clone());
-        if data_changed {
-            self.archive.invalidate();
+        match outdated {
+            Outdated::Archive => self.archive.invalidate(),
+            Outdated::ArchivedJson => self.archive.invalidate_json(),
+            Outdated::Nothing => {}
         }
         self.builds.fetch_add(1, Ordering::Relaxed);
         // Brotli takes longer (about 7 ms for a build's documents); the write does not
@@ -330,9 +350,9 @@ impl Publisher {
             .await
     }
 
-    /// Holds every archive read inside its database read until released (for tests).
-    pub fn hold_archive_reads(&self) -> crate::store::HeldReads {
-        self.store.hold_reads(Reader::Public)
+    /// Documents outside the snapshot rendered so far (each miss of the archive's cache).
+    pub fn archive_renders(&self) -> u64 {
+        self.archive.rendered()
     }
 }
 

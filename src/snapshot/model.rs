@@ -2,6 +2,7 @@
 //! plus the derived facts (group statuses, the page indicator, suggestions).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -46,11 +47,21 @@ pub struct ReadModel {
     /// SQLite's `data_version` as this model was read: it changes whenever anyone
     /// commits, so two models with the same value were read from the same data.
     pub data_version: i64,
+    /// What pages of past notices show besides the notice itself: the history's version
+    /// (its order and contents) and every component's name. Equal epochs, equal pages.
+    pub archive_epoch: (i64, u64),
 }
 
 impl ReadModel {
     pub fn load(conn: &Connection, now: DateTime<Utc>) -> StoreResult<ReadModel> {
         let all = store::all_components(conn, true)?;
+        let names_version = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for c in &all {
+                (&c.id, &c.name.ko, &c.name.en).hash(&mut h);
+            }
+            h.finish()
+        };
         let names = all.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
         let components: Vec<Component> = {
             let live: Vec<ComponentId> = store::all_components(conn, false)?
@@ -143,6 +154,7 @@ impl ReadModel {
             recently_updated,
             last_modified,
             data_version: store::data_version(conn)?,
+            archive_epoch: (store::archive_version(conn)?, names_version),
         })
     }
 
@@ -164,6 +176,7 @@ impl ReadModel {
             recently_updated: Vec::new(),
             last_modified: DateTime::<Utc>::MIN_UTC,
             data_version: -1,
+            archive_epoch: (-1, 0),
         }
     }
 

@@ -325,7 +325,13 @@ impl<'a> PageContext<'a> {
             .components
             .iter()
             .map(|a| {
-                let status = self.model.current_status(&a.id).unwrap_or(a.status);
+                // While it is going on, each channel as it is now; once over, as the
+                // notice left it (so an old page does not change with today's status).
+                let status = if open {
+                    self.model.current_status(&a.id).unwrap_or(a.status)
+                } else {
+                    a.status
+                };
                 ChannelRow {
                     name: self.model.name(&a.id, self.lang),
                     description: None,

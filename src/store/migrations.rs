@@ -176,6 +176,10 @@ CREATE INDEX incidents_history_order ON incidents(created_at, id) WHERE history_
 -- by every write (which channels other notices hold).
 CREATE INDEX incidents_unclosed ON incidents(kind, created_at, id)
     WHERE status NOT IN ('resolved', 'postmortem', 'completed');
+-- Counts changes to what archived pages show (the history's order and its notices), so
+-- the server knows when pages it rendered earlier are out of date. Bumped by the triggers.
+INSERT INTO meta (key, value) VALUES ('archive_version', '0');
+
 -- A notice's children in their display order.
 CREATE INDEX incident_components_in_order ON incident_components(incident_id, position);
 CREATE INDEX update_component_changes_by_update ON update_component_changes(update_id);
@@ -200,6 +204,7 @@ BEGIN
         WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
         ORDER BY created_at DESC, id DESC LIMIT 1), 0)
     WHERE id = NEW.id;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
 CREATE TRIGGER incidents_history_enter AFTER UPDATE OF status, draft ON incidents
 WHEN OLD.history_rank IS NULL
@@ -213,6 +218,7 @@ BEGIN
         WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
         ORDER BY created_at DESC, id DESC LIMIT 1), 0)
     WHERE id = NEW.id;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
 -- A notice leaves the history (reopened): newer entries move down one.
 CREATE TRIGGER incidents_history_leave AFTER UPDATE OF status, draft ON incidents
@@ -221,11 +227,23 @@ WHEN OLD.history_rank IS NOT NULL
 BEGIN
     UPDATE incidents SET history_rank = NULL WHERE id = NEW.id;
     UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
 CREATE TRIGGER incidents_history_delete AFTER DELETE ON incidents
 WHEN OLD.history_rank IS NOT NULL
 BEGIN
     UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
+END;
+-- A notice in the history changed (a title, a postmortem): its pages are out of date.
+-- Rank shifts do not count: they write history_rank alone.
+CREATE TRIGGER incidents_archived_notice_changed AFTER UPDATE OF kind, title_ko, title_en,
+    status, impact, impact_override, draft, eta, next_update_at, update_interval_minutes,
+    scheduled_for, scheduled_until, auto_transition, postmortem_ko, postmortem_en,
+    started_at, monitoring_at, resolved_at, updated_at, revision ON incidents
+WHEN OLD.history_rank IS NOT NULL
+BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
 "#,
 ];

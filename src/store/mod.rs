@@ -21,7 +21,7 @@ pub mod synthetic;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use audit::{AuditEntry, audit_page, record_audit};
 pub use components::{
@@ -180,6 +180,19 @@ impl Store {
 /// commits, so equal values mean nothing was written in between.
 pub fn data_version(conn: &Connection) -> StoreResult<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+/// A count that moves whenever the history changes: a notice enters or leaves it, or one
+/// in it is edited (kept by the triggers of migration 2).
+pub fn archive_version(conn: &Connection) -> StoreResult<i64> {
+    let v: Option<i64> = conn
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'archive_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    v.ok_or_else(|| StoreError::Corrupt("meta has no archive_version".into()))
 }
 
 fn write_with<T, E, F>(inner: &Inner, f: F) -> Result<T, E>

@@ -309,3 +309,69 @@ async fn writes_that_commit_during_a_build_share_the_next_one() -> TestResult {
     assert_eq!(titles(&history)?.len(), 10, "every write is live");
     Ok(())
 }
+
+#[tokio::test]
+async fn archived_pages_outlive_writes_about_open_incidents_but_not_edits_of_the_past() -> TestResult
+{
+    let app = spawn_app().await;
+    let ids = app.seed_past_incidents(130).await?;
+    let publisher = app.handle.publisher();
+    let old = format!("/incidents/{}", ids[0]);
+    let old_json = format!("/api/v2/incidents/{}.json", ids[0]);
+    for path in ["/history?page=7", old.as_str(), old_json.as_str()] {
+        assert_eq!(app.get(path).await?.status(), StatusCode::OK, "{path}");
+    }
+    let rendered = publisher.archive_renders();
+
+    // During an outage the operator writes about what is going on now...
+    let open = app
+        .create_incident_ok(&json!({
+            "title": "카드 결제 승인 지연",
+            "message": "일부 카드 결제가 실패하고 있습니다.",
+            "components": {"card": "major_outage"}
+        }))
+        .await?;
+    app.post_incident_update_ok(
+        open["id"].as_str().unwrap_or_default(),
+        &json!({"message": "계속 확인 중입니다."}),
+    )
+    .await?;
+    // ...and the past stays rendered; only its JSON, which names the page's last update
+    // and today's statuses, is made again.
+    for path in ["/history?page=7", old.as_str()] {
+        assert_eq!(app.get(path).await?.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        publisher.archive_renders(),
+        rendered,
+        "pages of the past were kept"
+    );
+    let doc: Value = app.get(&old_json).await?.json().await?;
+    assert_eq!(
+        publisher.archive_renders(),
+        rendered + 1,
+        "the JSON was made again"
+    );
+    assert_eq!(
+        doc["page"]["updated_at"],
+        app.get("/api/v2/summary.json")
+            .await?
+            .json::<Value>()
+            .await?["page"]["updated_at"]
+    );
+
+    // Editing a notice of the past outdates its pages.
+    let r = app
+        .patch_incident(&ids[0], &json!({"title": "카드 결제 지연 (정정)"}))
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await?);
+    let page = app.get_page(&old).await?;
+    assert_eq!(page.text("h1")?, "카드 결제 지연 (정정)");
+    assert_eq!(
+        titles(&app.get_page("/history?page=7").await?)?
+            .last()
+            .map(String::as_str),
+        Some("카드 결제 지연 (정정)")
+    );
+    Ok(())
+}
