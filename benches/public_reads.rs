@@ -636,13 +636,14 @@ impl Canned {
 fn copy_headers(h: &reqwest::header::HeaderMap) -> HeaderMap {
     let mut out = HeaderMap::new();
     for (name, value) in h {
-        if name != header::DATE && name != header::CONTENT_LENGTH {
-            if let (Ok(n), Ok(v)) = (
+        if name != header::DATE
+            && name != header::CONTENT_LENGTH
+            && let (Ok(n), Ok(v)) = (
                 header::HeaderName::from_bytes(name.as_str().as_bytes()),
                 header::HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                out.append(n, v);
-            }
+            )
+        {
+            out.append(n, v);
         }
     }
     out
@@ -819,7 +820,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

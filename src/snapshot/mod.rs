@@ -7,6 +7,7 @@
 
 mod api_v2;
 mod archive;
+mod brotli_pass;
 mod doc;
 mod feeds;
 mod format;
@@ -31,6 +32,7 @@ pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadMode
 use crate::domain::{Clock, Lang};
 use crate::store::{Reader, Store, StoreError};
 use archive::Archive;
+use brotli_pass::BrotliPass;
 use pages::{PageContext, history_pages};
 
 /// What rendering needs besides data; fixed for the life of the server.
@@ -173,7 +175,7 @@ enum Outdated {
 
 /// Builds snapshots and keeps the current one.
 pub struct Publisher {
-    current: ArcSwap<Snapshot>,
+    current: Arc<ArcSwap<Snapshot>>,
     store: Store,
     settings: Arc<Settings>,
     clock: Arc<dyn Clock>,
@@ -186,15 +188,16 @@ pub struct Publisher {
     /// Snapshots built for writes, and in all (the timer's too).
     write_builds: AtomicU64,
     builds: AtomicU64,
-    /// Brotli passes still running after a publish.
-    compressing: watch::Sender<usize>,
+    brotli: Arc<BrotliPass>,
     archive: Archive,
 }
 
 impl Publisher {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Publisher {
+        let current = Arc::new(ArcSwap::from_pointee(Snapshot::empty()));
         Publisher {
-            current: ArcSwap::from_pointee(Snapshot::empty()),
+            brotli: BrotliPass::new(current.clone()),
+            current,
             store,
             settings,
             clock,
@@ -203,7 +206,6 @@ impl Publisher {
             published: AtomicU64::new(0),
             write_builds: AtomicU64::new(0),
             builds: AtomicU64::new(0),
-            compressing: watch::Sender::new(0),
             archive: Archive::default(),
         }
     }
@@ -287,13 +289,7 @@ impl Publisher {
         let snapshot = tokio::task::spawn_blocking(move || {
             let t = std::time::Instant::now();
             let snapshot = build(Arc::new(model), &settings, &previous)?;
-            let rendered = t.elapsed();
-            // Every new document gets its gzip variant before it is published (about 6 ms
-            // per MB); unchanged documents kept theirs.
-            for doc in snapshot.documents() {
-                doc.compress_gzip();
-            }
-            tracing::debug!(?loaded, ?rendered, compressed = ?(t.elapsed() - rendered), "snapshot built");
+            tracing::debug!(?loaded, built = ?t.elapsed(), "snapshot built");
             let (old, new) = (&previous.model, &snapshot.model);
             // Archived pages show dates relative to today ("15:30" today, the date
             // otherwise), so a new day outdates them as much as a changed history does.
@@ -318,23 +314,13 @@ impl Publisher {
             Outdated::Nothing => {}
         }
         self.builds.fetch_add(1, Ordering::Relaxed);
-        // Brotli takes longer (about 7 ms for a build's documents); the write does not
-        // wait for it, and until it is done readers get gzip.
-        self.compressing.send_modify(|n| *n += 1);
-        let compressing = self.compressing.clone();
-        tokio::task::spawn_blocking(move || {
-            for doc in snapshot.documents() {
-                doc.compress_brotli();
-            }
-            compressing.send_modify(|n| *n -= 1);
-        });
+        self.brotli.published();
         Ok(())
     }
 
     /// Waits until every document published so far has all its compressed variants.
     pub async fn settled(&self) {
-        let mut rx = self.compressing.subscribe();
-        let _ = rx.wait_for(|n| *n == 0).await;
+        self.brotli.settled().await;
     }
 
     /// A document the snapshot does not hold: an older incident's page or JSON, or a deep
@@ -368,7 +354,8 @@ fn html_doc(
 }
 
 /// Renders every public document for the model, keeping the documents of `previous`
-/// whose bytes did not change.
+/// whose bytes did not change, and gives each new one its gzip variant (brotli comes
+/// after publishing). The two languages are rendered side by side.
 pub fn build(
     model: Arc<ReadModel>,
     settings: &Settings,
@@ -383,64 +370,82 @@ pub fn build(
         previous: &previous,
     };
     let m = &model;
-    let pages = history_pages(m.history_total);
-    let mut langs: [LangDocs; 2] = Default::default();
-    for lang in Lang::ALL {
-        let docs = &mut langs[slot(lang)];
-        let ctx = PageContext::new(m, settings, lang);
-        let fixed = |path: &str, doc| (Box::<str>::from(path), doc);
-        docs.fixed.extend([
-            fixed("/", html_doc(&builder, PAGE, &ctx.index())?),
-            fixed("/widget", html_doc(&builder, PAGE, &ctx.widget_demo())?),
-            fixed(
-                "/embed/frame",
-                html_doc(
-                    &builder,
-                    Serving::new(HTML, CachePolicy::Revalidate).frameable(),
-                    &ctx.embed_frame(),
-                )?,
-            ),
-        ]);
-        // Pages of notices that are not over: the ones the status page links to, and
-        // whose relative times move with the clock. Closed ones are the archive's.
-        for notice in m.unclosed() {
-            docs.incidents.insert(
-                notice.id.as_str().into(),
-                html_doc(&builder, PAGE, &ctx.incident(notice))?,
-            );
-            docs.incident_json.insert(
-                notice.id.as_str().into(),
-                api_v2::incident_document(m, settings, lang, &builder, notice),
-            );
-        }
-        docs.history = if m.history_pages.is_empty() {
-            vec![html_doc(&builder, PAGE, &ctx.history(&[], 1, 1))?]
-        } else {
-            m.history_pages
-                .iter()
-                .enumerate()
-                .map(|(index, ids)| {
-                    let notices: Vec<_> = m.notices_in(ids).collect();
-                    html_doc(&builder, PAGE, &ctx.history(&notices, index + 1, pages))
-                })
-                .collect::<Result<_, _>>()?
-        };
-        docs.fixed.extend(
-            api_v2::documents(m, settings, lang, &builder)
-                .into_iter()
-                .map(|(path, doc)| (path.into(), doc)),
-        );
-        docs.fixed.extend(
-            feeds::documents(m, settings, lang, &builder)?
-                .into_iter()
-                .map(|(path, doc)| (path.into(), doc)),
-        );
-        docs.not_found = Some(html_doc(&builder, PAGE.status(404), &ctx.not_found())?);
-    }
+    let (ko, en) = std::thread::scope(|s| {
+        let en = s.spawn(|| lang_docs(m, settings, Lang::En, &builder));
+        let ko = lang_docs(m, settings, Lang::Ko, &builder);
+        let en = en
+            .join()
+            .map_err(|_| BuildError::Task("rendering the English documents panicked".into()));
+        (ko, en)
+    });
     Ok(Snapshot {
         built_at: m.now,
+        langs: [ko?, en??],
+        history_pages: history_pages(m.history_total),
         model,
-        langs,
-        history_pages: pages,
     })
+}
+
+fn lang_docs(
+    m: &ReadModel,
+    settings: &Settings,
+    lang: Lang,
+    builder: &DocBuilder,
+) -> Result<LangDocs, BuildError> {
+    let mut docs = LangDocs::default();
+    let pages = history_pages(m.history_total);
+    let ctx = PageContext::new(m, settings, lang);
+    let fixed = |path: &str, doc| (Box::<str>::from(path), doc);
+    docs.fixed.extend([
+        fixed("/", html_doc(builder, PAGE, &ctx.index())?),
+        fixed("/widget", html_doc(builder, PAGE, &ctx.widget_demo())?),
+        fixed(
+            "/embed/frame",
+            html_doc(
+                builder,
+                Serving::new(HTML, CachePolicy::Revalidate).frameable(),
+                &ctx.embed_frame(),
+            )?,
+        ),
+    ]);
+    // Pages of notices that are not over: the ones the status page links to, and whose
+    // relative times move with the clock. Closed ones are the archive's.
+    for notice in m.unclosed() {
+        docs.incidents.insert(
+            notice.id.as_str().into(),
+            html_doc(builder, PAGE, &ctx.incident(notice))?,
+        );
+        docs.incident_json.insert(
+            notice.id.as_str().into(),
+            api_v2::incident_document(m, settings, lang, builder, notice),
+        );
+    }
+    docs.history = if m.history_pages.is_empty() {
+        vec![html_doc(builder, PAGE, &ctx.history(&[], 1, 1))?]
+    } else {
+        m.history_pages
+            .iter()
+            .enumerate()
+            .map(|(index, ids)| {
+                let notices: Vec<_> = m.notices_in(ids).collect();
+                html_doc(builder, PAGE, &ctx.history(&notices, index + 1, pages))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    docs.fixed.extend(
+        api_v2::documents(m, settings, lang, builder)
+            .into_iter()
+            .map(|(path, doc)| (path.into(), doc)),
+    );
+    docs.fixed.extend(
+        feeds::documents(m, settings, lang, builder)?
+            .into_iter()
+            .map(|(path, doc)| (path.into(), doc)),
+    );
+    docs.not_found = Some(html_doc(builder, PAGE.status(404), &ctx.not_found())?);
+    // Unchanged documents kept their variants; new ones get gzip now (about 6 ms per MB).
+    for doc in docs.all() {
+        doc.compress_gzip();
+    }
+    Ok(docs)
 }

@@ -20,10 +20,16 @@ pub struct Layout<'a> {
     pub css_url: &'a str,
     pub rss_url: String,
     pub atom_url: String,
-    pub updated: String,
-    pub updated_iso: String,
+    /// When what the page shows last changed; `None` on pages that show no data.
+    pub updated: Option<Stamp>,
     pub zone: String,
     pub home_url: String,
+}
+
+/// A time for people and for machines (`<time datetime>`).
+pub struct Stamp {
+    pub text: String,
+    pub iso: String,
 }
 
 #[derive(Template)]
@@ -190,7 +196,7 @@ impl<'a> PageContext<'a> {
 
     /// `updated`: when what the page shows last changed (its "last updated" line). Not
     /// the build time: a page whose content did not change keeps its bytes and ETag.
-    fn layout(&self, title: String, path: &str, updated: DateTime<Utc>) -> Layout<'a> {
+    fn layout(&self, title: String, path: &str, updated: Option<DateTime<Utc>>) -> Layout<'a> {
         let other = if self.lang == Lang::Ko {
             Lang::En
         } else {
@@ -204,8 +210,10 @@ impl<'a> PageContext<'a> {
             css_url: &self.settings.css_url,
             rss_url: self.link("/history.rss"),
             atom_url: self.link("/history.atom"),
-            updated: self.fmt.date_time(updated),
-            updated_iso: self.fmt.iso(updated),
+            updated: updated.map(|t| Stamp {
+                text: self.fmt.date_time(t),
+                iso: self.fmt.iso(t),
+            }),
             zone: self.fmt.zone_name(),
             home_url: self.link("/"),
         }
@@ -235,7 +243,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", self.t.page_title, self.settings.site_name),
                 "/",
-                m.last_modified,
+                Some(m.last_modified),
             ),
             banner,
             incidents: m
@@ -424,7 +432,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{title} · {}", self.settings.site_name),
                 &format!("/incidents/{}", i.id),
-                i.updated_at,
+                Some(i.updated_at),
             ),
             card: self.card(i),
             timeline,
@@ -477,11 +485,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", self.t.history, self.settings.site_name),
                 &history_path(page),
-                notices
-                    .iter()
-                    .map(|i| i.updated_at)
-                    .max()
-                    .unwrap_or(self.model.last_modified),
+                notices.iter().map(|i| i.updated_at).max(),
             ),
             items,
             page,
@@ -493,11 +497,7 @@ impl<'a> PageContext<'a> {
 
     pub fn not_found(&self) -> NotFoundPage<'a> {
         NotFoundPage {
-            layout: self.layout(
-                self.t.not_found_title.to_string(),
-                "/",
-                self.model.last_modified,
-            ),
+            layout: self.layout(self.t.not_found_title.to_string(), "/", None),
         }
     }
 }
@@ -754,7 +754,7 @@ impl<'a> PageContext<'a> {
             layout: self.layout(
                 format!("{} · {}", text.title, self.settings.site_name),
                 "/widget",
-                self.model.last_modified,
+                None,
             ),
             text,
             snippet: format!(
