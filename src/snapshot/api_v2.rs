@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::fragments::{self, Fragments};
 use super::model::ReadModel;
 use super::{CachePolicy, Doc, DocBuilder, Serving, Settings, api_time};
 use crate::domain::{Component, Incident, Kind, Lang};
@@ -20,6 +21,7 @@ struct Api<'a> {
     model: &'a ReadModel,
     settings: &'a Settings,
     lang: Lang,
+    fragments: &'a Fragments<'a>,
 }
 
 impl Api<'_> {
@@ -175,24 +177,49 @@ impl Api<'_> {
         v
     }
 
-    fn list(&self, ids: &[String]) -> Value {
-        Value::Array(
-            self.model
-                .notices_in(ids)
-                .map(|i| self.incident(i))
-                .collect(),
-        )
+    /// A notice's object, as JSON text (from an earlier build when it did not change).
+    fn incident_json(&self, i: &Incident) -> Arc<str> {
+        self.fragments.get(fragments::Kind::ApiObject, i, || {
+            self.incident(i).to_string()
+        })
     }
 
-    fn maintenances_open(&self) -> Value {
-        let m = self.model;
-        Value::Array(
-            m.notices_in(&m.active_maintenances)
-                .chain(m.notices_in(&m.upcoming_maintenances))
-                .map(|i| self.incident(i))
-                .collect(),
-        )
+    /// A JSON array of the notices' objects.
+    fn list<'n>(&self, notices: impl Iterator<Item = &'n Incident>) -> String {
+        let mut out = String::from("[");
+        for (n, i) in notices.enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&self.incident_json(i));
+        }
+        out.push(']');
+        out
     }
+}
+
+/// A JSON object of already serialized values, in the given order. Keys are ours (plain
+/// identifiers), so they need no escaping.
+fn object(fields: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(
+        fields
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>()
+            + 2,
+    );
+    out.push('{');
+    for (n, (key, value)) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        out.push_str(value);
+    }
+    out.push('}');
+    out
 }
 
 /// Every `/api/v2` document for one language.
@@ -201,86 +228,100 @@ pub fn documents(
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
+    fragments: &Fragments,
 ) -> Vec<(&'static str, Arc<Doc>)> {
     let api = Api {
         model,
         settings,
         lang,
+        fragments,
     };
     let m = model;
-    let page = api.page();
-    let with_page = |key: &str, value: Value| -> Value {
-        let mut doc = json!({ "page": page });
-        doc[key] = value;
-        doc
-    };
+    let page = api.page().to_string();
+    let status = api.status().to_string();
+    let components = api.components().to_string();
+    let open = api.list(m.notices_in(&m.open_incidents));
+    let active = api.list(m.notices_in(&m.active_maintenances));
+    let upcoming = api.list(m.notices_in(&m.upcoming_maintenances));
+    let maintenances_open = api.list(
+        m.notices_in(&m.active_maintenances)
+            .chain(m.notices_in(&m.upcoming_maintenances)),
+    );
     let docs = [
         (
             "/api/v2/summary.json",
-            json!({
-                "page": page,
-                "components": api.components(),
-                "incidents": api.list(&m.open_incidents),
-                "scheduled_maintenances": api.maintenances_open(),
-                "status": api.status(),
-            }),
+            object(&[
+                ("page", &page),
+                ("components", &components),
+                ("incidents", &open),
+                ("scheduled_maintenances", &maintenances_open),
+                ("status", &status),
+            ]),
         ),
         (
             "/api/v2/status.json",
-            json!({ "page": page, "status": api.status() }),
+            object(&[("page", &page), ("status", &status)]),
         ),
         (
             "/api/v2/components.json",
-            with_page("components", api.components()),
+            object(&[("page", &page), ("components", &components)]),
         ),
         (
             "/api/v2/incidents.json",
-            with_page("incidents", api.list(&m.recent_incidents)),
+            object(&[
+                ("page", &page),
+                ("incidents", &api.list(m.notices_in(&m.recent_incidents))),
+            ]),
         ),
         (
             "/api/v2/incidents/unresolved.json",
-            with_page("incidents", api.list(&m.open_incidents)),
+            object(&[("page", &page), ("incidents", &open)]),
         ),
         (
             "/api/v2/scheduled-maintenances.json",
-            with_page("scheduled_maintenances", api.list(&m.recent_maintenances)),
+            object(&[
+                ("page", &page),
+                (
+                    "scheduled_maintenances",
+                    &api.list(m.notices_in(&m.recent_maintenances)),
+                ),
+            ]),
         ),
         (
             "/api/v2/scheduled-maintenances/upcoming.json",
-            with_page("scheduled_maintenances", api.list(&m.upcoming_maintenances)),
+            object(&[("page", &page), ("scheduled_maintenances", &upcoming)]),
         ),
         (
             "/api/v2/scheduled-maintenances/active.json",
-            with_page("scheduled_maintenances", api.list(&m.active_maintenances)),
+            object(&[("page", &page), ("scheduled_maintenances", &active)]),
         ),
     ];
     docs.into_iter()
-        .map(|(path, value)| (path, json_doc(builder, &value)))
+        .map(|(path, body)| (path, builder.build(API, body)))
         .collect()
 }
 
-/// One incident's document, for incidents outside the snapshot.
+/// One incident's document.
 pub fn incident_document(
     model: &ReadModel,
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
+    fragments: &Fragments,
     i: &Incident,
 ) -> Arc<Doc> {
     let api = Api {
         model,
         settings,
         lang,
+        fragments,
     };
-    json_doc(
-        builder,
-        &json!({ "page": api.page(), "incident": api.incident(i) }),
-    )
+    let body = object(&[
+        ("page", &api.page().to_string()),
+        ("incident", &api.incident_json(i)),
+    ]);
+    builder.build(API, body)
 }
 
 /// The public JSON: open to every origin.
 const API: Serving = Serving::new(JSON, CachePolicy::Status).cors();
-
-fn json_doc(builder: &DocBuilder, value: &Value) -> Arc<Doc> {
-    builder.build(API, value.to_string())
-}

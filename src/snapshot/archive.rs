@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Semaphore;
 
+use super::fragments::Fragments;
 use super::model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, ReadModel};
 use super::pages::{PageContext, history_pages};
 use super::{BuildError, DocBuilder, PAGE, Page, Previous, Settings, Snapshot, api_v2, html_doc};
@@ -256,7 +257,12 @@ fn render(
     let ctx = PageContext::new(model, settings, lang);
     match loaded {
         Loaded::Notice(i) if json => Ok(api_v2::incident_document(
-            model, settings, lang, &builder, i,
+            model,
+            settings,
+            lang,
+            &builder,
+            &Fragments::none(),
+            i,
         )),
         Loaded::Notice(i) => html_doc(&builder, PAGE, &ctx.incident(i)),
         Loaded::History {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use askama::Template;
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::fragments::{self, Fragments};
 use super::model::ReadModel;
 use super::pages::{PageContext, timeline_label};
 use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
@@ -36,7 +37,7 @@ struct AtomEntry {
     updated: String,
     url: String,
     title: String,
-    html: String,
+    html: Arc<str>,
 }
 
 /// Both feeds in one language.
@@ -45,9 +46,15 @@ pub fn documents(
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
+    fragments: &Fragments,
 ) -> Result<Vec<(&'static str, Arc<Doc>)>, BuildError> {
     let ctx = PageContext::new(model, settings, lang);
     let notices: Vec<&Incident> = model.notices_in(&model.recently_updated).collect();
+    // Each item's HTML, from an earlier build when the notice did not change.
+    let html: Vec<Arc<str>> = notices
+        .iter()
+        .map(|i| fragments.get(fragments::Kind::FeedHtml, i, || item_html(&ctx, i)))
+        .collect();
     let base = &settings.base_url;
     let absolute = |path: &str| format!("{base}{}", ctx.link(path));
     let title = match lang {
@@ -65,7 +72,8 @@ pub fn documents(
     };
     channel.items = notices
         .iter()
-        .map(|i| {
+        .zip(&html)
+        .map(|(i, html)| {
             let url = absolute(&format!("/incidents/{}", i.id));
             rss::Item {
                 title: Some(i.title.get(lang).to_string()),
@@ -75,7 +83,7 @@ pub fn documents(
                     permalink: true,
                 }),
                 pub_date: Some(i.updated_at.to_rfc2822()),
-                description: Some(item_html(&ctx, i)),
+                description: Some(html.to_string()),
                 extensions: i
                     .window
                     .map(|w| maintenance_end(w.ends))
@@ -102,13 +110,14 @@ pub fn documents(
         site_name: &settings.site_name,
         entries: notices
             .iter()
-            .map(|i| AtomEntry {
+            .zip(&html)
+            .map(|(i, html)| AtomEntry {
                 id: format!("tag:{host},2005:Incident/{}", i.id),
                 published: atom_time(i.created_at),
                 updated: atom_time(i.updated_at),
                 url: absolute(&format!("/incidents/{}", i.id)),
                 title: i.title.get(lang).to_string(),
-                html: item_html(&ctx, i),
+                html: html.clone(),
             })
             .collect(),
     };

@@ -11,6 +11,7 @@ mod brotli_pass;
 mod doc;
 mod feeds;
 mod format;
+mod fragments;
 mod model;
 mod pages;
 mod texts;
@@ -33,6 +34,7 @@ use crate::domain::{Clock, Lang};
 use crate::store::{Reader, Store, StoreError};
 use archive::Archive;
 use brotli_pass::BrotliPass;
+use fragments::{Epoch, Fragments, Pieces};
 use pages::{PageContext, history_pages};
 
 /// What rendering needs besides data; fixed for the life of the server.
@@ -109,6 +111,8 @@ pub struct Snapshot {
     /// What it was rendered from; documents outside it are rendered against the same.
     model: Arc<ReadModel>,
     langs: [LangDocs; 2],
+    /// Pieces the next build may reuse, per language.
+    pieces: [Pieces; 2],
     /// History pages that exist (the snapshot holds the first few).
     pub history_pages: usize,
 }
@@ -151,6 +155,7 @@ impl Snapshot {
             built_at: DateTime::<Utc>::MIN_UTC,
             model: Arc::new(ReadModel::empty()),
             langs: Default::default(),
+            pieces: Default::default(),
             history_pages: 1,
         }
     }
@@ -361,6 +366,7 @@ pub fn build(
     settings: &Settings,
     previous: &Snapshot,
 ) -> Result<Snapshot, BuildError> {
+    let previous_pieces = &previous.pieces;
     let previous: Previous = previous
         .documents()
         .map(|d| (d.etag.clone(), d.clone()))
@@ -370,17 +376,30 @@ pub fn build(
         previous: &previous,
     };
     let m = &model;
+    let epoch = Epoch {
+        components: m.components_version,
+        today: Some(m.now.with_timezone(&settings.timezone).date_naive()),
+    };
+    let pieces = &previous_pieces;
     let (ko, en) = std::thread::scope(|s| {
-        let en = s.spawn(|| lang_docs(m, settings, Lang::En, &builder));
-        let ko = lang_docs(m, settings, Lang::Ko, &builder);
+        let en = s.spawn(|| {
+            let fragments = Fragments::new(&pieces[slot(Lang::En)], epoch);
+            let docs = lang_docs(m, settings, Lang::En, &builder, &fragments)?;
+            Ok::<_, BuildError>((docs, fragments.into_pieces()))
+        });
+        let fragments = Fragments::new(&pieces[slot(Lang::Ko)], epoch);
+        let ko = lang_docs(m, settings, Lang::Ko, &builder, &fragments)
+            .map(|docs| (docs, fragments.into_pieces()));
         let en = en
             .join()
             .map_err(|_| BuildError::Task("rendering the English documents panicked".into()));
         (ko, en)
     });
+    let ((ko, ko_pieces), (en, en_pieces)) = (ko?, en??);
     Ok(Snapshot {
         built_at: m.now,
-        langs: [ko?, en??],
+        langs: [ko, en],
+        pieces: [ko_pieces, en_pieces],
         history_pages: history_pages(m.history_total),
         model,
     })
@@ -391,6 +410,7 @@ fn lang_docs(
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
+    fragments: &Fragments,
 ) -> Result<LangDocs, BuildError> {
     let mut docs = LangDocs::default();
     let pages = history_pages(m.history_total);
@@ -417,7 +437,7 @@ fn lang_docs(
         );
         docs.incident_json.insert(
             notice.id.as_str().into(),
-            api_v2::incident_document(m, settings, lang, builder, notice),
+            api_v2::incident_document(m, settings, lang, builder, fragments, notice),
         );
     }
     docs.history = if m.history_pages.is_empty() {
@@ -433,12 +453,12 @@ fn lang_docs(
             .collect::<Result<_, _>>()?
     };
     docs.fixed.extend(
-        api_v2::documents(m, settings, lang, builder)
+        api_v2::documents(m, settings, lang, builder, fragments)
             .into_iter()
             .map(|(path, doc)| (path.into(), doc)),
     );
     docs.fixed.extend(
-        feeds::documents(m, settings, lang, builder)?
+        feeds::documents(m, settings, lang, builder, fragments)?
             .into_iter()
             .map(|(path, doc)| (path.into(), doc)),
     );

@@ -50,6 +50,8 @@ pub struct ReadModel {
     /// What pages of past notices show besides the notice itself: the history's version
     /// (its order and contents) and every component's name. Equal epochs, equal pages.
     pub archive_epoch: (i64, u64),
+    /// Changes whenever any component does.
+    pub components_version: u64,
 }
 
 impl ReadModel {
@@ -59,6 +61,14 @@ impl ReadModel {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             for c in &all {
                 (&c.id, &c.name.ko, &c.name.en).hash(&mut h);
+            }
+            h.finish()
+        };
+        // Every change to a component (status, name, deletion) bumps its revision.
+        let components_version = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for c in &all {
+                (&c.id, c.revision, c.updated_at, &c.name.ko, &c.name.en).hash(&mut h);
             }
             h.finish()
         };
@@ -155,6 +165,7 @@ impl ReadModel {
             last_modified,
             data_version: store::data_version(conn)?,
             archive_epoch: (store::archive_version(conn)?, names_version),
+            components_version,
         })
     }
 
@@ -177,6 +188,7 @@ impl ReadModel {
             last_modified: DateTime::<Utc>::MIN_UTC,
             data_version: -1,
             archive_epoch: (-1, 0),
+            components_version: 0,
         }
     }
 

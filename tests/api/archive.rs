@@ -375,3 +375,55 @@ async fn archived_pages_outlive_writes_about_open_incidents_but_not_edits_of_the
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn lists_show_edits_of_past_notices_and_of_components() -> TestResult {
+    let app = spawn_app().await;
+    let past = app
+        .create_incident_ok(&json!({
+            "title": "지난 카드 장애",
+            "message": "카드 결제가 지연되었고 지금은 정상입니다.",
+            "status": "resolved",
+            "components": {"card": "operational"}
+        }))
+        .await?;
+    let id = past["id"].as_str().unwrap_or_default().to_string();
+    let incidents = |app: &TestApp| {
+        let url = format!("{}/api/v2/incidents.json", app.address);
+        let client = app.client.clone();
+        async move { Ok::<Value, reqwest::Error>(client.get(url).send().await?.json().await?) }
+    };
+    let before = incidents(&app).await?;
+    assert_eq!(before["incidents"][0]["name"], "지난 카드 장애");
+
+    // Another write leaves the past notice's object as it was.
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.create_incident_ok(
+        &json!({"title": "다른 장애", "message": "확인 중입니다.", "status": "resolved"}),
+    )
+    .await?;
+    let after = incidents(&app).await?;
+    assert_eq!(after["incidents"][1], before["incidents"][0]);
+
+    let r = app
+        .patch_incident(&id, &json!({"title": "지난 카드 장애 (정정)"}))
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await?);
+    let r = app
+        .patch_component(
+            "card",
+            &json!({"name": {"ko": "신용카드", "en": "Credit card"}}),
+        )
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await?);
+    let edited = incidents(&app).await?;
+    let object = &edited["incidents"][1];
+    assert_eq!(object["name"], "지난 카드 장애 (정정)");
+    assert_eq!(object["components"][0]["name"], "신용카드");
+    let feed = app.get("/history.rss").await?.text().await?;
+    assert!(
+        feed.contains("지난 카드 장애 (정정)"),
+        "the feed shows the new title"
+    );
+    Ok(())
+}

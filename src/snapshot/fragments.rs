@@ -1,0 +1,177 @@
+//! Pieces of documents that stay the same from one build to the next: a past notice's
+//! JSON object in the `/api/v2` lists, its item in the feeds. A build takes the pieces of
+//! the previous build that are still right and makes only the others, so a write costs
+//! what it changes, not the fifty past notices every list also shows.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::Incident;
+
+/// Which piece of a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    ApiObject,
+    FeedHtml,
+}
+
+/// A piece is right as long as its notice did not change ...
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    kind: Kind,
+    id: String,
+    revision: i64,
+    updated_at: DateTime<Utc>,
+}
+
+/// ... and neither did what pieces show besides their notice: the components (names and
+/// statuses), and the day (dates are written relative to today).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Epoch {
+    pub components: u64,
+    pub today: Option<NaiveDate>,
+}
+
+/// One language's pieces of one build.
+#[derive(Default)]
+pub struct Pieces {
+    pub epoch: Epoch,
+    pub map: HashMap<Key, Arc<str>>,
+}
+
+/// Pieces for a build in progress: those of the previous build, and those made or taken
+/// so far (which become the next build's).
+pub struct Fragments<'a> {
+    previous: Option<&'a Pieces>,
+    kept: RefCell<Pieces>,
+}
+
+impl<'a> Fragments<'a> {
+    pub fn new(previous: &'a Pieces, epoch: Epoch) -> Fragments<'a> {
+        Fragments {
+            previous: (previous.epoch == epoch).then_some(previous),
+            kept: RefCell::new(Pieces {
+                epoch,
+                map: HashMap::new(),
+            }),
+        }
+    }
+
+    /// Fragments that keep nothing (documents rendered one at a time).
+    pub fn none() -> Fragments<'static> {
+        Fragments {
+            previous: None,
+            kept: RefCell::new(Pieces::default()),
+        }
+    }
+
+    /// The piece of `notice`, made by `make` unless an earlier build made it. Pieces of
+    /// notices that are not over are always made: they say "in about 20 min".
+    pub fn get(&self, kind: Kind, notice: &Incident, make: impl FnOnce() -> String) -> Arc<str> {
+        if !notice.status.is_closed() {
+            return make().into();
+        }
+        let key = Key {
+            kind,
+            id: notice.id.clone(),
+            revision: notice.revision,
+            updated_at: notice.updated_at,
+        };
+        if let Some(piece) = self.kept.borrow().map.get(&key) {
+            return piece.clone();
+        }
+        let piece = match self.previous.and_then(|p| p.map.get(&key)) {
+            Some(piece) => piece.clone(),
+            None => make().into(),
+        };
+        self.kept.borrow_mut().map.insert(key, piece.clone());
+        piece
+    }
+
+    pub fn into_pieces(self) -> Pieces {
+        self.kept.into_inner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::{Kind as NoticeKind, LocalizedText, Status};
+
+    fn notice(id: &str, status: Status, revision: i64) -> Incident {
+        let now = Utc::now();
+        Incident {
+            id: id.into(),
+            kind: NoticeKind::Incident,
+            title: LocalizedText {
+                ko: "t".into(),
+                en: None,
+            },
+            status,
+            impact: crate::domain::Impact::Minor,
+            impact_override: None,
+            draft: false,
+            components: Vec::new(),
+            alternatives: Vec::new(),
+            eta: None,
+            next_update_at: None,
+            update_interval_minutes: None,
+            window: None,
+            auto_transition: false,
+            postmortem: None,
+            started_at: now,
+            monitoring_at: None,
+            resolved_at: None,
+            created_at: now,
+            updated_at: now,
+            revision,
+            updates: Vec::new(),
+            eta_revisions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_piece_is_made_once_until_its_notice_or_the_epoch_changes() {
+        let made = Cell::new(0);
+        let make = || {
+            made.set(made.get() + 1);
+            format!("piece {}", made.get())
+        };
+        let epoch = Epoch {
+            components: 1,
+            today: None,
+        };
+        let past = notice("past", Status::Resolved, 2);
+        let open = notice("open", Status::Investigating, 2);
+
+        let nothing = Pieces::default();
+        let first = Fragments::new(&nothing, epoch);
+        assert_eq!(&*first.get(Kind::ApiObject, &past, make), "piece 1");
+        assert_eq!(&*first.get(Kind::ApiObject, &past, make), "piece 1");
+        assert_eq!(&*first.get(Kind::FeedHtml, &past, make), "piece 2");
+        first.get(Kind::ApiObject, &open, make);
+        first.get(Kind::ApiObject, &open, make);
+        assert_eq!(made.get(), 4, "open notices are made every time");
+        let pieces = first.into_pieces();
+
+        let second = Fragments::new(&pieces, epoch);
+        assert_eq!(&*second.get(Kind::ApiObject, &past, make), "piece 1");
+        let edited = notice("past", Status::Resolved, 3);
+        assert_eq!(&*second.get(Kind::ApiObject, &edited, make), "piece 5");
+        let pieces = second.into_pieces();
+
+        let next_day = Epoch {
+            components: 1,
+            today: Some(Utc::now().date_naive()),
+        };
+        let third = Fragments::new(&pieces, next_day);
+        assert_eq!(&*third.get(Kind::ApiObject, &edited, make), "piece 6");
+    }
+}
