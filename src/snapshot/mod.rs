@@ -284,12 +284,15 @@ impl Publisher {
         let now = self.clock.now();
         let started = std::time::Instant::now();
         // Read on the snapshot's own connection, then render without holding it.
+        let previous = self.current();
+        let before = previous.model.clone();
         let model = self
             .store
-            .read(Reader::Snapshot, move |tx| ReadModel::load(tx, now))
+            .read(Reader::Snapshot, move |tx| {
+                ReadModel::load(tx, now, &before)
+            })
             .await?;
         let loaded = started.elapsed();
-        let previous = self.current();
         let settings = self.settings.clone();
         let snapshot = tokio::task::spawn_blocking(move || {
             let t = std::time::Instant::now();

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -27,7 +28,7 @@ pub struct ReadModel {
     /// Names of every component ever made, for history that names deleted ones.
     names: HashMap<ComponentId, LocalizedText>,
     by_id: HashMap<ComponentId, usize>,
-    pub notices: HashMap<String, Incident>,
+    pub notices: HashMap<String, Arc<Incident>>,
     /// Unresolved public incidents, newest first.
     pub open_incidents: Vec<String>,
     /// Maintenances in progress or verifying, by start.
@@ -55,7 +56,12 @@ pub struct ReadModel {
 }
 
 impl ReadModel {
-    pub fn load(conn: &Connection, now: DateTime<Utc>) -> StoreResult<ReadModel> {
+    /// Reads the model; notices that did not change since `previous` are shared with it.
+    pub fn load(
+        conn: &Connection,
+        now: DateTime<Utc>,
+        previous: &ReadModel,
+    ) -> StoreResult<ReadModel> {
         let all = store::all_components(conn, true)?;
         let names_version = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -115,10 +121,26 @@ impl ReadModel {
                 wanted.push(id.clone());
             }
         }
-        let notices: HashMap<String, Incident> = store::incidents_by_ids(conn, &wanted)?
-            .into_iter()
-            .map(|i| (i.id.clone(), i))
-            .collect();
+        // Notices unchanged since the previous model are taken from it; only the others
+        // are read with their timelines.
+        let versions = store::notice_versions(conn, &wanted)?;
+        let mut notices: HashMap<String, Arc<Incident>> = HashMap::with_capacity(wanted.len());
+        let mut changed = Vec::new();
+        for id in wanted {
+            match (previous.notices.get(&id), versions.get(&id)) {
+                (Some(old), Some(&(revision, updated_at)))
+                    if old.revision == revision && old.updated_at == updated_at =>
+                {
+                    notices.insert(id, old.clone());
+                }
+                (_, Some(_)) => changed.push(id),
+                // Gone since the lists were read: not possible within one transaction.
+                (_, None) => {}
+            }
+        }
+        for i in store::incidents_by_ids(conn, &changed)? {
+            notices.insert(i.id.clone(), Arc::new(i));
+        }
 
         let mut active_maintenances = Vec::new();
         let mut upcoming_maintenances = Vec::new();
@@ -132,7 +154,7 @@ impl ReadModel {
         let starts = |id: &String| {
             notices
                 .get(id)
-                .and_then(|m: &Incident| m.window)
+                .and_then(|m: &Arc<Incident>| m.window)
                 .map(|w| w.starts)
         };
         upcoming_maintenances.sort_by_key(starts);
@@ -197,7 +219,7 @@ impl ReadModel {
     }
 
     pub fn notice(&self, id: &str) -> Option<&Incident> {
-        self.notices.get(id)
+        self.notices.get(id).map(|n| &**n)
     }
 
     /// Published notices that are not over: open incidents, maintenances in progress,
@@ -209,7 +231,8 @@ impl ReadModel {
     }
 
     pub fn notices_in<'a>(&'a self, ids: &'a [String]) -> impl Iterator<Item = &'a Incident> + 'a {
-        ids.iter().filter_map(|id| self.notices.get(id))
+        ids.iter()
+            .filter_map(|id| self.notices.get(id).map(|n| &**n))
     }
 
     pub fn name(&self, id: &ComponentId, lang: Lang) -> String {
@@ -287,4 +310,64 @@ pub struct SuggestionView<'a> {
     pub component: &'a ComponentId,
     pub instructions: Option<&'a LocalizedText>,
     pub status: Option<ComponentStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+
+    use super::ReadModel;
+    use crate::domain::LocalizedText;
+    use crate::store::{self, Reader, Store, StoreError};
+
+    #[test]
+    fn a_rebuild_reads_only_the_notices_that_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Utc::now()).unwrap();
+        let ids = store::synthetic::seed_past_incidents(&store, 30, Utc::now()).unwrap();
+        let load = |previous: &ReadModel| {
+            store
+                .read_blocking(Reader::Snapshot, |tx| {
+                    ReadModel::load(tx, Utc::now(), previous)
+                })
+                .unwrap()
+        };
+        let first = load(&ReadModel::empty());
+        let second = load(&first);
+        assert_eq!(second.notices.len(), 30);
+        assert!(
+            second
+                .notices
+                .iter()
+                .all(|(id, n)| Arc::ptr_eq(n, &first.notices[id])),
+            "nothing changed, nothing was read again"
+        );
+
+        let edited = &ids[29];
+        store
+            .write_blocking(|tx| -> Result<(), StoreError> {
+                let mut i = store::incident_by_id(tx, edited)?.unwrap();
+                i.title = LocalizedText {
+                    ko: "고친 제목".into(),
+                    en: None,
+                };
+                i.revision += 1;
+                i.updated_at = Utc::now();
+                store::save_incident(tx, &i)
+            })
+            .unwrap();
+        let third = load(&second);
+        assert_eq!(third.notices[edited].title.ko, "고친 제목");
+        assert!(!Arc::ptr_eq(
+            &third.notices[edited],
+            &second.notices[edited]
+        ));
+        assert!(
+            ids[..29]
+                .iter()
+                .all(|id| Arc::ptr_eq(&third.notices[id], &second.notices[id]))
+        );
+    }
 }

@@ -167,6 +167,35 @@ pub fn incidents_by_ids(conn: &Connection, ids: &[String]) -> StoreResult<Vec<In
     Ok(out)
 }
 
+const NOTICE_VERSIONS: &str =
+    "SELECT id, revision, updated_at FROM incidents WHERE id IN (SELECT value FROM json_each(?1))";
+
+/// The revision and last change of each of the given notices that exists: every change
+/// to a notice (its row or its timeline) moves both, so equal versions, equal notices.
+pub fn notice_versions(
+    conn: &Connection,
+    ids: &[String],
+) -> StoreResult<HashMap<String, (i64, DateTime<Utc>)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted = serde_json::to_string(ids)
+        .map_err(|e| StoreError::Corrupt(format!("cannot list ids: {e}")))?;
+    let rows = conn
+        .prepare_cached(NOTICE_VERSIONS)?
+        .query_map([&wanted], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, revision, at)| Ok((id, (revision, parse_time(&at)?))))
+        .collect()
+}
+
 const INCIDENTS_BY_IDS: &str = concat!(
     "SELECT ",
     incident_columns!(),
@@ -335,6 +364,7 @@ fn ids(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResu
 #[cfg(test)]
 pub(super) const QUERIES: &[(&str, &str)] = &[
     ("incidents_by_ids", INCIDENTS_BY_IDS),
+    ("notice_versions", NOTICE_VERSIONS),
     ("list_all", LIST_ALL),
     ("list_open", LIST_OPEN),
     ("list_closed", LIST_CLOSED),

@@ -32,8 +32,8 @@ pub use components::{
 pub use idempotency::{SavedResponse, save_response, saved_response};
 pub use incidents::{
     IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, incident_by_id,
-    incidents_by_ids, notice_ids_page, open_notice_ids, recent_notice_ids, recently_updated_ids,
-    save_incident,
+    incidents_by_ids, notice_ids_page, notice_versions, open_notice_ids, recent_notice_ids,
+    recently_updated_ids, save_incident,
 };
 pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
 

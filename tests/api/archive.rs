@@ -391,7 +391,7 @@ async fn lists_show_edits_of_past_notices_and_of_components() -> TestResult {
     let incidents = |app: &TestApp| {
         let url = format!("{}/api/v2/incidents.json", app.address);
         let client = app.client.clone();
-        async move { Ok::<Value, reqwest::Error>(client.get(url).send().await?.json().await?) }
+        async move { client.get(url).send().await?.json::<Value>().await }
     };
     let before = incidents(&app).await?;
     assert_eq!(before["incidents"][0]["name"], "지난 카드 장애");
