@@ -47,6 +47,8 @@ pub struct Pieces {
 pub struct Fragments<'a> {
     previous: Option<&'a Pieces>,
     kept: RefCell<Pieces>,
+    /// Pieces of open notices: shared by this build's documents, not by the next build.
+    this_build_only: RefCell<Vec<Key>>,
 }
 
 impl<'a> Fragments<'a> {
@@ -57,6 +59,7 @@ impl<'a> Fragments<'a> {
                 epoch,
                 map: HashMap::new(),
             }),
+            this_build_only: RefCell::new(Vec::new()),
         }
     }
 
@@ -65,15 +68,14 @@ impl<'a> Fragments<'a> {
         Fragments {
             previous: None,
             kept: RefCell::new(Pieces::default()),
+            this_build_only: RefCell::new(Vec::new()),
         }
     }
 
-    /// The piece of `notice`, made by `make` unless an earlier build made it. Pieces of
-    /// notices that are not over are always made: they say "in about 20 min".
+    /// The piece of `notice`, made by `make` unless this or an earlier build made it.
+    /// Pieces of notices that are not over are made again by each build: they say "in
+    /// about 20 min".
     pub fn get(&self, kind: Kind, notice: &Incident, make: impl FnOnce() -> String) -> Arc<str> {
-        if !notice.status.is_closed() {
-            return make().into();
-        }
         let key = Key {
             kind,
             id: notice.id.clone(),
@@ -83,16 +85,29 @@ impl<'a> Fragments<'a> {
         if let Some(piece) = self.kept.borrow().map.get(&key) {
             return piece.clone();
         }
-        let piece = match self.previous.and_then(|p| p.map.get(&key)) {
+        let open = !notice.status.is_closed();
+        let piece = match self
+            .previous
+            .filter(|_| !open)
+            .and_then(|p| p.map.get(&key))
+        {
             Some(piece) => piece.clone(),
             None => make().into(),
         };
+        if open {
+            self.this_build_only.borrow_mut().push(key.clone());
+        }
         self.kept.borrow_mut().map.insert(key, piece.clone());
         piece
     }
 
+    /// What the next build may reuse.
     pub fn into_pieces(self) -> Pieces {
-        self.kept.into_inner()
+        let mut pieces = self.kept.into_inner();
+        for key in self.this_build_only.into_inner() {
+            pieces.map.remove(&key);
+        }
+        pieces
     }
 }
 
@@ -158,11 +173,20 @@ mod tests {
         assert_eq!(&*first.get(Kind::FeedHtml, &past, make), "piece 2");
         first.get(Kind::ApiObject, &open, make);
         first.get(Kind::ApiObject, &open, make);
-        assert_eq!(made.get(), 4, "open notices are made every time");
+        assert_eq!(
+            made.get(),
+            3,
+            "an open notice's piece is made once in a build"
+        );
         let pieces = first.into_pieces();
 
         let second = Fragments::new(&pieces, epoch);
         assert_eq!(&*second.get(Kind::ApiObject, &past, make), "piece 1");
+        assert_eq!(
+            &*second.get(Kind::ApiObject, &open, make),
+            "piece 4",
+            "and again in the next"
+        );
         let edited = notice("past", Status::Resolved, 3);
         assert_eq!(&*second.get(Kind::ApiObject, &edited, make), "piece 5");
         let pieces = second.into_pieces();

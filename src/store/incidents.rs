@@ -100,7 +100,11 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         "INSERT OR IGNORE INTO update_component_changes (update_id, component_id, old_status, new_status)
          VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for (seq, u) in i.updates.iter().enumerate() {
+    // The timeline is append-only: only updates past the stored ones are new.
+    let stored: i64 = conn
+        .prepare_cached(STORED_UPDATES)?
+        .query_row([&i.id], |r| r.get(0))?;
+    for (seq, u) in i.updates.iter().enumerate().skip(stored.max(0) as usize) {
         let inserted = insert_update.execute(params![
             u.id,
             i.id,
@@ -127,7 +131,15 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO eta_revisions (incident_id, seq, eta, previous, revised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (seq, r) in i.eta_revisions.iter().enumerate() {
+    let stored: i64 = conn
+        .prepare_cached(STORED_ETA_REVISIONS)?
+        .query_row([&i.id], |r| r.get(0))?;
+    for (seq, r) in i
+        .eta_revisions
+        .iter()
+        .enumerate()
+        .skip(stored.max(0) as usize)
+    {
         stmt.execute(params![
             i.id,
             seq as i64,
@@ -138,6 +150,11 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
     }
     Ok(())
 }
+
+const STORED_UPDATES: &str =
+    "SELECT coalesce(max(seq) + 1, 0) FROM incident_updates WHERE incident_id = ?1";
+const STORED_ETA_REVISIONS: &str =
+    "SELECT coalesce(max(seq) + 1, 0) FROM eta_revisions WHERE incident_id = ?1";
 
 pub fn incident_by_id(conn: &Connection, id: &str) -> StoreResult<Option<Incident>> {
     Ok(incidents_by_ids(conn, &[id.to_string()])?.pop())
@@ -365,6 +382,8 @@ fn ids(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResu
 pub(super) const QUERIES: &[(&str, &str)] = &[
     ("incidents_by_ids", INCIDENTS_BY_IDS),
     ("notice_versions", NOTICE_VERSIONS),
+    ("stored_updates", STORED_UPDATES),
+    ("stored_eta_revisions", STORED_ETA_REVISIONS),
     ("list_all", LIST_ALL),
     ("list_open", LIST_OPEN),
     ("list_closed", LIST_CLOSED),
