@@ -294,7 +294,12 @@ async fn run(setup: Setup) -> Result {
 
     // ---- writes until visible -----------------------------------------------------------
     eprintln!("timing writes until visible…");
-    let alone = write_latencies(&admin, &open_id, 50, None).await?;
+    let mut operator = Operator {
+        admin: admin.clone(),
+        open: None,
+        written: 0,
+    };
+    let alone = operator.write(50, None).await?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let crawled = Arc::new(AtomicU64::new(0));
@@ -330,7 +335,7 @@ async fn run(setup: Setup) -> Result {
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let crawl_started = (Instant::now(), crawled.load(Ordering::Relaxed));
-    let crawling = write_latencies(&admin, &open_id, 50, None).await?;
+    let crawling = operator.write(50, None).await?;
     let crawl_rate = (crawled.load(Ordering::Relaxed) - crawl_started.1) as f64
         / crawl_started.0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
@@ -341,12 +346,8 @@ async fn run(setup: Setup) -> Result {
     let summary_url = format!("{base}/api/v2/summary.json");
     let idle = wrk(&setup, &summary_url)?;
     let writes = {
-        let admin = admin.clone();
-        let open_id = open_id.clone();
         let count = (setup.seconds * 50) as usize;
-        tokio::spawn(async move {
-            write_latencies(&admin, &open_id, count, Some(Duration::from_millis(20))).await
-        })
+        tokio::spawn(async move { operator.write(count, Some(Duration::from_millis(20))).await })
     };
     let busy = {
         let (setup_threads, conns, secs, url) = (
@@ -428,7 +429,7 @@ async fn run(setup: Setup) -> Result {
     }
     let _ = writeln!(
         report,
-        "\n| admin write until visible in `summary.json` | writes | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|"
+        "\n| admin write until visible in `summary.json` (cycles of: open, 8 updates, resolve) | writes | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|"
     );
     for (label, l) in [
         ("alone".to_string(), &alone),
@@ -488,50 +489,93 @@ impl Admin {
     }
 }
 
-/// Posts `count` updates (one every `every`, or back to back) and times each from sending
-/// it until `summary.json` shows its message.
-async fn write_latencies(
-    admin: &Admin,
-    id: &str,
-    count: usize,
-    every: Option<Duration>,
-) -> Result<Latencies> {
-    let mut times = Vec::with_capacity(count);
-    let started = Instant::now();
-    for n in 0..count {
-        if let Some(every) = every {
-            let due = started + every * n as u32;
-            tokio::time::sleep_until(due.into()).await;
-        }
-        let marker = format!("bench-{}-{n}", started.elapsed().as_nanos());
-        let t0 = Instant::now();
-        admin
-            .post(
-                &format!("/incidents/{id}/updates"),
-                &json!({ "message": marker }),
-            )
-            .await?;
-        // A write answers once it is published, so the first read should show it.
-        let mut reads = 0;
-        loop {
-            let body = admin
-                .client
-                .get(format!("{}/api/v2/summary.json", admin.base))
-                .send()
-                .await?
-                .text()
-                .await?;
-            if body.contains(&marker) {
-                break;
+/// Writes as an operator does during an outage, over and over: open an incident, post
+/// eight updates, resolve it; ten writes a cycle, each one timed from sending it until
+/// `summary.json` shows it (or, once resolved, no longer shows the incident).
+struct Operator {
+    admin: Admin,
+    /// The incident of the cycle under way, and how many updates it has had.
+    open: Option<(String, usize)>,
+    written: usize,
+}
+
+impl Operator {
+    /// `count` writes, one every `every` (or back to back).
+    async fn write(&mut self, count: usize, every: Option<Duration>) -> Result<Latencies> {
+        let mut times = Vec::with_capacity(count);
+        let started = Instant::now();
+        for n in 0..count {
+            if let Some(every) = every {
+                tokio::time::sleep_until((started + every * n as u32).into()).await;
             }
-            reads += 1;
-            if reads == 1000 {
-                return Err(format!("{marker} never showed in summary.json").into());
+            self.written += 1;
+            let marker = format!("bench-write-{}", self.written);
+            let t0 = Instant::now();
+            let (needle, shown) = match &mut self.open {
+                None => {
+                    let created = self
+                        .admin
+                        .post(
+                            "/incidents",
+                            &json!({
+                                "title": {"ko": "카카오페이 결제 지연", "en": "KakaoPay payments delayed"},
+                                "message": marker,
+                                "components": {"kakaopay": "partial_outage"},
+                                "next_update_in_minutes": 15
+                            }),
+                        )
+                        .await?;
+                    let id = created["id"].as_str().ok_or("no id")?.to_string();
+                    self.open = Some((id, 0));
+                    (marker, true)
+                }
+                Some((id, updates)) if *updates < 8 => {
+                    *updates += 1;
+                    self.admin
+                        .post(
+                            &format!("/incidents/{id}/updates"),
+                            &json!({ "message": marker }),
+                        )
+                        .await?;
+                    (marker, true)
+                }
+                Some((id, _)) => {
+                    let id = id.clone();
+                    self.admin
+                        .post(
+                            &format!("/incidents/{id}/updates"),
+                            &json!({ "message": marker, "status": "resolved" }),
+                        )
+                        .await?;
+                    self.open = None;
+                    (id, false)
+                }
+            };
+            // A write answers once it is published, so the first read should show it.
+            let mut reads = 0;
+            loop {
+                let body = self
+                    .admin
+                    .client
+                    .get(format!("{}/api/v2/summary.json", self.admin.base))
+                    .send()
+                    .await?
+                    .text()
+                    .await?;
+                if body.contains(&needle) == shown {
+                    break;
+                }
+                reads += 1;
+                if reads == 1000 {
+                    return Err(
+                        format!("write {} never showed in summary.json", self.written).into(),
+                    );
+                }
             }
+            times.push(t0.elapsed());
         }
-        times.push(t0.elapsed());
+        Ok(Latencies(times))
     }
-    Ok(Latencies(times))
 }
 
 /// Times one GET of each path, one after another.

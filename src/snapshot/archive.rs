@@ -12,18 +12,21 @@ use tokio::sync::Semaphore;
 use super::fragments::Fragments;
 use super::model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, ReadModel};
 use super::pages::{PageContext, history_pages};
-use super::{BuildError, DocBuilder, PAGE, Page, Previous, Settings, Snapshot, api_v2, html_doc};
+use super::{
+    BuildError, DocBuilder, Outdated, PAGE, Page, Previous, Settings, Snapshot, api_v2, html_doc,
+};
 use crate::domain::{Incident, Lang};
 use crate::snapshot::Doc;
 use crate::store::{self, Reader, Store};
 
-/// Bytes of archived pages and JSON documents kept at most (bodies and compressed
-/// variants).
-const PAGE_BYTES: usize = 24 << 20;
+/// Bytes kept at most (bodies and compressed variants) of past notices' pages, of deep
+/// history pages and of past notices' JSON.
+const NOTICE_BYTES: usize = 16 << 20;
+const HISTORY_BYTES: usize = 8 << 20;
 const JSON_BYTES: usize = 8 << 20;
 /// Archived documents rendered at once; more wait their turn. Rendering is CPU work on
 /// blocking threads, and the machine has few cores.
-const RENDERS_AT_ONCE: usize = 4;
+const RENDERS_AT_ONCE: usize = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum What {
@@ -38,12 +41,13 @@ struct Key {
     what: What,
 }
 
-/// Pages (HTML) and JSON are kept apart because they go out of date differently: a
-/// past notice's page changes only with the history (see `ReadModel::archive_epoch`),
-/// while its JSON also carries the page's last update and today's component statuses,
-/// so it goes with any write.
+/// Three shelves, because their documents go out of date differently (see
+/// [`Outdated`]): a past notice's page when it or a component's name changes; a history
+/// page also when a notice enters or leaves the history; JSON with any write, because it
+/// shows the page's last update and today's component statuses.
 pub(super) struct Archive {
-    pages: Shelf,
+    notices: Shelf,
+    history: Shelf,
     json: Shelf,
     renders: Arc<Semaphore>,
     /// Documents rendered so far (misses of the cache that found something).
@@ -53,7 +57,8 @@ pub(super) struct Archive {
 impl Default for Archive {
     fn default() -> Archive {
         Archive {
-            pages: Shelf::new(PAGE_BYTES),
+            notices: Shelf::new(NOTICE_BYTES),
+            history: Shelf::new(HISTORY_BYTES),
             json: Shelf::new(JSON_BYTES),
             renders: Arc::new(Semaphore::new(RENDERS_AT_ONCE)),
             rendered: AtomicU64::new(0),
@@ -153,19 +158,25 @@ enum Loaded {
 }
 
 impl Archive {
-    /// Forgets every archived document: the history or what it shows changed.
-    pub(super) fn invalidate(&self) {
-        self.pages.clear();
-        self.json.clear();
+    /// Forgets what a new snapshot made out of date.
+    pub(super) fn invalidate(&self, outdated: Outdated) {
+        match outdated {
+            Outdated::Archive => {
+                self.notices.clear();
+                self.history.clear();
+                self.json.clear();
+            }
+            Outdated::HistoryAndJson => {
+                self.history.clear();
+                self.json.clear();
+            }
+            Outdated::Json => self.json.clear(),
+            Outdated::Nothing => {}
+        }
     }
 
     pub(super) fn rendered(&self) -> u64 {
         self.rendered.load(Ordering::Relaxed)
-    }
-
-    /// Forgets the archived JSON documents: something was written.
-    pub(super) fn invalidate_json(&self) {
-        self.json.clear();
     }
 
     pub(super) async fn get(
@@ -184,8 +195,11 @@ impl Archive {
             }
             _ => return Ok(None),
         };
-        let json = matches!(what, What::IncidentJson(_));
-        let shelf = if json { &self.json } else { &self.pages };
+        let shelf = match what {
+            What::Incident(_) => &self.notices,
+            What::IncidentJson(_) => &self.json,
+            What::History(_) => &self.history,
+        };
         let key = Key { lang, what };
         if let Some(doc) = shelf.get(&key) {
             return Ok(Some(doc));
@@ -205,6 +219,13 @@ impl Archive {
             .await
             .map_err(|e| BuildError::Task(e.to_string()))?;
         let settings = settings.clone();
+        let json = matches!(key.what, What::IncidentJson(_));
+        // Only the past is kept: a notice still open (seen here in the moment before a
+        // snapshot shows it) is not, since it will change.
+        let keep = match &loaded {
+            Loaded::Notice(i) => i.status.is_closed(),
+            Loaded::History { .. } => true,
+        };
         let doc = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let doc = render(&snapshot.model, &settings, lang, &loaded, json)?;
@@ -215,7 +236,9 @@ impl Archive {
         .await
         .map_err(|e| BuildError::Task(e.to_string()))??;
         self.rendered.fetch_add(1, Ordering::Relaxed);
-        shelf.put(generation, key, doc.clone());
+        if keep {
+            shelf.put(generation, key, doc.clone());
+        }
         Ok(Some(doc))
     }
 }

@@ -172,9 +172,14 @@ pub enum BuildError {
 }
 
 /// What a new snapshot makes out of date among the archived documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outdated {
+    /// Everything: a notice of the past, a component's name or the day changed.
     Archive,
-    ArchivedJson,
+    /// The history's order: its pages, and the JSON.
+    HistoryAndJson,
+    /// Only the JSON, which shows the page's last update and today's statuses.
+    Json,
     Nothing,
 }
 
@@ -299,13 +304,13 @@ impl Publisher {
             let snapshot = build(Arc::new(model), &settings, &previous)?;
             tracing::debug!(?loaded, built = ?t.elapsed(), "snapshot built");
             let (old, new) = (&previous.model, &snapshot.model);
-            // Archived pages show dates relative to today ("15:30" today, the date
-            // otherwise), so a new day outdates them as much as a changed history does.
-            let today = |m: &ReadModel| m.now.with_timezone(&settings.timezone).date_naive();
-            let outdated = if new.archive_epoch != old.archive_epoch || today(new) != today(old) {
+            let tz = settings.timezone;
+            let outdated = if !new.same_past(old, tz, false) {
                 Outdated::Archive
+            } else if !new.same_past(old, tz, true) {
+                Outdated::HistoryAndJson
             } else if new.data_version != old.data_version {
-                Outdated::ArchivedJson
+                Outdated::Json
             } else {
                 Outdated::Nothing
             };
@@ -316,11 +321,7 @@ impl Publisher {
         let (snapshot, outdated) = snapshot?;
         let snapshot = Arc::new(snapshot);
         self.current.store(snapshot.clone());
-        match outdated {
-            Outdated::Archive => self.archive.invalidate(),
-            Outdated::ArchivedJson => self.archive.invalidate_json(),
-            Outdated::Nothing => {}
-        }
+        self.archive.invalidate(outdated);
         self.builds.fetch_add(1, Ordering::Relaxed);
         self.brotli.published();
         Ok(())
@@ -370,6 +371,9 @@ pub fn build(
     previous: &Snapshot,
 ) -> Result<Snapshot, BuildError> {
     let previous_pieces = &previous.pieces;
+    // The history pages show past notices only: kept while the past did not change.
+    let history_kept = model.same_past(&previous.model, settings.timezone, true);
+    let kept = |lang: Lang| history_kept.then(|| previous.langs[slot(lang)].history.as_slice());
     let previous: Previous = previous
         .documents()
         .map(|d| (d.etag.clone(), d.clone()))
@@ -387,11 +391,11 @@ pub fn build(
     let (ko, en) = std::thread::scope(|s| {
         let en = s.spawn(|| {
             let fragments = Fragments::new(&pieces[slot(Lang::En)], epoch);
-            let docs = lang_docs(m, settings, Lang::En, &builder, &fragments)?;
+            let docs = lang_docs(m, settings, Lang::En, &builder, &fragments, kept(Lang::En))?;
             Ok::<_, BuildError>((docs, fragments.into_pieces()))
         });
         let fragments = Fragments::new(&pieces[slot(Lang::Ko)], epoch);
-        let ko = lang_docs(m, settings, Lang::Ko, &builder, &fragments)
+        let ko = lang_docs(m, settings, Lang::Ko, &builder, &fragments, kept(Lang::Ko))
             .map(|docs| (docs, fragments.into_pieces()));
         let en = en
             .join()
@@ -408,12 +412,14 @@ pub fn build(
     })
 }
 
+/// `unchanged_history`: the previous build's history pages, when they are still right.
 fn lang_docs(
     m: &ReadModel,
     settings: &Settings,
     lang: Lang,
     builder: &DocBuilder,
     fragments: &Fragments,
+    unchanged_history: Option<&[Arc<Doc>]>,
 ) -> Result<LangDocs, BuildError> {
     let mut docs = LangDocs::default();
     let pages = history_pages(m.history_total);
@@ -443,7 +449,9 @@ fn lang_docs(
             api_v2::incident_document(m, settings, lang, builder, fragments, notice),
         );
     }
-    docs.history = if m.history_pages.is_empty() {
+    docs.history = if let Some(same) = unchanged_history {
+        same.to_vec()
+    } else if m.history_pages.is_empty() {
         vec![html_doc(builder, PAGE, &ctx.history(&[], 1, 1))?]
     } else {
         m.history_pages

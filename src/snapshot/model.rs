@@ -12,7 +12,7 @@ use crate::domain::{
     Component, ComponentId, ComponentStatus, Incident, Indicator, Kind, Lang, LocalizedText,
     Status, recommend_now,
 };
-use crate::store::{self, StoreResult};
+use crate::store::{self, HistoryVersions, StoreResult};
 
 /// Closed notices per history page.
 pub const HISTORY_PAGE_SIZE: usize = 20;
@@ -48,9 +48,10 @@ pub struct ReadModel {
     /// SQLite's `data_version` as this model was read: it changes whenever anyone
     /// commits, so two models with the same value were read from the same data.
     pub data_version: i64,
-    /// What pages of past notices show besides the notice itself: the history's version
-    /// (its order and contents) and every component's name. Equal epochs, equal pages.
-    pub archive_epoch: (i64, u64),
+    /// How far the history has changed (its order, and the notices in it).
+    pub history_versions: HistoryVersions,
+    /// Changes whenever a component's name does (past notices name their channels).
+    pub names_version: u64,
     /// Changes whenever any component does.
     pub components_version: u64,
 }
@@ -186,9 +187,20 @@ impl ReadModel {
             recently_updated,
             last_modified,
             data_version: store::data_version(conn)?,
-            archive_epoch: (store::archive_version(conn)?, names_version),
+            history_versions: store::history_versions(conn)?,
+            names_version,
             components_version,
         })
+    }
+
+    /// Whether pages of past notices rendered from `other` are still right for this
+    /// model (same notices, names and day); `history` adds the history's order.
+    pub fn same_past(&self, other: &ReadModel, tz: chrono_tz::Tz, history: bool) -> bool {
+        let today = |m: &ReadModel| m.now.with_timezone(&tz).date_naive();
+        self.history_versions.archive == other.history_versions.archive
+            && self.names_version == other.names_version
+            && today(self) == today(other)
+            && (!history || self.history_versions.history == other.history_versions.history)
     }
 
     /// A model of nothing, for before the first build.
@@ -209,7 +221,11 @@ impl ReadModel {
             recently_updated: Vec::new(),
             last_modified: DateTime::<Utc>::MIN_UTC,
             data_version: -1,
-            archive_epoch: (-1, 0),
+            history_versions: HistoryVersions {
+                history: -1,
+                archive: -1,
+            },
+            names_version: 0,
             components_version: 0,
         }
     }

@@ -778,6 +778,61 @@ mod tests {
     }
 
     #[test]
+    fn the_history_counts_its_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();
+        store
+            .write_blocking(|tx| -> Result<(), StoreError> {
+                let versions = || crate::store::history_versions(tx).unwrap();
+                let v = |history, archive| crate::store::HistoryVersions { history, archive };
+                assert_eq!(versions(), v(0, 0));
+                insert(
+                    tx,
+                    "open",
+                    "2026-01-02T00:00:00.000000Z",
+                    "investigating",
+                    false,
+                );
+                assert_eq!(versions(), v(0, 0), "an open notice is not history");
+                tx.execute(
+                    "UPDATE incidents SET status = 'monitoring' WHERE id = 'open'",
+                    [],
+                )?;
+                assert_eq!(versions(), v(0, 0), "nor is its update");
+                tx.execute(
+                    "UPDATE incidents SET status = 'resolved' WHERE id = 'open'",
+                    [],
+                )?;
+                assert_eq!(versions(), v(1, 0), "it entered the history");
+                insert(tx, "old", "2026-01-01T00:00:00.000000Z", "resolved", false);
+                assert_eq!(versions(), v(2, 0), "so did an older one, below it");
+                tx.execute(
+                    "UPDATE incidents SET title_ko = '고침' WHERE id = 'old'",
+                    [],
+                )?;
+                assert_eq!(versions(), v(2, 1), "a past notice was edited");
+                tx.execute(
+                    "UPDATE incidents SET history_rank = history_rank WHERE id = 'old'",
+                    [],
+                )?;
+                assert_eq!(versions(), v(2, 1), "rank moves alone do not count");
+                tx.execute(
+                    "UPDATE incidents SET status = 'investigating' WHERE id = 'old'",
+                    [],
+                )?;
+                assert_eq!(
+                    versions(),
+                    v(3, 2),
+                    "reopened: it left, and its pages changed"
+                );
+                tx.execute("DELETE FROM incidents WHERE id = 'open'", [])?;
+                assert_eq!(versions(), v(4, 3));
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
     fn upgrading_numbers_the_existing_history() {
         let dir = tempfile::tempdir().unwrap();
         {

@@ -176,9 +176,10 @@ CREATE INDEX incidents_history_order ON incidents(created_at, id) WHERE history_
 -- by every write (which channels other notices hold).
 CREATE INDEX incidents_unclosed ON incidents(kind, created_at, id)
     WHERE status NOT IN ('resolved', 'postmortem', 'completed');
--- Counts changes to what archived pages show (the history's order and its notices), so
--- the server knows when pages it rendered earlier are out of date. Bumped by the triggers.
-INSERT INTO meta (key, value) VALUES ('archive_version', '0');
+-- Count changes so the server knows when pages it rendered earlier are out of date; the
+-- triggers bump them. history_version: the history's order (a notice entered or left it).
+-- archive_version: a notice in the history changed (a title, a postmortem, reopened).
+INSERT INTO meta (key, value) VALUES ('history_version', '0'), ('archive_version', '0');
 
 -- A notice's children in their display order.
 CREATE INDEX incident_components_in_order ON incident_components(incident_id, position);
@@ -204,7 +205,7 @@ BEGIN
         WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
         ORDER BY created_at DESC, id DESC LIMIT 1), 0)
     WHERE id = NEW.id;
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
 END;
 CREATE TRIGGER incidents_history_enter AFTER UPDATE OF status, draft ON incidents
 WHEN OLD.history_rank IS NULL
@@ -218,7 +219,7 @@ BEGIN
         WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
         ORDER BY created_at DESC, id DESC LIMIT 1), 0)
     WHERE id = NEW.id;
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
 END;
 -- A notice leaves the history (reopened): newer entries move down one.
 CREATE TRIGGER incidents_history_leave AFTER UPDATE OF status, draft ON incidents
@@ -227,16 +228,17 @@ WHEN OLD.history_rank IS NOT NULL
 BEGIN
     UPDATE incidents SET history_rank = NULL WHERE id = NEW.id;
     UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
 END;
 CREATE TRIGGER incidents_history_delete AFTER DELETE ON incidents
 WHEN OLD.history_rank IS NOT NULL
 BEGIN
     UPDATE incidents SET history_rank = history_rank - 1 WHERE history_rank > OLD.history_rank;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
--- A notice in the history changed (a title, a postmortem): its pages are out of date.
--- Rank shifts do not count: they write history_rank alone.
+-- A notice in the history changed (a title, a postmortem, reopened): its pages are out
+-- of date. Rank shifts do not count: they write history_rank alone.
 CREATE TRIGGER incidents_archived_notice_changed AFTER UPDATE OF kind, title_ko, title_en,
     status, impact, impact_override, draft, eta, next_update_at, update_interval_minutes,
     scheduled_for, scheduled_until, auto_transition, postmortem_ko, postmortem_en,

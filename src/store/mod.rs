@@ -182,17 +182,27 @@ pub fn data_version(conn: &Connection) -> StoreResult<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
-/// A count that moves whenever the history changes: a notice enters or leaves it, or one
-/// in it is edited (kept by the triggers of migration 2).
-pub fn archive_version(conn: &Connection) -> StoreResult<i64> {
-    let v: Option<i64> = conn
-        .query_row(
-            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'archive_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    v.ok_or_else(|| StoreError::Corrupt("meta has no archive_version".into()))
+/// Counts kept by the triggers of migration 2: `history_version` moves whenever a notice
+/// enters or leaves the history (its order changes), `archive_version` whenever a notice
+/// in the history is changed or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HistoryVersions {
+    pub history: i64,
+    pub archive: i64,
+}
+
+pub fn history_versions(conn: &Connection) -> StoreResult<HistoryVersions> {
+    let read = |key: &str| -> StoreResult<i64> {
+        let v: Option<i64> = conn
+            .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        v.ok_or_else(|| StoreError::Corrupt(format!("meta has no {key}")))
+    };
+    Ok(HistoryVersions {
+        history: read("history_version")?,
+        archive: read("archive_version")?,
+    })
 }
 
 fn write_with<T, E, F>(inner: &Inner, f: F) -> Result<T, E>

@@ -360,6 +360,30 @@ async fn archived_pages_outlive_writes_about_open_incidents_but_not_edits_of_the
             .await?["page"]["updated_at"]
     );
 
+    // Once the outage is over it enters the history: every history page moves one place,
+    // while the pages of older notices stay as they were.
+    let rendered = publisher.archive_renders();
+    app.post_incident_update_ok(
+        open["id"].as_str().unwrap_or_default(),
+        &json!({"message": "복구되었습니다.", "status": "resolved"}),
+    )
+    .await?;
+    assert_eq!(app.get(&old).await?.status(), StatusCode::OK);
+    assert_eq!(
+        publisher.archive_renders(),
+        rendered,
+        "the old page was kept"
+    );
+    assert_eq!(
+        numbers(&titles(&app.get_page("/history?page=7").await?)?),
+        seeded(11, 1)
+    );
+    assert_eq!(
+        publisher.archive_renders(),
+        rendered + 1,
+        "the history page was made again"
+    );
+
     // Editing a notice of the past outdates its pages.
     let r = app
         .patch_incident(&ids[0], &json!({"title": "카드 결제 지연 (정정)"}))
