@@ -311,37 +311,58 @@ async fn run(setup: Setup) -> Result {
             .cloned()
             .collect(),
     );
-    let crawlers: Vec<_> = (0..32)
-        .map(|i| {
-            let (client, base, stop, crawled, paths) = (
-                client.clone(),
-                base.clone(),
-                stop.clone(),
-                crawled.clone(),
-                crawl_paths.clone(),
-            );
-            tokio::spawn(async move {
-                let mut rng = Lcg(i + 1);
-                while !stop.load(Ordering::Relaxed) {
-                    // Pages past the snapshot, never the same twice in a row.
-                    let path = &paths[rng.below(paths.len())];
-                    if let Ok(r) = client.get(format!("{base}{path}")).send().await {
-                        let _ = r.bytes().await;
-                        crawled.fetch_add(1, Ordering::Relaxed);
-                    }
+    // The crawlers run on their own thread and runtime, so the operator's timing is not
+    // delayed by the crawlers' own scheduling in this process.
+    let crawlers = {
+        let (base, stop, crawled, paths) = (
+            base.clone(),
+            stop.clone(),
+            crawled.clone(),
+            crawl_paths.clone(),
+        );
+        std::thread::spawn(move || -> Result {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(64)
+                    .build()?;
+                let tasks: Vec<_> = (0..32)
+                    .map(|i| {
+                        let (client, base, stop, crawled, paths) = (
+                            client.clone(),
+                            base.clone(),
+                            stop.clone(),
+                            crawled.clone(),
+                            paths.clone(),
+                        );
+                        tokio::spawn(async move {
+                            let mut rng = Lcg(i + 1);
+                            while !stop.load(Ordering::Relaxed) {
+                                let path = &paths[rng.below(paths.len())];
+                                if let Ok(r) = client.get(format!("{base}{path}")).send().await {
+                                    let _ = r.bytes().await;
+                                    crawled.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    let _ = task.await;
                 }
+                Ok(())
             })
         })
-        .collect();
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let crawl_started = (Instant::now(), crawled.load(Ordering::Relaxed));
     let crawling = operator.write(50, None).await?;
     let crawl_rate = (crawled.load(Ordering::Relaxed) - crawl_started.1) as f64
         / crawl_started.0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
-    for c in crawlers {
-        let _ = c.await;
-    }
+    crawlers.join().map_err(|_| "the crawlers panicked")??;
 
     let summary_url = format!("{base}/api/v2/summary.json");
     let idle = wrk(&setup, &summary_url)?;

@@ -24,9 +24,6 @@ use crate::store::{self, Reader, Store};
 const NOTICE_BYTES: usize = 16 << 20;
 const HISTORY_BYTES: usize = 8 << 20;
 const JSON_BYTES: usize = 8 << 20;
-/// Archived documents rendered at once; more wait their turn. Rendering is CPU work on
-/// blocking threads, and the machine has few cores.
-const RENDERS_AT_ONCE: usize = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum What {
@@ -60,7 +57,11 @@ impl Default for Archive {
             notices: Shelf::new(NOTICE_BYTES),
             history: Shelf::new(HISTORY_BYTES),
             json: Shelf::new(JSON_BYTES),
-            renders: Arc::new(Semaphore::new(RENDERS_AT_ONCE)),
+            // Archived documents rendered at once, one per core; more wait their turn, so
+            // a crawler cannot take the CPU a write's rebuild needs.
+            renders: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             rendered: AtomicU64::new(0),
         }
     }
