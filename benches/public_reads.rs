@@ -47,6 +47,8 @@ struct Setup {
     seconds: u64,
     connections: u32,
     threads: u32,
+    /// Only the snapshot documents against the bare handler and nginx (`HOT_ONLY=1`).
+    hot_only: bool,
 }
 
 impl Setup {
@@ -65,6 +67,7 @@ impl Setup {
             seconds: var("DURATION", 5)?,
             connections: var("CONNECTIONS", 64)? as u32,
             threads: var("THREADS", 2)? as u32,
+            hot_only: var("HOT_ONLY", 0)? == 1,
         })
     }
 }
@@ -242,7 +245,7 @@ async fn run(setup: Setup) -> Result {
         ),
     ];
     let mut deep_rows = Vec::new();
-    for (label, paths) in &deep_sets {
+    for (label, paths) in deep_sets.iter().filter(|_| !setup.hot_only) {
         let cold = latencies(&client, &base, paths).await?;
         let warm = latencies(&client, &base, paths).await?;
         deep_rows.push((label.to_string(), cold, warm));
@@ -291,6 +294,10 @@ async fn run(setup: Setup) -> Result {
         None,
     ));
     drop(nginx);
+    if setup.hot_only {
+        println!("{wrk_setup}\n\n{}", hot_table(&hot_rows));
+        return Ok(());
+    }
 
     // ---- writes until visible -----------------------------------------------------------
     eprintln!("timing writes until visible…");
@@ -384,6 +391,7 @@ async fn run(setup: Setup) -> Result {
                     seconds: secs,
                     connections: conns,
                     threads: setup_threads,
+                    hot_only: false,
                 },
                 &url,
             )
@@ -408,32 +416,7 @@ async fn run(setup: Setup) -> Result {
         rss / 1024,
         peak / 1024,
     );
-    let _ = writeln!(
-        report,
-        "| snapshot document | paystatus r/s | p99 ms | bare axum r/s | p99 ms | nginx r/s | p99 ms | vs bare | vs nginx |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    );
-    for (label, ours, ceiling, theirs) in &hot_rows {
-        let cell = |w: &Option<Wrk>| {
-            w.as_ref()
-                .map(|w| format!("{} | {:.2}", thousands(w.rps as usize), w.p99_ms))
-                .unwrap_or_else(|| "– | –".into())
-        };
-        let ratio = |w: &Option<Wrk>| {
-            w.as_ref()
-                .map(|w| format!("{:.2}×", ours.rps / w.rps.max(1.0)))
-                .unwrap_or_else(|| "–".into())
-        };
-        let _ = writeln!(
-            report,
-            "| `{label}` | {} | {:.2} | {} | {} | {} | {} |",
-            thousands(ours.rps as usize),
-            ours.p99_ms,
-            cell(ceiling),
-            cell(theirs),
-            ratio(ceiling),
-            ratio(theirs),
-        );
-    }
+    report.push_str(&hot_table(&hot_rows));
     let _ = writeln!(
         report,
         "\n| deep document ({sample} distinct, one client) | cold p50 ms | cold p99 ms | warm p50 ms | warm p99 ms |\n|---|---:|---:|---:|---:|"
@@ -484,6 +467,38 @@ async fn run(setup: Setup) -> Result {
     );
     println!("{report}");
     Ok(())
+}
+
+/// The table of snapshot documents against the bare handler and nginx.
+fn hot_table(hot_rows: &[(String, Wrk, Option<Wrk>, Option<Wrk>)]) -> String {
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "| snapshot document | paystatus r/s | p99 ms | bare axum r/s | p99 ms | nginx r/s | p99 ms | vs bare | vs nginx |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for (label, ours, ceiling, theirs) in hot_rows {
+        let cell = |w: &Option<Wrk>| {
+            w.as_ref()
+                .map(|w| format!("{} | {:.2}", thousands(w.rps as usize), w.p99_ms))
+                .unwrap_or_else(|| "– | –".into())
+        };
+        let ratio = |w: &Option<Wrk>| {
+            w.as_ref()
+                .map(|w| format!("{:.2}×", ours.rps / w.rps.max(1.0)))
+                .unwrap_or_else(|| "–".into())
+        };
+        let _ = writeln!(
+            report,
+            "| `{label}` | {} | {:.2} | {} | {} | {} | {} |",
+            thousands(ours.rps as usize),
+            ours.p99_ms,
+            cell(ceiling),
+            cell(theirs),
+            ratio(ceiling),
+            ratio(theirs),
+        );
+    }
+    report
 }
 
 /// The admin API, for the write measurements.

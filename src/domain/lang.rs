@@ -13,10 +13,14 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Ko, Lang::En];
 
     pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ko" | "ko-kr" => Some(Lang::Ko),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            _ => None,
+        let s = s.trim();
+        let is = |names: &[&str]| names.iter().any(|n| s.eq_ignore_ascii_case(n));
+        if is(&["ko", "ko-kr"]) {
+            Some(Lang::Ko)
+        } else if is(&["en", "en-us", "en-gb"]) {
+            Some(Lang::En)
+        } else {
+            None
         }
     }
 
@@ -33,16 +37,18 @@ impl Lang {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut pieces = part.split(';');
-            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = pieces.next().unwrap_or("").trim();
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
-            let lang = match primary {
-                "ko" => Lang::Ko,
-                "en" => Lang::En,
-                _ => continue,
+            let lang = if primary.eq_ignore_ascii_case("ko") {
+                Lang::Ko
+            } else if primary.eq_ignore_ascii_case("en") {
+                Lang::En
+            } else {
+                continue;
             };
             if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
                 best = Some((q, lang));

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
+use axum::http::HeaderMap;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -92,8 +93,21 @@ pub struct Doc {
     /// Strong ETag, quoted.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
-    /// Response headers that depend only on this document, built on first use.
-    pub http_headers: OnceLock<axum::http::HeaderMap>,
+    /// Response headers of each variant, built on first use (see [`Doc::headers`]).
+    headers: [OnceLock<HeaderMap>; Variant::COUNT * 2],
+}
+
+/// Which response of a document: its encoding, or a 304.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Identity,
+    Gzip,
+    Brotli,
+    NotModified,
+}
+
+impl Variant {
+    const COUNT: usize = 4;
 }
 
 /// Bodies smaller than this are not worth compressing.
@@ -124,7 +138,7 @@ impl DocBuilder<'_> {
             brotli: OnceLock::new(),
             etag,
             last_modified: self.last_modified,
-            http_headers: OnceLock::new(),
+            headers: Default::default(),
         })
     }
 }
@@ -156,6 +170,20 @@ impl Doc {
                 .then(|| brotli(&self.body))
                 .flatten()
         });
+    }
+
+    /// The response headers of `variant` (with `Vary: Accept-Language` or without), made
+    /// by `build` the first time they are asked for.
+    pub fn headers(
+        &self,
+        variant: Variant,
+        vary_language: bool,
+        build: fn(&Doc, Variant, bool) -> HeaderMap,
+    ) -> HeaderMap {
+        let slot = variant as usize * 2 + usize::from(vary_language);
+        self.headers[slot]
+            .get_or_init(|| build(self, variant, vary_language))
+            .clone()
     }
 
     /// Whether every variant has been made.

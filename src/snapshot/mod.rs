@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio::sync::watch;
 
-pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, etag_of};
+pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, etag_of};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
 

@@ -6,84 +6,112 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
-use crate::snapshot::Doc;
+use crate::snapshot::{Doc, Variant};
 
-/// Content-Security-Policy for everything we serve: our own files only.
+/// Content-Security-Policy for everything we serve: our own files only; only the embed
+/// frame may be framed by other sites.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                   connect-src 'self'; base-uri 'none'; form-action 'self'";
+                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP_FRAMEABLE: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+                   script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+                   frame-ancestors *";
 
 /// `vary_language`: the language came from `Accept-Language`, so caches must key on it.
 pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool) -> Response {
-    // The headers that depend only on the document are built once per document.
-    let mut headers = doc
-        .http_headers
-        .get_or_init(|| document_headers(doc))
-        .clone();
-    let vary = if vary_language {
-        "Accept-Encoding, Accept-Language"
-    } else {
-        "Accept-Encoding"
-    };
-    headers.insert(header::VARY, HeaderValue::from_static(vary));
-
     if doc.serving.status == 200 && not_modified(doc, req) {
-        headers.remove(header::CONTENT_TYPE);
+        let headers = doc.headers(Variant::NotModified, vary_language, build_headers);
         return with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty());
     }
-
     let accepted = AcceptEncoding::parse(
         req.get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let (encoding, bytes) = match (accepted.br, accepted.gzip) {
-        (true, _) if doc.brotli().is_some() => (Some("br"), doc.brotli().cloned()),
-        (_, true) if doc.gzip().is_some() => (Some("gzip"), doc.gzip().cloned()),
-        _ => (None, None),
+    let (variant, bytes) = match (accepted.br, accepted.gzip) {
+        (true, _) if doc.brotli().is_some() => (Variant::Brotli, doc.brotli()),
+        (_, true) if doc.gzip().is_some() => (Variant::Gzip, doc.gzip()),
+        _ => (Variant::Identity, None),
     };
-    let bytes = bytes.unwrap_or_else(|| doc.body.clone());
-    if let Some(e) = encoding {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
-    }
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let bytes = bytes.unwrap_or(&doc.body);
+    // Every header, Content-Length included, was prepared for this variant of the
+    // document; a response is one map clone and one reference to the bytes.
+    let headers = doc.headers(variant, vary_language, build_headers);
     let status = StatusCode::from_u16(doc.serving.status).unwrap_or(StatusCode::OK);
     let body = if method == Method::HEAD {
         Body::empty()
     } else {
-        Body::from(bytes)
+        Body::from(bytes.clone())
     };
     with_headers(status, headers, body)
 }
 
-/// Everything a document's responses share: validators, caching, type, and the
-/// security and CORS headers its kind calls for.
-fn document_headers(doc: &Doc) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    let mut set = |name, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            h.insert(name, v);
-        }
-    };
-    set(header::ETAG, &doc.etag);
-    set(header::LAST_MODIFIED, &http_date(doc.last_modified));
-    set(header::CACHE_CONTROL, doc.serving.cache.header());
-    set(header::CONTENT_TYPE, doc.serving.content_type);
-    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if doc.serving.frameable {
-        set(
+/// The headers of one variant of a document's responses: validators, caching, type and
+/// length, encoding, `Vary`, and the security and CORS headers its kind calls for. Fixed
+/// values are static, so cloning them costs no reference counting.
+fn build_headers(doc: &Doc, variant: Variant, vary_language: bool) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(12);
+    let dynamic = |value: &str| HeaderValue::from_str(value).ok();
+    if let Some(v) = dynamic(&doc.etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = dynamic(&http_date(doc.last_modified)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    let serving = doc.serving;
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(serving.cache.header()),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if serving.frameable {
+        h.insert(
             header::CONTENT_SECURITY_POLICY,
-            &format!("{CSP}; frame-ancestors *"),
+            HeaderValue::from_static(CSP_FRAMEABLE),
         );
     } else {
-        set(
+        h.insert(
             header::CONTENT_SECURITY_POLICY,
-            &format!("{CSP}; frame-ancestors 'none'"),
+            HeaderValue::from_static(CSP),
         );
-        set(header::X_FRAME_OPTIONS, "DENY");
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    if doc.serving.cors {
-        set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        set(header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag, Last-Modified");
+    if serving.cors {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Last-Modified"),
+        );
     }
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static(if vary_language {
+            "Accept-Encoding, Accept-Language"
+        } else {
+            "Accept-Encoding"
+        }),
+    );
+    let length = match variant {
+        Variant::NotModified => return h,
+        Variant::Identity => doc.body.len(),
+        Variant::Gzip => {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            doc.gzip().map_or(0, |b| b.len())
+        }
+        Variant::Brotli => {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            doc.brotli().map_or(0, |b| b.len())
+        }
+    };
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(serving.content_type),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     h
 }
 
@@ -130,16 +158,18 @@ impl AcceptEncoding {
         let (mut br, mut gzip) = (None, None);
         for part in header.unwrap_or("").split(',') {
             let mut pieces = part.split(';');
-            let coding = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let coding = pieces.next().unwrap_or("").trim();
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            match coding.as_str() {
-                "br" => br = Some(q > 0.0),
-                "gzip" | "x-gzip" => gzip = Some(q > 0.0),
-                "*" => star = Some(q > 0.0),
-                _ => {}
+            let is = |name: &str| coding.eq_ignore_ascii_case(name);
+            if is("br") {
+                br = Some(q > 0.0);
+            } else if is("gzip") || is("x-gzip") {
+                gzip = Some(q > 0.0);
+            } else if coding == "*" {
+                star = Some(q > 0.0);
             }
         }
         out.br = br.or(star).unwrap_or(false);
