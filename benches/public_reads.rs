@@ -49,6 +49,8 @@ struct Setup {
     threads: u32,
     /// Only the snapshot documents against the bare handler and nginx (`HOT_ONLY=1`).
     hot_only: bool,
+    /// Rounds of the snapshot comparison, interleaved; each figure is the median.
+    rounds: usize,
 }
 
 impl Setup {
@@ -68,6 +70,7 @@ impl Setup {
             connections: var("CONNECTIONS", 64)? as u32,
             threads: var("THREADS", 2)? as u32,
             hot_only: var("HOT_ONLY", 0)? == 1,
+            rounds: var("ROUNDS", 3)?.max(1) as usize,
         })
     }
 }
@@ -271,21 +274,34 @@ async fn run(setup: Setup) -> Result {
     let warm_archive = format!("/history?page={}", deep_pages.first().copied().unwrap_or(1));
 
     let wrk_setup = format!(
-        "wrk -t{} -c{} -d{}s, Accept-Encoding: gzip, loopback",
-        setup.threads, setup.connections, setup.seconds
+        "wrk -t{} -c{} -d{}s, Accept-Encoding: gzip, loopback; snapshot documents: median of {} interleaved rounds",
+        setup.threads, setup.connections, setup.seconds, setup.rounds
     );
     let mut hot_rows = Vec::new();
     eprintln!("measuring snapshot documents with wrk…");
     for path in &hot_paths {
-        let ours = wrk(&setup, &format!("{base}{path}"))?;
-        let ceiling = wrk(&setup, &format!("http://{bare}{path}"))?;
-        let theirs = wrk(&setup, &format!("http://127.0.0.1:{}{path}", nginx.port))?;
+        // The three servers take turns, round after round, so a passing load on the
+        // machine does not favour one of them.
+        let (mut ours, mut ceiling, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..setup.rounds {
+            ours.push(wrk(&setup, &format!("{base}{path}"))?);
+            ceiling.push(wrk(&setup, &format!("http://{bare}{path}"))?);
+            theirs.push(wrk(
+                &setup,
+                &format!("http://127.0.0.1:{}{path}", nginx.port),
+            )?);
+        }
         let label = if path.starts_with("/incidents/") {
             "/incidents/{open id}".to_string()
         } else {
             path.clone()
         };
-        hot_rows.push((label, ours, Some(ceiling), Some(theirs)));
+        hot_rows.push((
+            label,
+            Wrk::median(ours),
+            Some(Wrk::median(ceiling)),
+            Some(Wrk::median(theirs)),
+        ));
     }
     hot_rows.push((
         "/history?page=N (archived, warm)".to_string(),
@@ -392,6 +408,7 @@ async fn run(setup: Setup) -> Result {
                     connections: conns,
                     threads: setup_threads,
                     hot_only: false,
+                    rounds: 1,
                 },
                 &url,
             )
@@ -820,6 +837,20 @@ fn start_nginx(work: &Path, root: &Path) -> Result<Nginx> {
 struct Wrk {
     rps: f64,
     p99_ms: f64,
+}
+
+impl Wrk {
+    /// The median of each figure over several runs.
+    fn median(runs: Vec<Wrk>) -> Wrk {
+        let middle = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        Wrk {
+            rps: middle(runs.iter().map(|w| w.rps).collect()),
+            p99_ms: middle(runs.iter().map(|w| w.p99_ms).collect()),
+        }
+    }
 }
 
 fn wrk(setup: &Setup, url: &str) -> Result<Wrk> {

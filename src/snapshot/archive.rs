@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::sync::Semaphore;
 
@@ -25,17 +25,31 @@ const NOTICE_BYTES: usize = 16 << 20;
 const HISTORY_BYTES: usize = 8 << 20;
 const JSON_BYTES: usize = 8 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A notice id, which has a fixed shape (12 base-36 characters), kept inline.
+type NoticeId = [u8; 12];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum What {
-    Incident(String),
-    IncidentJson(String),
+    Incident(NoticeId),
+    IncidentJson(NoticeId),
     History(usize),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+/// An archived document's address; no allocation to make one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Key {
     lang: Lang,
     what: What,
+}
+
+impl What {
+    fn id(&self) -> Option<&str> {
+        match self {
+            // Made only from ids that passed `is_notice_id`, so always ASCII.
+            What::Incident(id) | What::IncidentJson(id) => std::str::from_utf8(id).ok(),
+            What::History(_) => None,
+        }
+    }
 }
 
 /// Three shelves, because their documents go out of date differently (see
@@ -70,14 +84,15 @@ impl Default for Archive {
 /// One cache, and its generation: bumped whenever what it holds goes out of date, so a
 /// document rendered from older data is answered with but not kept.
 struct Shelf {
-    cache: Mutex<Cache>,
+    /// Read-locked by every hit, write-locked only to keep or forget documents.
+    cache: RwLock<Cache>,
     generation: AtomicU64,
 }
 
 impl Shelf {
     fn new(budget: usize) -> Shelf {
         Shelf {
-            cache: Mutex::new(Cache {
+            cache: RwLock::new(Cache {
                 budget,
                 ..Cache::default()
             }),
@@ -85,14 +100,18 @@ impl Shelf {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Cache> {
-        // A panic while holding it cannot leave the map half-changed in a way that
-        // matters: at worst a byte count is off until the next invalidation.
-        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    // A panic while holding a lock cannot leave the map half-changed in a way that
+    // matters: at worst a byte count is off until the next invalidation.
+    fn read(&self) -> RwLockReadGuard<'_, Cache> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Cache> {
+        self.cache.write().unwrap_or_else(|p| p.into_inner())
     }
 
     fn get(&self, key: &Key) -> Option<Arc<Doc>> {
-        self.lock().docs.get(key).map(|(doc, _)| doc.clone())
+        self.read().docs.get(key).map(|(doc, _)| doc.clone())
     }
 
     fn generation(&self) -> u64 {
@@ -101,14 +120,14 @@ impl Shelf {
 
     /// Keeps `doc` unless the shelf was cleared since `generation` was read.
     fn put(&self, generation: u64, key: Key, doc: Arc<Doc>) {
-        let mut cache = self.lock();
+        let mut cache = self.write();
         if self.generation() == generation {
             cache.insert(key, doc);
         }
     }
 
     fn clear(&self) {
-        let mut cache = self.lock();
+        let mut cache = self.write();
         self.generation.fetch_add(1, Ordering::SeqCst);
         let budget = cache.budget;
         *cache = Cache {
@@ -131,7 +150,7 @@ impl Cache {
     fn insert(&mut self, key: Key, doc: Arc<Doc>) {
         // Brotli is added later; count it as about the size of gzip.
         let size = doc.body.len() + 2 * doc.gzip().map_or(0, |g| g.len());
-        if let Some((_, old)) = self.docs.insert(key.clone(), (doc, size)) {
+        if let Some((_, old)) = self.docs.insert(key, (doc, size)) {
             self.bytes -= old;
         } else {
             self.order.push_back(key);
@@ -180,33 +199,50 @@ impl Archive {
         self.rendered.load(Ordering::Relaxed)
     }
 
-    pub(super) async fn get(
+    /// Where `page` would be, if it can exist at all outside a snapshot with
+    /// `history_pages` history pages (`None`: it cannot, no need to look).
+    pub(super) fn key(lang: Lang, page: Page<'_>, history_pages: usize) -> Option<Key> {
+        let id = |id: &str| -> Option<NoticeId> {
+            super::is_notice_id(id)
+                .then(|| id.as_bytes().try_into().ok())
+                .flatten()
+        };
+        let what = match page {
+            Page::Incident(i) => What::Incident(id(i)?),
+            Page::IncidentJson(i) => What::IncidentJson(id(i)?),
+            Page::History(n) if n > HISTORY_PAGES_IN_SNAPSHOT && n <= history_pages => {
+                What::History(n)
+            }
+            _ => return None,
+        };
+        Some(Key { lang, what })
+    }
+
+    fn shelf(&self, key: &Key) -> &Shelf {
+        match key.what {
+            What::Incident(_) => &self.notices,
+            What::IncidentJson(_) => &self.json,
+            What::History(_) => &self.history,
+        }
+    }
+
+    /// The document, if it is kept.
+    pub(super) fn cached(&self, key: &Key) -> Option<Arc<Doc>> {
+        self.shelf(key).get(key)
+    }
+
+    /// Reads and renders the document (and keeps it); `None` when there is no such thing.
+    pub(super) async fn render(
         &self,
         store: &Store,
         settings: &Arc<Settings>,
         snapshot: Arc<Snapshot>,
-        lang: Lang,
-        page: Page<'_>,
+        key: Key,
     ) -> Result<Option<Arc<Doc>>, BuildError> {
-        let what = match page {
-            Page::Incident(id) if super::is_notice_id(id) => What::Incident(id.to_string()),
-            Page::IncidentJson(id) if super::is_notice_id(id) => What::IncidentJson(id.to_string()),
-            Page::History(n) if n > HISTORY_PAGES_IN_SNAPSHOT && n <= snapshot.history_pages => {
-                What::History(n)
-            }
-            _ => return Ok(None),
-        };
-        let shelf = match what {
-            What::Incident(_) => &self.notices,
-            What::IncidentJson(_) => &self.json,
-            What::History(_) => &self.history,
-        };
-        let key = Key { lang, what };
-        if let Some(doc) = shelf.get(&key) {
-            return Ok(Some(doc));
-        }
+        let shelf = self.shelf(&key);
+        let lang = key.lang;
         let generation = shelf.generation();
-        let what = key.what.clone();
+        let what = key.what;
         let loaded = store
             .read(Reader::Public, move |tx| load(tx, &what))
             .await?;
@@ -246,9 +282,12 @@ impl Archive {
 
 fn load(tx: &rusqlite::Connection, what: &What) -> Result<Option<Loaded>, BuildError> {
     Ok(match what {
-        What::Incident(id) | What::IncidentJson(id) => store::incident_by_id(tx, id)?
-            .filter(|i| !i.draft)
-            .map(|i| Loaded::Notice(Box::new(i))),
+        What::Incident(_) | What::IncidentJson(_) => match what.id() {
+            Some(id) => store::incident_by_id(tx, id)?
+                .filter(|i| !i.draft)
+                .map(|i| Loaded::Notice(Box::new(i))),
+            None => None,
+        },
         What::History(page) => {
             let len = store::history_len(tx)?;
             let skip = (page - 1) * HISTORY_PAGE_SIZE;

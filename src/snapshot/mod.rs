@@ -339,9 +339,14 @@ impl Publisher {
         lang: Lang,
         page: Page<'_>,
     ) -> Result<Option<Arc<Doc>>, BuildError> {
-        let snapshot = self.current();
+        let Some(key) = Archive::key(lang, page, self.live().history_pages) else {
+            return Ok(None);
+        };
+        if let Some(doc) = self.archive.cached(&key) {
+            return Ok(Some(doc));
+        }
         self.archive
-            .get(&self.store, &self.settings, snapshot, lang, page)
+            .render(&self.store, &self.settings, self.current(), key)
             .await
     }
 
