@@ -44,9 +44,7 @@ type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E
 /// What to measure, from the environment.
 struct Setup {
     incidents: usize,
-    seconds: u64,
-    connections: u32,
-    threads: u32,
+    load: Load,
     /// Only the snapshot documents against the bare handler and nginx (`HOT_ONLY=1`).
     hot_only: bool,
     /// Rounds of the snapshot comparison, interleaved; each figure is the median.
@@ -66,9 +64,11 @@ impl Setup {
         };
         Ok(Setup {
             incidents: var("INCIDENTS", 100_000)? as usize,
-            seconds: var("DURATION", 5)?,
-            connections: var("CONNECTIONS", 64)? as u32,
-            threads: var("THREADS", 2)? as u32,
+            load: Load {
+                seconds: var("DURATION", 5)?,
+                connections: var("CONNECTIONS", 64)? as u32,
+                threads: var("THREADS", 2)? as u32,
+            },
             hot_only: var("HOT_ONLY", 0)? == 1,
             rounds: var("ROUNDS", 3)?.max(1) as usize,
         })
@@ -274,8 +274,8 @@ async fn run(setup: Setup) -> Result {
     let warm_archive = format!("/history?page={}", deep_pages.first().copied().unwrap_or(1));
 
     let wrk_setup = format!(
-        "wrk -t{} -c{} -d{}s, Accept-Encoding: gzip, loopback; snapshot documents: median of {} interleaved rounds",
-        setup.threads, setup.connections, setup.seconds, setup.rounds
+        "wrk -t{} -c{} -d{}s, Accept-Encoding: gzip, loopback",
+        setup.load.threads, setup.load.connections, setup.load.seconds
     );
     let mut hot_rows = Vec::new();
     eprintln!("measuring snapshot documents with wrk…");
@@ -284,10 +284,10 @@ async fn run(setup: Setup) -> Result {
         // machine does not favour one of them.
         let (mut ours, mut ceiling, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..setup.rounds {
-            ours.push(wrk(&setup, &format!("{base}{path}"))?);
-            ceiling.push(wrk(&setup, &format!("http://{bare}{path}"))?);
+            ours.push(wrk(setup.load, &format!("{base}{path}"))?);
+            ceiling.push(wrk(setup.load, &format!("http://{bare}{path}"))?);
             theirs.push(wrk(
-                &setup,
+                setup.load,
                 &format!("http://127.0.0.1:{}{path}", nginx.port),
             )?);
         }
@@ -305,7 +305,7 @@ async fn run(setup: Setup) -> Result {
     }
     hot_rows.push((
         "/history?page=N (archived, warm)".to_string(),
-        wrk(&setup, &format!("{base}{warm_archive}"))?,
+        wrk(setup.load, &format!("{base}{warm_archive}"))?,
         None,
         None,
     ));
@@ -387,35 +387,23 @@ async fn run(setup: Setup) -> Result {
     stop.store(true, Ordering::Relaxed);
     crawlers.join().map_err(|_| "the crawlers panicked")??;
 
+    // Reads of summary.json alone, then with 50 writes/s, round after round.
     let summary_url = format!("{base}/api/v2/summary.json");
-    let idle = wrk(&setup, &summary_url)?;
-    let writes = {
-        let count = (setup.seconds * 50) as usize;
-        tokio::spawn(async move { operator.write(count, Some(Duration::from_millis(20))).await })
-    };
-    let busy = {
-        let (setup_threads, conns, secs, url) = (
-            setup.threads,
-            setup.connections,
-            setup.seconds,
-            summary_url.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            wrk(
-                &Setup {
-                    incidents: 0,
-                    seconds: secs,
-                    connections: conns,
-                    threads: setup_threads,
-                    hot_only: false,
-                    rounds: 1,
-                },
-                &url,
-            )
-        })
-        .await??
-    };
-    let streaming = writes.await??;
+    let (mut idle, mut busy, mut streaming) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..setup.rounds {
+        idle.push(wrk(setup.load, &summary_url)?);
+        let count = (setup.load.seconds * 50) as usize;
+        let writes = tokio::spawn(async move {
+            let written = operator.write(count, Some(Duration::from_millis(20))).await;
+            (operator, written)
+        });
+        let (load, url) = (setup.load, summary_url.clone());
+        busy.push(tokio::task::spawn_blocking(move || wrk(load, &url)).await??);
+        let (back, written) = writes.await?;
+        operator = back;
+        streaming.extend(written?.0);
+    }
+    let (idle, busy, streaming) = (Wrk::median(idle), Wrk::median(busy), Latencies(streaming));
 
     let (rss, peak) = memory(server.0.id())?;
     drop(server);
@@ -424,11 +412,12 @@ async fn run(setup: Setup) -> Result {
     let _ = writeln!(
         report,
         "paystatus public reads — {} past incidents (seeded through the store in {:.1} s)\n\
-         machine: {}; {wrk_setup}\n\
+         machine: {}; {wrk_setup}; wrk figures are medians of {} rounds, servers taking turns\n\
          start-up until the first answer: {:.2} s; resident memory at the end {} MB (peak {} MB)\n",
         thousands(n),
         seeded_in.as_secs_f64(),
         machine(),
+        setup.rounds,
         startup.as_secs_f64(),
         rss / 1024,
         peak / 1024,
@@ -477,7 +466,8 @@ async fn run(setup: Setup) -> Result {
     }
     let _ = writeln!(
         report,
-        "\n| reads of `summary.json` | idle r/s | with 50 writes/s | kept |\n|---|---:|---:|---:|\n| {wrk_setup} | {} | {} | {:.0}% |",
+        "\n| reads of `summary.json` (median of {} rounds) | idle r/s | with 50 writes/s | kept |\n|---|---:|---:|---:|\n| {wrk_setup} | {} | {} | {:.0}% |",
+        setup.rounds,
         thousands(idle.rps as usize),
         thousands(busy.rps as usize),
         100.0 * busy.rps / idle.rps.max(1.0)
@@ -853,12 +843,20 @@ impl Wrk {
     }
 }
 
-fn wrk(setup: &Setup, url: &str) -> Result<Wrk> {
+/// One wrk run's shape.
+#[derive(Debug, Clone, Copy)]
+struct Load {
+    seconds: u64,
+    connections: u32,
+    threads: u32,
+}
+
+fn wrk(load: Load, url: &str) -> Result<Wrk> {
     let out = Command::new("wrk")
         .args([
-            &format!("-t{}", setup.threads),
-            &format!("-c{}", setup.connections),
-            &format!("-d{}s", setup.seconds),
+            &format!("-t{}", load.threads),
+            &format!("-c{}", load.connections),
+            &format!("-d{}s", load.seconds),
             "--latency",
             "-H",
             "Accept-Encoding: gzip",

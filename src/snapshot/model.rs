@@ -234,10 +234,6 @@ impl ReadModel {
         self.by_id.get(id).map(|i| &self.components[*i])
     }
 
-    pub fn notice(&self, id: &str) -> Option<&Incident> {
-        self.notices.get(id).map(|n| &**n)
-    }
-
     /// Published notices that are not over: open incidents, maintenances in progress,
     /// verifying or scheduled.
     pub fn unclosed(&self) -> impl Iterator<Item = &Incident> {

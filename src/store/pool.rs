@@ -210,11 +210,6 @@ impl HeldReads {
         .map_err(|e| StoreError::Task(e.to_string()))
     }
 
-    /// How many readers are held right now.
-    pub fn waiting(&self) -> usize {
-        lock(&self.gate.state).waiting
-    }
-
     pub fn release(self) {}
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::snapshot::Snapshot;
+use crate::snapshot::Publisher;
 
 #[derive(Default)]
 pub struct Metrics {
@@ -13,7 +13,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn render(&self, snapshot: &Snapshot) -> String {
+    pub fn render(&self, publisher: &Publisher) -> String {
+        let snapshot = publisher.current();
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, value: u64| {
             let _ = writeln!(
@@ -36,10 +37,37 @@ impl Metrics {
             "Responses with a 5xx status.",
             self.server_errors.load(Ordering::Relaxed),
         );
-        let _ = writeln!(
-            out,
-            "# HELP paystatus_snapshot_built_timestamp_seconds When the live snapshot was built.\n# TYPE paystatus_snapshot_built_timestamp_seconds gauge\npaystatus_snapshot_built_timestamp_seconds {}",
-            snapshot.built_at.timestamp().max(0)
+        counter(
+            "paystatus_snapshot_builds_total",
+            "Snapshots built (for writes and for the passing of time).",
+            publisher.builds(),
+        );
+        counter(
+            "paystatus_archive_renders_total",
+            "Documents outside the snapshot rendered (misses of the archive's cache).",
+            publisher.archive_renders(),
+        );
+        let (documents, bytes) = snapshot.size();
+        let mut gauge = |name: &str, help: &str, value: i64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        };
+        gauge(
+            "paystatus_snapshot_built_timestamp_seconds",
+            "When the live snapshot was built.",
+            snapshot.built_at.timestamp().max(0),
+        );
+        gauge(
+            "paystatus_snapshot_documents",
+            "Documents in the live snapshot.",
+            documents as i64,
+        );
+        gauge(
+            "paystatus_snapshot_bytes",
+            "Bytes of the live snapshot's documents and their compressed variants.",
+            bytes as i64,
         );
         out
     }

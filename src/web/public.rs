@@ -227,11 +227,7 @@ async fn healthz(state: State<AppState>) -> Response {
 }
 
 async fn metrics(state: State<AppState>) -> Response {
-    let mut r = (
-        StatusCode::OK,
-        state.metrics.render(&state.publisher.current()),
-    )
-        .into_response();
+    let mut r = (StatusCode::OK, state.metrics.render(&state.publisher)).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

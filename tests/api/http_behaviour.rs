@@ -322,5 +322,12 @@ async fn health_and_metrics_report_the_server() -> TestResult {
         value("paystatus_snapshot_built_timestamp_seconds") > 0,
         "{metrics}"
     );
+    assert!(value("paystatus_snapshot_builds_total") >= 1, "{metrics}");
+    assert!(value("paystatus_snapshot_documents") >= 20, "{metrics}");
+    assert!(value("paystatus_snapshot_bytes") > 10_000, "{metrics}");
+    assert!(
+        metrics.contains("# TYPE paystatus_archive_renders_total counter"),
+        "{metrics}"
+    );
     Ok(())
 }
