@@ -363,3 +363,50 @@ async fn listing_keys_never_shows_a_secret() -> TestResult {
     }
     Ok(())
 }
+
+/// When the key named `name` was last used, as listed.
+async fn last_used(app: &TestApp, name: &str) -> TestResult<Value> {
+    let keys = app.list_keys().await?;
+    let key = items(&keys)
+        .iter()
+        .find(|k| k["name"] == name)
+        .cloned()
+        .ok_or("the key is not listed")?;
+    Ok(key["last_used_at"].clone())
+}
+
+#[tokio::test]
+async fn a_keys_last_use_is_kept_to_the_minute() -> TestResult {
+    let app = spawn_app().await;
+    let (_, secret) = app.create_key_ok("monitoring", &["read"]).await?;
+    let use_key = || {
+        app.client
+            .get(app.admin_url("/components"))
+            .bearer_auth(&secret)
+            .send()
+    };
+    assert_eq!(
+        last_used(&app, "monitoring").await?,
+        Value::Null,
+        "never used yet"
+    );
+
+    assert_eq!(use_key().await?.status(), StatusCode::OK);
+    let first = last_used(&app, "monitoring").await?;
+    assert!(first.is_string(), "{first}");
+    app.clock.advance(chrono::Duration::seconds(30));
+    use_key().await?;
+    assert_eq!(
+        last_used(&app, "monitoring").await?,
+        first,
+        "within the minute, no write"
+    );
+    app.clock.advance(chrono::Duration::seconds(31));
+    use_key().await?;
+    assert_ne!(
+        last_used(&app, "monitoring").await?,
+        first,
+        "a minute on, it moves"
+    );
+    Ok(())
+}
