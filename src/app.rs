@@ -55,6 +55,8 @@ pub enum StartError {
     },
     #[error("cannot build the first snapshot: {0}")]
     Snapshot(#[from] BuildError),
+    #[error("cannot start the background threads: {0}")]
+    Threads(std::io::Error),
 }
 
 pub struct App {
@@ -105,7 +107,8 @@ impl App {
             embed_css_url: assets.url("embed-frame.css"),
             embed_js_url: assets.url("embed-frame.js"),
         });
-        let publisher = Publisher::new(store.clone(), settings, clock.clone());
+        let publisher =
+            Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?;
         let state = AppState(Arc::new(Shared {
             store,
             publisher,

@@ -1,10 +1,13 @@
 //! paystatus: a public status page for payment services.
 //!
 //! A tour: `domain` holds the plain types and rules (statuses, incidents, text);
-//! `store` is the only place that speaks SQL; `snapshot` renders the whole public surface
-//! into one immutable snapshot after each write; `web` serves it; `admin` is the
-//! authenticated API operators write through; `schedule` moves maintenance windows along
-//! the clock; `app` wires it together; `cli` is the command line.
+//! `store` is the only place that speaks SQL (one writer, and read connections in lanes
+//! so that no kind of reader can hold up another); `snapshot` renders what the status
+//! page shows into one immutable snapshot after each write, and renders older documents
+//! (past incidents, deep history pages) on demand from a few indexed rows into a cache;
+//! `web` serves both; `admin` is the authenticated API operators write through;
+//! `schedule` moves maintenance windows along the clock; `app` wires it together; `cli`
+//! is the command line.
 
 pub mod admin;
 pub mod app;

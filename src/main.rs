@@ -45,14 +45,10 @@ async fn run() -> std::process::ExitCode {
 /// measurable cost in speed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
-    const M_ARENA_MAX: std::ffi::c_int = -8;
-    unsafe extern "C" {
-        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
-    }
     // SAFETY: mallopt only sets a tunable of glibc's allocator; it is called first thing
     // in main, before any other thread exists. A refusal (0) just leaves the default.
     unsafe {
-        mallopt(M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

@@ -7,8 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use tokio::sync::Semaphore;
-
+use super::background::Background;
 use super::fragments::Fragments;
 use super::model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, ReadModel};
 use super::pages::{PageContext, history_pages};
@@ -60,22 +59,19 @@ pub(super) struct Archive {
     notices: Shelf,
     history: Shelf,
     json: Shelf,
-    renders: Arc<Semaphore>,
+    /// Reads and renders run there, at background priority, a few at a time.
+    background: Arc<Background>,
     /// Documents rendered so far (misses of the cache that found something).
     rendered: AtomicU64,
 }
 
-impl Default for Archive {
-    fn default() -> Archive {
+impl Archive {
+    pub(super) fn new(background: Arc<Background>) -> Archive {
         Archive {
             notices: Shelf::new(NOTICE_BYTES),
             history: Shelf::new(HISTORY_BYTES),
             json: Shelf::new(JSON_BYTES),
-            // Archived documents rendered at once, one per core; more wait their turn, so
-            // a crawler cannot take the CPU a write's rebuild needs.
-            renders: Arc::new(Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
+            background,
             rendered: AtomicU64::new(0),
         }
     }
@@ -240,38 +236,29 @@ impl Archive {
         key: Key,
     ) -> Result<Option<Arc<Doc>>, BuildError> {
         let shelf = self.shelf(&key);
-        let lang = key.lang;
         let generation = shelf.generation();
-        let what = key.what;
-        let loaded = store
-            .read(Reader::Public, move |tx| load(tx, &what))
-            .await?;
-        let Some(loaded) = loaded else {
-            return Ok(None);
-        };
-        let permit = self
-            .renders
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| BuildError::Task(e.to_string()))?;
-        let settings = settings.clone();
-        let json = matches!(key.what, What::IncidentJson(_));
-        // Only the past is kept: a notice still open (seen here in the moment before a
-        // snapshot shows it) is not, since it will change.
-        let keep = match &loaded {
-            Loaded::Notice(i) => i.status.is_closed(),
-            Loaded::History { .. } => true,
-        };
-        let doc = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let doc = render(&snapshot.model, &settings, lang, &loaded, json)?;
+        let (store, settings) = (store.clone(), settings.clone());
+        // Read on a public reader's connection, then render without holding it.
+        let job = move || -> Result<Option<(Arc<Doc>, bool)>, BuildError> {
+            let loaded = store.read_blocking(Reader::Public, |tx| load(tx, &key.what))?;
+            let Some(loaded) = loaded else {
+                return Ok(None);
+            };
+            // Only the past is kept: a notice still open (seen here in the moment before
+            // a snapshot shows it) is not, since it will change.
+            let keep = match &loaded {
+                Loaded::Notice(i) => i.status.is_closed(),
+                Loaded::History { .. } => true,
+            };
+            let json = matches!(key.what, What::IncidentJson(_));
+            let doc = render(&snapshot.model, &settings, key.lang, &loaded, json)?;
             doc.compress_gzip();
             doc.compress_brotli();
-            Ok::<_, BuildError>(doc)
-        })
-        .await
-        .map_err(|e| BuildError::Task(e.to_string()))??;
+            Ok(Some((doc, keep)))
+        };
+        let Some((doc, keep)) = self.background.run(job).await?? else {
+            return Ok(None);
+        };
         self.rendered.fetch_add(1, Ordering::Relaxed);
         if keep {
             shelf.put(generation, key, doc.clone());

@@ -11,12 +11,14 @@ use arc_swap::ArcSwap;
 use tokio::sync::watch;
 
 use super::Snapshot;
+use super::background::Background;
 
 /// How long after a publish the pass starts.
 const DELAY: Duration = Duration::from_millis(100);
 
 pub(super) struct BrotliPass {
     live: Arc<ArcSwap<Snapshot>>,
+    background: Arc<Background>,
     /// Snapshots published so far.
     published: AtomicU64,
     /// Of those, how many are known to be compressed (the live one as of that count).
@@ -26,9 +28,13 @@ pub(super) struct BrotliPass {
 }
 
 impl BrotliPass {
-    pub(super) fn new(live: Arc<ArcSwap<Snapshot>>) -> Arc<BrotliPass> {
+    pub(super) fn new(
+        live: Arc<ArcSwap<Snapshot>>,
+        background: Arc<Background>,
+    ) -> Arc<BrotliPass> {
         Arc::new(BrotliPass {
             live,
+            background,
             published: AtomicU64::new(0),
             compressed: watch::Sender::new(0),
             running: AtomicBool::new(false),
@@ -50,12 +56,15 @@ impl BrotliPass {
             // Counted before loading: the snapshot loaded is at least that new.
             let upto = self.published.load(Ordering::SeqCst);
             let snapshot = self.live.load_full();
-            let _ = tokio::task::spawn_blocking(move || {
-                for doc in snapshot.documents() {
-                    doc.compress_brotli();
-                }
-            })
-            .await;
+            // At background priority: readers have gzip meanwhile.
+            let _ = self
+                .background
+                .run(move || {
+                    for doc in snapshot.documents() {
+                        doc.compress_brotli();
+                    }
+                })
+                .await;
             self.compressed.send_modify(|c| *c = (*c).max(upto));
             if self.published.load(Ordering::SeqCst) != upto {
                 continue;

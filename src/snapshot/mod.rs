@@ -7,6 +7,7 @@
 
 mod api_v2;
 mod archive;
+mod background;
 mod brotli_pass;
 mod doc;
 mod feeds;
@@ -33,6 +34,7 @@ pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadMode
 use crate::domain::{Clock, Lang};
 use crate::store::{Reader, Store, StoreError};
 use archive::Archive;
+use background::Background;
 use brotli_pass::BrotliPass;
 use fragments::{Epoch, Fragments, Pieces};
 use pages::{PageContext, history_pages};
@@ -169,6 +171,8 @@ pub enum BuildError {
     Render(#[from] askama::Error),
     #[error("a rendering task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Background(#[from] background::Lost),
 }
 
 /// What a new snapshot makes out of date among the archived documents.
@@ -203,10 +207,19 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Publisher {
+    /// Starts the background threads (see `background`); fails only if they cannot be.
+    pub fn new(
+        store: Store,
+        settings: Arc<Settings>,
+        clock: Arc<dyn Clock>,
+    ) -> std::io::Result<Publisher> {
         let current = Arc::new(ArcSwap::from_pointee(Snapshot::empty()));
-        Publisher {
-            brotli: BrotliPass::new(current.clone()),
+        // As many as the public readers' connections, so a slow disk read does not stop
+        // the others; at their low priority more threads take nothing from writes.
+        let background = Arc::new(Background::start(4)?);
+        Ok(Publisher {
+            brotli: BrotliPass::new(current.clone(), background.clone()),
+            archive: Archive::new(background),
             current,
             store,
             settings,
@@ -216,8 +229,7 @@ impl Publisher {
             published: AtomicU64::new(0),
             write_builds: AtomicU64::new(0),
             builds: AtomicU64::new(0),
-            archive: Archive::default(),
-        }
+        })
     }
 
     /// The live snapshot, held for as long as the guard lives: cheap, for picking a
