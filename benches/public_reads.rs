@@ -412,7 +412,7 @@ async fn run(setup: Setup) -> Result {
     let _ = writeln!(
         report,
         "paystatus public reads — {} past incidents (seeded through the store in {:.1} s)\n\
-         machine: {}; {wrk_setup}; wrk figures are medians of {} rounds, servers taking turns\n\
+         machine: {}; {wrk_setup}; wrk figures: median of {} round(s), servers taking turns\n\
          start-up until the first answer: {:.2} s; resident memory at the end {} MB (peak {} MB)\n",
         thousands(n),
         seeded_in.as_secs_f64(),
@@ -466,7 +466,7 @@ async fn run(setup: Setup) -> Result {
     }
     let _ = writeln!(
         report,
-        "\n| reads of `summary.json` (median of {} rounds) | idle r/s | with 50 writes/s | kept |\n|---|---:|---:|---:|\n| {wrk_setup} | {} | {} | {:.0}% |",
+        "\n| reads of `summary.json` (median of {} round(s)) | idle r/s | with 50 writes/s | kept |\n|---|---:|---:|---:|\n| {wrk_setup} | {} | {} | {:.0}% |",
         setup.rounds,
         thousands(idle.rps as usize),
         thousands(busy.rps as usize),
