@@ -12,9 +12,12 @@
 //! ```sh
 //! cargo bench --bench public_reads                      # 100,000 past incidents
 //! INCIDENTS=1000000 cargo bench --bench public_reads    # a million
-//! DURATION=10 CONNECTIONS=64 cargo bench --bench public_reads
+//! DURATION=10 ROUNDS=5 cargo bench --bench public_reads # longer, steadier figures
+//! HOT_ONLY=1 cargo bench --bench public_reads           # only the snapshot comparison
 //! ```
 //!
+//! Settings: `INCIDENTS` (100000), `DURATION` seconds per wrk run (5), `ROUNDS` of the
+//! interleaved comparisons (3), `CONNECTIONS` (64) and `THREADS` (2) for wrk.
 //! Needs `wrk` and `nginx` (Debian: `apt-get install wrk nginx-light`).
 
 use std::collections::HashMap;
