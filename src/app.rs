@@ -34,6 +34,7 @@ pub struct Shared {
     pub metrics: Metrics,
     pub default_lang: Lang,
     pub timezone: Tz,
+    pub key_uses: admin::KeyUses,
 }
 
 impl std::ops::Deref for AppState {
@@ -117,9 +118,15 @@ impl App {
             metrics: Metrics::default(),
             default_lang: config.default_lang,
             timezone: config.timezone,
+            key_uses: admin::KeyUses::default(),
         }));
-        // Windows that passed while we were down move before the first page is served.
-        schedule::run_due_transitions(&state.store, state.clock.now()).await?;
+        // Windows that passed while we were down move before the first page is served; a
+        // window that cannot move is logged and retried by the timer, never a reason not
+        // to start. Only a first snapshot that cannot be built stops the start.
+        let problems = state.tick_chores().await;
+        if !problems.is_empty() {
+            tracing::error!(problems = ?problems, "starting anyway; the timer retries");
+        }
         state.publisher.refresh().await?;
         let router = router(state.clone());
         let (shutdown, _) = watch::channel(false);
@@ -168,12 +175,55 @@ impl App {
     }
 }
 
+/// A tick that did all it could, but not all of it: each problem in plain words.
+#[derive(Debug, thiserror::Error)]
+#[error("the timer's tick met {} problem(s): {}", .0.len(), .0.join("; "))]
+pub struct TickError(pub Vec<String>);
+
+impl AppState {
+    /// Everything the clock does besides rebuilding: due maintenance windows, the keys'
+    /// last use, and a probe of a database that refused writes. Each runs whatever the
+    /// others did; the problems are returned together.
+    async fn tick_chores(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        match schedule::run_due_transitions(&self.store, self.clock.now()).await {
+            Ok(done) => {
+                self.metrics
+                    .transition_failures
+                    .fetch_add(done.failed.len() as u64, Ordering::Relaxed);
+                for (id, e) in done.failed {
+                    problems.push(format!("maintenance {id} could not move: {e}"));
+                }
+            }
+            Err(e) => problems.push(format!("cannot read the due maintenance windows: {e}")),
+        }
+        if let Err(e) = self.key_uses.flush(&self.store).await {
+            problems.push(format!("cannot record when keys were last used: {e}"));
+        }
+        // Nobody may be writing while the database recovers: find out here, so
+        // `/healthz` turns back to ok without waiting for an operator.
+        if self.store.fault().is_some()
+            && let Err(e) = self.store.probe_write().await
+        {
+            problems.push(format!("the database still refuses writes: {e}"));
+        }
+        problems
+    }
+}
+
 impl AppHandle {
-    /// Moves due maintenance windows and rebuilds the snapshot, as the timer does.
-    pub async fn tick(&self) -> Result<(), StartError> {
-        schedule::run_due_transitions(&self.state.store, self.state.clock.now()).await?;
-        self.state.publisher.refresh().await?;
-        Ok(())
+    /// Moves due maintenance windows, records key uses and rebuilds the snapshot, as the
+    /// timer does. The rebuild runs whatever happened before it.
+    pub async fn tick(&self) -> Result<(), TickError> {
+        let mut problems = self.state.tick_chores().await;
+        if let Err(e) = self.state.publisher.refresh().await {
+            problems.push(format!("cannot rebuild the page: {e}"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(TickError(problems))
+        }
     }
 
     pub fn shutdown(&self) {
@@ -195,17 +245,18 @@ async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver
         // Wake at the next window boundary if it comes before the regular refresh.
         let wait = match schedule::next_boundary(&handle.state.store, now).await {
             Ok(Some(t)) => (t - now).to_std().unwrap_or_default().min(every),
-            _ => every,
+            Ok(None) => every,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the next maintenance boundary; waking at the regular refresh");
+                every
+            }
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        match handle.tick().await {
-            Ok(()) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "timer refresh failed; the last good snapshot stays live")
-            }
+        if let Err(e) = handle.tick().await {
+            tracing::error!(error = %e, "the timer's tick was incomplete; the last good snapshot stays live where it could not be rebuilt");
         }
     }
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::admin::Scope;
 use crate::domain::FieldError;
-use crate::store::StoreError;
+use crate::store::{Fault, StoreError, WriteError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -37,7 +37,8 @@ pub enum Error {
     /// 412: `If-Match` did not match the resource's current ETag.
     #[error("the resource has changed since you read it (If-Match does not match)")]
     PreconditionFailed,
-    /// 500
+    /// 500; 503 with `Retry-After` when the database is at fault (busy, disk full,
+    /// unreadable), which passes without a restart.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// 503: the write is saved, but the public page could not be rebuilt yet (the timer
@@ -61,6 +62,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Error::Store(e) if e.fault().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Unpublished(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -76,6 +78,7 @@ impl Error {
             Error::Invalid(_) => "invalid-input",
             Error::Conflict(_) => "conflict",
             Error::PreconditionFailed => "precondition-failed",
+            Error::Store(e) if e.fault().is_some() => "database-unavailable",
             Error::Store(_) => "internal",
             Error::Unpublished(_) => "not-yet-published",
         }
@@ -86,9 +89,20 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         // Internal details stay in the log (written by the logging middleware).
-        let detail = match &self {
-            Error::Store(_) => "something went wrong on our side; nothing was changed".to_string(),
-            other => other.to_string(),
+        let fault = match &self {
+            Error::Store(e) => e.fault(),
+            _ => None,
+        };
+        let detail = match (&self, fault) {
+            (Error::Store(_), Some(fault)) => format!(
+                "{}; nothing was changed. Send the same request again in {} seconds.",
+                fault.reason(),
+                fault.retry_after_seconds()
+            ),
+            (Error::Store(_), None) => {
+                "something went wrong on our side; nothing was changed".to_string()
+            }
+            (other, _) => other.to_string(),
         };
         let mut body = json!({
             "type": format!("/problems/{}", self.problem_type()),
@@ -113,12 +127,29 @@ impl IntoResponse for Error {
                 HeaderValue::from_static("Bearer realm=\"paystatus\""),
             );
         }
+        let retry_after = match (&self, fault) {
+            (_, Some(fault)) => Some(fault.retry_after_seconds()),
+            (Error::Unpublished(_), _) => Some(5),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Error::Store(e) = &self {
             response
                 .extensions_mut()
                 .insert(InternalError(e.to_string()));
         }
         response
+    }
+}
+
+impl WriteError for Error {
+    fn fault(&self) -> Option<Fault> {
+        match self {
+            Error::Store(e) => e.fault(),
+            _ => None,
+        }
     }
 }
 

@@ -187,18 +187,8 @@ impl<S: scope::Required> FromRequestParts<AppState> for Auth<S> {
             .await?
             .filter(|k| k.revoked_at.is_none())
             .ok_or(Error::Unauthorized)?;
-        // When a key was last used is kept to the minute, so a busy key does not cost a
-        // write (and an fsync) on every request.
-        if key
-            .last_used_at
-            .is_none_or(|t| now - t >= chrono::Duration::minutes(1))
-        {
-            let id = key.id.clone();
-            state
-                .store
-                .write(move |tx| store::touch_key(tx, &id, now))
-                .await?;
-        }
+        // Written by the timer, in one batch: no request waits on a write to say it came.
+        state.key_uses.note(&key.id, key.last_used_at, now);
         let actor = Actor { key };
         if let Some(scope) = S::SCOPE {
             actor.require(scope)?;

@@ -400,6 +400,7 @@ async fn remove(
             etag: None,
             action: "component.delete",
             target: Some(c.id.to_string()),
+            secret: None,
         })
     })
     .await?;
@@ -421,6 +422,7 @@ fn written(c: &Component, ctx: &WriteContext, status: StatusCode, action: &'stat
         etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
         action,
         target: Some(c.id.to_string()),
+        secret: None,
     }
 }
 

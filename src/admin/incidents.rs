@@ -722,6 +722,7 @@ fn saved(
         etag: Some(views::resource_etag(&i.id, i.revision)),
         action,
         target: Some(i.id.clone()),
+        secret: None,
     })
 }
 

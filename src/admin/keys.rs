@@ -107,12 +107,14 @@ async fn create(
         let mut body = views::key(&key, ctx.timezone);
         // The only time the key itself is ever shown.
         body["key"] = serde_json::Value::String(secret);
+        body["key_shown_once"] = serde_json::Value::Null;
         Ok(Written {
             status: StatusCode::CREATED,
             body,
             etag: None,
             action: "key.create",
             target: Some(key.id),
+            secret: Some("key"),
         })
     })
     .await
@@ -150,6 +152,7 @@ async fn revoke(
             etag: None,
             action: "key.revoke",
             target: Some(id),
+            secret: None,
         })
     })
     .await

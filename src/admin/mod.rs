@@ -5,6 +5,7 @@ mod auth;
 mod components;
 mod incidents;
 mod json;
+mod key_use;
 mod keys;
 mod openapi;
 mod query;
@@ -15,6 +16,7 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::{Scope, hash_key, new_key};
+pub use key_use::KeyUses;
 
 use crate::app::AppState;
 

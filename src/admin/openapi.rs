@@ -588,15 +588,19 @@ mod answers {
         revoked_at: Option<DateTime<Utc>>,
     }
 
-    /// A key just made, with its secret: the only time it is shown.
+    /// A key just made, with its secret: the only time it is shown. A replay of the same
+    /// request (same `Idempotency-Key`) answers without the secret, which is never kept,
+    /// and says so in `key_shown_once`.
     #[derive(ToSchema)]
     #[schema(as = NewKey)]
     pub struct NewKeyView {
         #[serde(flatten)]
         info: KeyView,
-        /// The secret, `ps_` and 40 characters. Store it now.
+        /// The secret, `ps_` and 40 characters. Store it now. Null in a replay.
         #[serde(rename = "key")]
-        secret: String,
+        secret: Option<String>,
+        /// Null, except in a replay: then it says the key was shown once and is not kept.
+        key_shown_once: Option<String>,
     }
 
     #[derive(ToSchema)]

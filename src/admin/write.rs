@@ -13,7 +13,7 @@ use super::auth::Actor;
 use crate::app::AppState;
 use crate::domain::Lang;
 use crate::error::Error;
-use crate::store::{self, SavedResponse};
+use crate::store::{self, SavedResponse, StoreError};
 
 /// What a write hands back: the response and what the audit log should say.
 pub struct Written {
@@ -22,7 +22,13 @@ pub struct Written {
     pub etag: Option<String>,
     pub action: &'static str,
     pub target: Option<String>,
+    /// A field of `body` holding a secret shown this once: the saved copy a replay answers
+    /// with says it was shown instead, so no secret is ever at rest.
+    pub secret: Option<&'static str>,
 }
+
+/// What a replay says in place of a secret.
+pub const SHOWN_ONCE: &str = "The key was shown once, when it was made, and is not kept. If it was lost, revoke this key and make a new one.";
 
 /// A request sent with `Idempotency-Key`: the key, and a fingerprint of the request so
 /// the same key with a different request is refused rather than replayed.
@@ -115,10 +121,21 @@ where
                 detail.as_ref(),
             )?;
             if let Some(idem) = &idempotency {
+                let mut kept = written.body.clone();
+                if let Some(field) = written.secret
+                    && let Some(obj) = kept.as_object_mut()
+                {
+                    obj.insert(field.to_string(), Value::Null);
+                    obj.insert(
+                        format!("{field}_shown_once"),
+                        Value::String(SHOWN_ONCE.into()),
+                    );
+                }
                 let saved = SavedResponse {
                     request_hash: idem.fingerprint.clone(),
                     status: written.status.as_u16(),
-                    body: written.body.to_string(),
+                    body: kept.to_string(),
+                    etag: written.etag.clone(),
                 };
                 store::save_response(tx, &key_id, &idem.key, &saved, ctx.now)?;
             }
@@ -137,9 +154,16 @@ where
             Ok(json_response(w.status, &w.body, w.etag.as_deref(), false))
         }
         Outcome::Replayed(saved) => {
-            let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
-            let body: Value = serde_json::from_str(&saved.body).unwrap_or(Value::Null);
-            Ok(json_response(status, &body, None, true))
+            let status = StatusCode::from_u16(saved.status).map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "a saved idempotent answer has status {}: {e}",
+                    saved.status
+                ))
+            })?;
+            let body: Value = serde_json::from_str(&saved.body).map_err(|e| {
+                StoreError::Corrupt(format!("a saved idempotent answer is not JSON: {e}"))
+            })?;
+            Ok(json_response(status, &body, saved.etag.as_deref(), true))
         }
     }
 }

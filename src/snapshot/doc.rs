@@ -204,10 +204,17 @@ pub fn etag_of(body: &[u8]) -> String {
 
 /// gzip at level 4 (zlib-rs): on our JSON as small as level 6 (within 2%), in half the
 /// time; it runs on every write, before the new documents are published.
+/// A failure (which writing to memory should never give) is logged, and the document is
+/// served uncompressed.
 fn gzip(body: &[u8]) -> Option<Bytes> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(4));
-    enc.write_all(body).ok()?;
-    enc.finish().ok().map(Bytes::from)
+    match enc.write_all(body).and_then(|()| enc.finish()) {
+        Ok(out) => Some(Bytes::from(out)),
+        Err(e) => {
+            tracing::warn!(error = %e, bytes = body.len(), "gzip failed; served uncompressed");
+            None
+        }
+    }
 }
 
 /// Brotli at quality 5: measured on our documents it is within 1% of quality 9's size
@@ -222,8 +229,13 @@ fn brotli(body: &[u8]) -> Option<Bytes> {
         size_hint: body.len(),
         ..Default::default()
     };
-    brotli::BrotliCompress(&mut &body[..], &mut out, &params).ok()?;
-    Some(Bytes::from(out))
+    match brotli::BrotliCompress(&mut &body[..], &mut out, &params) {
+        Ok(_) => Some(Bytes::from(out)),
+        Err(e) => {
+            tracing::warn!(error = %e, bytes = body.len(), "brotli failed; served without it");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use super::StoreResult;
 use super::codec::{parse_time, time};
+use super::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -79,6 +79,14 @@ pub fn audit_page(
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(id, at, key_id, actor, action, target, detail)| {
+            let detail = detail
+                .map(|d| serde_json::from_str(&d))
+                .transpose()
+                .map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "audit entry {id} has a detail that is not JSON: {e}"
+                    ))
+                })?;
             Ok(AuditEntry {
                 id,
                 at: parse_time(&at)?,
@@ -86,7 +94,7 @@ pub fn audit_page(
                 actor,
                 action,
                 target,
-                detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+                detail,
             })
         })
         .collect()

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::StoreResult;
 use super::codec::{parse_enum, parse_time, time};
+use super::{StoreError, StoreResult};
 use crate::domain::{Catalog, Component, ComponentId, ComponentStatus, LocalizedText};
 
 const COLUMNS: &str = "id, name_ko, name_en, description_ko, description_en, is_group, group_id, \
@@ -47,7 +47,7 @@ struct RawComponent {
 impl RawComponent {
     fn into_domain(self) -> StoreResult<Component> {
         let fallbacks: Vec<String> = serde_json::from_str(&self.fallbacks)
-            .map_err(|e| super::StoreError::Corrupt(format!("fallbacks of {}: {e}", self.id)))?;
+            .map_err(|e| StoreError::Corrupt(format!("fallbacks of {}: {e}", self.id)))?;
         Ok(Component {
             id: ComponentId::from_trusted(self.id),
             name: LocalizedText {
@@ -117,7 +117,7 @@ pub fn insert_component(conn: &Connection, c: &Component) -> StoreResult<()> {
         c.group_id.as_ref().map(ComponentId::as_str),
         c.position,
         c.status.as_str(),
-        fallbacks_json(c),
+        fallbacks_json(c)?,
         time(c.created_at),
         time(c.updated_at),
         c.revision,
@@ -140,15 +140,17 @@ pub fn update_component(conn: &Connection, c: &Component) -> StoreResult<()> {
         c.group_id.as_ref().map(ComponentId::as_str),
         c.position,
         c.status.as_str(),
-        fallbacks_json(c),
+        fallbacks_json(c)?,
         time(c.updated_at),
         c.revision,
     ])?;
     Ok(())
 }
 
-fn fallbacks_json(c: &Component) -> String {
-    serde_json::to_string(&c.fallbacks).unwrap_or_else(|_| "[]".into())
+fn fallbacks_json(c: &Component) -> StoreResult<String> {
+    serde_json::to_string(&c.fallbacks).map_err(|e| {
+        StoreError::Encode(format!("the fallbacks of component {}: {e}", c.id.as_str()))
+    })
 }
 
 /// Sets a component's public status (from an incident, a maintenance or by hand).
@@ -185,13 +187,16 @@ pub fn delete_component(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     for (other, json) in rows {
-        let list: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+        let list: Vec<String> = serde_json::from_str(&json).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "component {other} has fallbacks that are not a JSON list: {e}"
+            ))
+        })?;
         let kept: Vec<&String> = list.iter().filter(|f| *f != id.as_str()).collect();
+        let kept = serde_json::to_string(&kept)
+            .map_err(|e| StoreError::Encode(format!("the fallbacks of component {other}: {e}")))?;
         conn.prepare_cached("UPDATE components SET fallbacks = ?2 WHERE id = ?1")?
-            .execute(params![
-                other,
-                serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())
-            ])?;
+            .execute(params![other, kept])?;
     }
     Ok(())
 }

@@ -11,9 +11,10 @@ pub struct SavedResponse {
     pub request_hash: String,
     pub status: u16,
     pub body: String,
+    pub etag: Option<String>,
 }
 
-const SAVED_RESPONSE: &str = "SELECT request_hash, status, body FROM idempotency
+const SAVED_RESPONSE: &str = "SELECT request_hash, status, body, etag FROM idempotency
     WHERE key_id = ?1 AND idempotency_key = ?2";
 
 #[cfg(test)]
@@ -31,6 +32,7 @@ pub fn saved_response(
                 request_hash: r.get(0)?,
                 status: r.get(1)?,
                 body: r.get(2)?,
+                etag: r.get(3)?,
             })
         })
         .optional()?)
@@ -44,8 +46,8 @@ pub fn save_response(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     conn.prepare_cached(
-        "INSERT INTO idempotency (key_id, idempotency_key, request_hash, status, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO idempotency (key_id, idempotency_key, request_hash, status, body, etag, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         key_id,
@@ -53,6 +55,7 @@ pub fn save_response(
         saved.request_hash,
         saved.status,
         saved.body,
+        saved.etag,
         time(now)
     ])?;
     Ok(())

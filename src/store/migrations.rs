@@ -248,4 +248,8 @@ BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'archive_version';
 END;
 "#,
+    // 3: a replayed idempotent answer carries its ETag, like the original.
+    r#"
+ALTER TABLE idempotency ADD COLUMN etag TEXT;
+"#,
 ];

@@ -64,12 +64,141 @@ pub enum StoreError {
     Task(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("cannot encode {0}")]
+    Encode(String),
+    /// Another write (or another process) held the database for longer than a write may wait.
+    #[error("the database stayed busy for {0:?}; nothing was written")]
+    WriterBusy(std::time::Duration),
+}
+
+/// Why the database cannot take writes right now: the cases an operator can do something
+/// about, and in which the server keeps serving the last good page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Locked by another process (or a long write) past the bound a write waits.
+    Busy,
+    /// No space left on the disk (or the database reached its size limit).
+    DiskFull,
+    /// The file cannot be read or written: I/O error, read-only file or directory.
+    Io,
+    /// The file is damaged: restore it from a backup.
+    Damaged,
+}
+
+impl Fault {
+    /// Plain words for `/healthz`, the log and the operator's 503.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Fault::Busy => "the database is locked by another process or a long write",
+            Fault::DiskFull => "the disk holding the database is full",
+            Fault::Io => "the database file cannot be read or written (I/O error or permissions)",
+            Fault::Damaged => "the database file is damaged; restore it from a backup",
+        }
+    }
+
+    /// How long an operator should wait before sending the write again.
+    pub fn retry_after_seconds(self) -> u32 {
+        match self {
+            Fault::Busy => 5,
+            Fault::DiskFull | Fault::Io | Fault::Damaged => 30,
+        }
+    }
+}
+
+/// Errors a write may end with: the store's own, or a caller's type that can carry one.
+pub trait WriteError: From<StoreError> {
+    /// The database fault behind this error, if that is what it is.
+    fn fault(&self) -> Option<Fault>;
+}
+
+impl WriteError for StoreError {
+    fn fault(&self) -> Option<Fault> {
+        StoreError::fault(self)
+    }
+}
+
+/// The last fault seen on a write, until a write succeeds again.
+#[derive(Debug, Clone)]
+pub struct FaultSeen {
+    pub fault: Fault,
+    /// When this fault was first seen (wall-clock time).
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// The database's own words, for the log and `/healthz`.
+    pub detail: String,
+}
+
+/// What writes have seen lately: the state `/healthz` reports and `/metrics` counts.
+#[derive(Default)]
+struct FaultLog {
+    current: Mutex<Option<FaultSeen>>,
+    total: std::sync::atomic::AtomicU64,
+}
+
+impl FaultLog {
+    fn failed(&self, fault: Fault, detail: String) {
+        self.total
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        match current.as_mut() {
+            Some(seen) if seen.fault == fault => seen.detail = detail,
+            _ => {
+                tracing::error!(
+                    reason = fault.reason(),
+                    detail,
+                    "database writes are failing"
+                );
+                *current = Some(FaultSeen {
+                    fault,
+                    since: chrono::Utc::now(),
+                    detail,
+                });
+            }
+        }
+    }
+
+    fn succeeded(&self) {
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(seen) = current.take() {
+            tracing::info!(reason = seen.fault.reason(), "database writes work again");
+        }
+    }
+}
+
+impl StoreError {
+    /// The fault behind this error, when it is the database's state rather than a bug or
+    /// bad data: such errors pass, and the write can be sent again.
+    pub fn fault(&self) -> Option<Fault> {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::WriterBusy(_) => Some(Fault::Busy),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Some(Fault::Busy),
+                ErrorCode::DiskFull => Some(Fault::DiskFull),
+                ErrorCode::SystemIoFailure
+                | ErrorCode::ReadOnly
+                | ErrorCode::CannotOpen
+                | ErrorCode::PermissionDenied => Some(Fault::Io),
+                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Some(Fault::Damaged),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How long a write waits for the database (for other writes, or another process's lock)
+/// before it gives up and the operator is told to try again: well inside the 5 s an
+/// operator's tool may wait.
+pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 struct Inner {
     writer: Mutex<Connection>,
+    /// Async writers queue here (first come, first served) with a deadline, so a write
+    /// never waits longer than [`WRITE_WAIT`] in all, and no blocking thread waits idle.
+    writer_turn: Arc<tokio::sync::Semaphore>,
+    faults: FaultLog,
     snapshot: Arc<Pool>,
     operator: Arc<Pool>,
     public: Arc<Pool>,
@@ -109,6 +238,8 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
+                writer_turn: Arc::new(tokio::sync::Semaphore::new(1)),
+                faults: FaultLog::default(),
                 snapshot: Arc::new(Pool::open(&path, Reader::Snapshot)?),
                 operator: Arc::new(Pool::open(&path, Reader::Operator)?),
                 public: Arc::new(Pool::open(&path, Reader::Public)?),
@@ -122,25 +253,76 @@ impl Store {
     }
 
     /// Runs `f` in one immediate write transaction, committed when `f` returns `Ok`.
+    /// Waits at most [`WRITE_WAIT`] for the database; then fails with a [`Fault::Busy`]
+    /// error, having written nothing.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
+        E: WriteError + Send + 'static,
         F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
     {
+        let deadline = std::time::Instant::now() + WRITE_WAIT;
+        let turn = match tokio::time::timeout_at(
+            deadline.into(),
+            self.inner.writer_turn.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(closed)) => return Err(E::from(StoreError::Task(closed.to_string()))),
+            Err(_) => {
+                let e = StoreError::WriterBusy(WRITE_WAIT);
+                self.inner.faults.failed(Fault::Busy, e.to_string());
+                return Err(E::from(e));
+            }
+        };
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || write_with(&inner, f))
-            .await
-            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            write_with(&inner, deadline, f)
+        })
+        .await
+        .map_err(|e| E::from(StoreError::Task(e.to_string())))?
     }
 
     /// The same as [`Store::write`], for the command line.
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        E: From<StoreError>,
+        E: WriteError,
         F: FnOnce(&Transaction) -> Result<T, E>,
     {
-        write_with(&self.inner, f)
+        write_with(&self.inner, std::time::Instant::now() + WRITE_WAIT, f)
+    }
+
+    /// A write that changes nothing but must reach the disk: how the timer finds out that
+    /// a fault has passed when no operator is writing.
+    pub async fn probe_write(&self) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE meta SET value = value WHERE key = 'history_version'",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The fault the last write met, until a write succeeds again.
+    pub fn fault(&self) -> Option<FaultSeen> {
+        self.inner
+            .faults
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Writes that failed because of a database fault, since start.
+    pub fn faults_total(&self) -> u64 {
+        self.inner
+            .faults
+            .total
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Runs `f` on a connection of `lane`, inside one read transaction (a consistent view).
@@ -205,7 +387,24 @@ pub fn history_versions(conn: &Connection) -> StoreResult<HistoryVersions> {
     })
 }
 
-fn write_with<T, E, F>(inner: &Inner, f: F) -> Result<T, E>
+fn write_with<T, E, F>(inner: &Inner, deadline: std::time::Instant, f: F) -> Result<T, E>
+where
+    E: WriteError,
+    F: FnOnce(&Transaction) -> Result<T, E>,
+{
+    let result = write_once(inner, deadline, f);
+    match &result {
+        Ok(_) => inner.faults.succeeded(),
+        Err(e) => {
+            if let Some(fault) = e.fault() {
+                inner.faults.failed(fault, fault.reason().to_string());
+            }
+        }
+    }
+    result
+}
+
+fn write_once<T, E, F>(inner: &Inner, deadline: std::time::Instant, f: F) -> Result<T, E>
 where
     E: From<StoreError>,
     F: FnOnce(&Transaction) -> Result<T, E>,
@@ -213,6 +412,11 @@ where
     // A poisoned lock only means an earlier write panicked; its transaction was rolled
     // back when dropped, so the connection is still sound.
     let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+    // Another process's lock is waited for only until the write's deadline.
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    conn.busy_timeout(left.max(std::time::Duration::from_millis(10)))
+        .map_err(StoreError::from)?;
+    // Dropped on error: the transaction rolls back, so nothing is half-written.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::from)?;

@@ -4,16 +4,18 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::snapshot::Publisher;
+use crate::store::Store;
 
 #[derive(Default)]
 pub struct Metrics {
     pub public_requests: AtomicU64,
     pub admin_requests: AtomicU64,
     pub server_errors: AtomicU64,
+    pub transition_failures: AtomicU64,
 }
 
 impl Metrics {
-    pub fn render(&self, publisher: &Publisher) -> String {
+    pub fn render(&self, publisher: &Publisher, store: &Store) -> String {
         let snapshot = publisher.current();
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, value: u64| {
@@ -47,6 +49,16 @@ impl Metrics {
             "Documents outside the snapshot rendered (misses of the archive's cache).",
             publisher.archive_renders(),
         );
+        counter(
+            "paystatus_database_faults_total",
+            "Writes refused because the database was busy, full, unreadable or damaged.",
+            store.faults_total(),
+        );
+        counter(
+            "paystatus_maintenance_transition_failures_total",
+            "Maintenance windows whose automatic start or completion failed (retried each tick).",
+            self.transition_failures.load(Ordering::Relaxed),
+        );
         let (documents, bytes) = snapshot.size();
         let mut gauge = |name: &str, help: &str, value: i64| {
             let _ = writeln!(
@@ -54,6 +66,11 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         };
+        gauge(
+            "paystatus_database_degraded",
+            "1 while the database refuses writes (see /healthz for the reason), else 0.",
+            i64::from(store.fault().is_some()),
+        );
         gauge(
             "paystatus_snapshot_built_timestamp_seconds",
             "When the live snapshot was built.",

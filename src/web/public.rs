@@ -212,10 +212,23 @@ async fn asset(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
+/// `ok`, or `degraded` with the reason while the database refuses writes. Either way the
+/// answer is 200: the page is still served (from the last good snapshot), so a load
+/// balancer should keep sending readers here.
 async fn healthz(state: State<AppState>) -> Response {
     let snapshot = state.publisher.current();
     let age = (state.clock.now() - snapshot.built_at).num_seconds();
-    let body = serde_json::json!({ "status": "ok", "snapshot_age_seconds": age });
+    let body = match state.store.fault() {
+        None => serde_json::json!({ "status": "ok", "snapshot_age_seconds": age }),
+        Some(seen) => serde_json::json!({
+            "status": "degraded",
+            "reason": seen.fault.reason(),
+            "detail": seen.detail,
+            "since": seen.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "writes": "refused until the database recovers; the page shows the last good snapshot",
+            "snapshot_age_seconds": age,
+        }),
+    };
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -227,7 +240,11 @@ async fn healthz(state: State<AppState>) -> Response {
 }
 
 async fn metrics(state: State<AppState>) -> Response {
-    let mut r = (StatusCode::OK, state.metrics.render(&state.publisher)).into_response();
+    let mut r = (
+        StatusCode::OK,
+        state.metrics.render(&state.publisher, &state.store),
+    )
+        .into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

@@ -392,10 +392,17 @@ async fn a_keys_last_use_is_kept_to_the_minute() -> TestResult {
     );
 
     assert_eq!(use_key().await?.status(), StatusCode::OK);
+    assert_eq!(
+        last_used(&app, "monitoring").await?,
+        Value::Null,
+        "noted in memory, not written by the request"
+    );
+    app.tick().await?;
     let first = last_used(&app, "monitoring").await?;
     assert!(first.is_string(), "{first}");
     app.clock.advance(chrono::Duration::seconds(30));
     use_key().await?;
+    app.tick().await?;
     assert_eq!(
         last_used(&app, "monitoring").await?,
         first,
@@ -403,6 +410,7 @@ async fn a_keys_last_use_is_kept_to_the_minute() -> TestResult {
     );
     app.clock.advance(chrono::Duration::seconds(31));
     use_key().await?;
+    app.tick().await?;
     assert_ne!(
         last_used(&app, "monitoring").await?,
         first,

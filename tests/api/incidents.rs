@@ -309,6 +309,8 @@ async fn an_idempotency_key_replays_the_first_response_and_stores_once() -> Test
 
     let first = post(&card_outage(), "outage-1405").await?;
     assert_eq!(first.headers().get("idempotent-replayed"), None);
+    let first_etag = header(&first, "etag");
+    assert!(first_etag.starts_with('"'), "{first_etag}");
     let first = expect_json(first, StatusCode::CREATED).await?;
     let again = post(&card_outage(), "outage-1405").await?;
     assert_eq!(
@@ -317,6 +319,11 @@ async fn an_idempotency_key_replays_the_first_response_and_stores_once() -> Test
             .get("idempotent-replayed")
             .and_then(|v| v.to_str().ok()),
         Some("true")
+    );
+    assert_eq!(
+        header(&again, "etag"),
+        first_etag,
+        "the replay keeps its ETag"
     );
     let again = expect_json(again, StatusCode::CREATED).await?;
 
