@@ -19,6 +19,8 @@ use crate::domain::{Clock, Lang, SystemClock};
 use crate::error::InternalError;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{Store, StoreError};
+use crate::web::connections::{self, Limits};
+use crate::web::throttle::{FailureThrottle, Policy};
 use crate::web::{Assets, Metrics};
 use crate::{admin, schedule, web};
 
@@ -35,6 +37,9 @@ pub struct Shared {
     pub default_lang: Lang,
     pub timezone: Tz,
     pub key_uses: admin::KeyUses,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub auth_throttle: FailureThrottle,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +70,7 @@ pub struct App {
     router: Router,
     state: AppState,
     refresh: Duration,
+    limits: Limits,
     shutdown: watch::Sender<bool>,
     base_url: String,
 }
@@ -85,6 +91,15 @@ impl App {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<App, StartError> {
+        match connections::raise_open_file_limit() {
+            Ok(files) if (files as u128) < config.max_connections as u128 + 64 => tracing::warn!(
+                files,
+                max_connections = config.max_connections,
+                "the open-file limit is below the connection limit; connections beyond it are refused by the system"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+        }
         let store = Store::open(&config.data_dir, clock.now())?;
         let listener =
             TcpListener::bind(config.listen)
@@ -119,6 +134,8 @@ impl App {
             default_lang: config.default_lang,
             timezone: config.timezone,
             key_uses: admin::KeyUses::default(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            auth_throttle: FailureThrottle::new(Policy::AUTH),
         }));
         // Windows that passed while we were down move before the first page is served; a
         // window that cannot move is logged and retried by the timer, never a reason not
@@ -128,13 +145,20 @@ impl App {
             tracing::error!(problems = ?problems, "starting anyway; the timer retries");
         }
         state.publisher.refresh().await?;
-        let router = router(state.clone());
+        let router = router(
+            state.clone(),
+            Duration::from_secs(config.admin_timeout_seconds),
+        );
         let (shutdown, _) = watch::channel(false);
         Ok(App {
             listener,
             router,
             state,
             refresh: Duration::from_secs(config.refresh_seconds),
+            limits: Limits {
+                header_timeout: Duration::from_secs(config.header_timeout_seconds),
+                max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+            },
             shutdown,
             base_url,
         })
@@ -164,12 +188,14 @@ impl App {
             self.refresh,
             self.shutdown.subscribe(),
         ));
-        let mut stop = self.shutdown.subscribe();
-        let result = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await;
+        let result = connections::serve(
+            self.listener,
+            self.router,
+            self.limits,
+            self.state.metrics.connections.clone(),
+            self.shutdown.subscribe(),
+        )
+        .await;
         timer.abort();
         result
     }
@@ -261,12 +287,13 @@ async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, admin_timeout: Duration) -> Router {
     Router::new()
         .merge(web::public::router())
         .nest(
             "/api/admin/v1",
             admin::router()
+                .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
                 .layer(middleware::from_fn_with_state(state.clone(), observe))
                 .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024)),
         )
@@ -282,6 +309,15 @@ async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         ));
     }
     web::public::not_found(&state, &req)
+}
+
+/// Bounds an admin request, reading its body included, so a client trickling bytes
+/// cannot hold a request (and what it waits for) open.
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(crate::error::Error::Timeout(limit)),
+    }
 }
 
 /// Counts admin requests and logs server errors once, with their cause. (Public reads

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
+use ipnet::IpNet;
 
 use crate::domain::Lang;
 
@@ -38,6 +39,31 @@ pub struct Config {
     /// Seconds between timer rebuilds (relative times, maintenance windows).
     #[arg(long, env = "PAYSTATUS_REFRESH_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub refresh_seconds: u64,
+
+    /// Seconds a client may take to send its request headers; idle keep-alive
+    /// connections are closed after the same time.
+    #[arg(long, env = "PAYSTATUS_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_seconds: u64,
+
+    /// Open connections at most; more wait in the listen queue until others close.
+    #[arg(long, env = "PAYSTATUS_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Seconds an admin request may take, reading its body included.
+    #[arg(long, env = "PAYSTATUS_ADMIN_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub admin_timeout_seconds: u64,
+
+    /// Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose
+    /// `X-Forwarded-For` names the client. Without them the socket's address is the client.
+    #[arg(long, env = "PAYSTATUS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+fn parse_proxy(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{s}` is neither an IP address nor a CIDR range such as 10.0.0.0/8"))
 }
 
 fn parse_tz(s: &str) -> Result<Tz, String> {
@@ -60,6 +86,10 @@ impl Config {
             timezone: chrono_tz::Asia::Seoul,
             default_lang: Lang::Ko,
             refresh_seconds: 30,
+            header_timeout_seconds: 10,
+            max_connections: 10_000,
+            admin_timeout_seconds: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -34,6 +34,12 @@ pub enum Error {
     /// 409: the request conflicts with what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// 429: too many failed attempts from this client (or with this key); wait.
+    #[error("too many failed attempts; try again in {} seconds", retry_seconds(.0))]
+    TooManyAttempts(std::time::Duration),
+    /// 503: the request took longer than the admin API allows.
+    #[error("the request took longer than {} seconds; it may or may not have been carried out: send it again with the same Idempotency-Key", .0.as_secs())]
+    Timeout(std::time::Duration),
     /// 412: `If-Match` did not match the resource's current ETag.
     #[error("the resource has changed since you read it (If-Match does not match)")]
     PreconditionFailed,
@@ -62,6 +68,8 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Error::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(e) if e.fault().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Unpublished(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -78,6 +86,8 @@ impl Error {
             Error::Invalid(_) => "invalid-input",
             Error::Conflict(_) => "conflict",
             Error::PreconditionFailed => "precondition-failed",
+            Error::TooManyAttempts(_) => "too-many-attempts",
+            Error::Timeout(_) => "timeout",
             Error::Store(e) if e.fault().is_some() => "database-unavailable",
             Error::Store(_) => "internal",
             Error::Unpublished(_) => "not-yet-published",
@@ -129,7 +139,8 @@ impl IntoResponse for Error {
         }
         let retry_after = match (&self, fault) {
             (_, Some(fault)) => Some(fault.retry_after_seconds()),
-            (Error::Unpublished(_), _) => Some(5),
+            (Error::Unpublished(_) | Error::Timeout(_), _) => Some(5),
+            (Error::TooManyAttempts(wait), _) => Some(retry_seconds(wait)),
             _ => None,
         };
         if let Some(seconds) = retry_after {
@@ -142,6 +153,12 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// Whole seconds to wait, rounded up, at least one.
+fn retry_seconds(wait: &std::time::Duration) -> u32 {
+    let secs = wait.as_secs_f64().ceil() as u32;
+    secs.max(1)
 }
 
 impl WriteError for Error {

@@ -1,6 +1,8 @@
 //! API keys: creation, hashing, and the extractor that authenticates every admin request.
 
 use std::marker::PhantomData;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -14,6 +16,8 @@ use crate::domain::random_key;
 use crate::domain::{FieldError, new_id};
 use crate::error::Error;
 use crate::store::{self, ApiKey, Reader};
+use crate::web::client::client_address;
+use crate::web::throttle::Subject;
 
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -176,17 +180,19 @@ impl<S: scope::Required> FromRequestParts<AppState> for Auth<S> {
         let (scheme, token) = header.trim().split_once(' ').unwrap_or(("", ""));
         let token = token.trim();
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-            return Err(Error::Unauthorized);
+            return Err(refuse(state, parts, None));
         }
         let hash = hash_key(token);
         let now = state.clock.now();
         // Looked up on every request (a read), so a revocation takes effect at once.
-        let key = state
+        let found = state
             .store
             .read(Reader::Operator, move |tx| store::key_by_hash(tx, &hash))
             .await?
-            .filter(|k| k.revoked_at.is_none())
-            .ok_or(Error::Unauthorized)?;
+            .filter(|k| k.revoked_at.is_none());
+        let Some(key) = found else {
+            return Err(refuse(state, parts, Some(token)));
+        };
         // Written by the timer, in one batch: no request waits on a write to say it came.
         state.key_uses.note(&key.id, key.last_used_at, now);
         let actor = Actor { key };
@@ -194,6 +200,24 @@ impl<S: scope::Required> FromRequestParts<AppState> for Auth<S> {
             actor.require(scope)?;
         }
         Ok(Auth(actor, PhantomData))
+    }
+}
+
+/// A failed authentication: 401, or 429 once this client (or this key) has failed too
+/// often. Only failures are counted, so a right key is never refused here.
+fn refuse(state: &AppState, parts: &Parts, token: Option<&str>) -> Error {
+    let client = client_address(parts, &state.trusted_proxies);
+    let mut subjects = vec![Subject::address(client)];
+    subjects.extend(token.map(Subject::key_prefix));
+    state.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+    match state.auth_throttle.failed(&subjects, Instant::now()) {
+        Ok(()) => Error::Unauthorized,
+        Err(wait) => {
+            if state.metrics.auth_throttled.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
+                tracing::warn!(%client, "failed authentication throttled (logged once per 1,000 refusals)");
+            }
+            Error::TooManyAttempts(wait)
+        }
     }
 }
 

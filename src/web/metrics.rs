@@ -1,7 +1,10 @@
 //! Prometheus text metrics: request counts and snapshot freshness.
 
 use std::fmt::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::connections::ConnectionStats;
 
 use crate::snapshot::Publisher;
 use crate::store::Store;
@@ -12,6 +15,9 @@ pub struct Metrics {
     pub admin_requests: AtomicU64,
     pub server_errors: AtomicU64,
     pub transition_failures: AtomicU64,
+    pub auth_failures: AtomicU64,
+    pub auth_throttled: AtomicU64,
+    pub connections: Arc<ConnectionStats>,
 }
 
 impl Metrics {
@@ -59,6 +65,21 @@ impl Metrics {
             "Maintenance windows whose automatic start or completion failed (retried each tick).",
             self.transition_failures.load(Ordering::Relaxed),
         );
+        counter(
+            "paystatus_auth_failures_total",
+            "Admin requests with a missing, unknown or revoked key.",
+            self.auth_failures.load(Ordering::Relaxed),
+        );
+        counter(
+            "paystatus_auth_throttled_total",
+            "Failed authentications answered 429 because the client (or key) failed too often.",
+            self.auth_throttled.load(Ordering::Relaxed),
+        );
+        counter(
+            "paystatus_connection_limit_reached_total",
+            "New connections that waited because the connection limit was reached.",
+            self.connections.limit_reached.load(Ordering::Relaxed),
+        );
         let (documents, bytes) = snapshot.size();
         let mut gauge = |name: &str, help: &str, value: i64| {
             let _ = writeln!(
@@ -66,6 +87,11 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         };
+        gauge(
+            "paystatus_open_connections",
+            "Client connections open now.",
+            self.connections.open.load(Ordering::Relaxed) as i64,
+        );
         gauge(
             "paystatus_database_degraded",
             "1 while the database refuses writes (see /healthz for the reason), else 0.",

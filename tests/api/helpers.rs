@@ -1,7 +1,6 @@
 //! The test harness: a real paystatus on a random port with its own data directory and a
 //! clock that only moves when a test says so, plus one method per endpoint.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -34,6 +33,7 @@ pub struct TestApp {
     /// A key with every scope, made with the command line.
     pub admin_key: String,
     pub data_dir: TempDir,
+    config: Config,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -51,9 +51,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// A running app whose database holds no API key yet.
 pub async fn spawn_app_without_key() -> TestApp {
+    spawn_app_configured_without_key(|_| {}).await
+}
+
+/// A running app with a key, whose configuration `configure` changed first.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_configured_without_key(configure)
+        .await
+        .with_admin_key()
+        .await
+}
+
+async fn spawn_app_configured_without_key(configure: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("cannot make a temporary data directory");
     let clock = Arc::new(ManualClock::new(start_time()));
-    let (address, handle, server) = start(data_dir.path(), clock.clone()).await;
+    let mut config = Config::for_tests(data_dir.path().to_path_buf());
+    configure(&mut config);
+    let (address, handle, server) = start(config.clone(), clock.clone()).await;
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -64,15 +78,15 @@ pub async fn spawn_app_without_key() -> TestApp {
         handle,
         admin_key: String::new(),
         data_dir,
+        config,
         server: Some(server),
     }
 }
 
 async fn start(
-    data_dir: &Path,
+    config: Config,
     clock: Arc<ManualClock>,
 ) -> (String, AppHandle, JoinHandle<std::io::Result<()>>) {
-    let config = Config::for_tests(data_dir.to_path_buf());
     let app = App::build_with_clock(config, clock as Arc<dyn Clock>)
         .await
         .expect("the app failed to start");
@@ -110,7 +124,7 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await??;
         }
-        let (address, handle, server) = start(self.data_dir.path(), self.clock.clone()).await;
+        let (address, handle, server) = start(self.config.clone(), self.clock.clone()).await;
         // The old handle holds the old database connections; let them go.
         self.handle = handle;
         self.address = address;

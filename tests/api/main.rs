@@ -17,3 +17,5 @@ mod persistence;
 mod public_api;
 mod public_page;
 mod secrets;
+mod slow_clients;
+mod throttling;
