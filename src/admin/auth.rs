@@ -213,7 +213,12 @@ fn refuse(state: &AppState, parts: &Parts, token: Option<&str>) -> Error {
     match state.auth_throttle.failed(&subjects, Instant::now()) {
         Ok(()) => Error::Unauthorized,
         Err(wait) => {
-            if state.metrics.auth_throttled.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
+            if state
+                .metrics
+                .auth_throttled
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(1000)
+            {
                 tracing::warn!(%client, "failed authentication throttled (logged once per 1,000 refusals)");
             }
             Error::TooManyAttempts(wait)
