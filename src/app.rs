@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::domain::{Clock, Lang, SystemClock};
 use crate::error::InternalError;
 use crate::snapshot::{BuildError, Publisher, Settings};
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::web::{Assets, Metrics};
 use crate::{admin, schedule, web};
 
@@ -34,6 +34,9 @@ pub struct Shared {
     pub metrics: Metrics,
     pub default_lang: Lang,
     pub timezone: Tz,
+    /// Last, so it is dropped after the database connections above: `restore` cannot
+    /// replace the database while anything of this server still has it open.
+    _data_dir_lock: DataDirLock,
 }
 
 impl std::ops::Deref for AppState {
@@ -48,6 +51,8 @@ impl std::ops::Deref for AppState {
 pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -84,6 +89,7 @@ impl App {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<App, StartError> {
+        let data_dir_lock = DataDirLock::acquire(&config.data_dir)?;
         let store = Store::open(&config.data_dir, clock.now())?;
         let listener =
             TcpListener::bind(config.listen)
@@ -117,6 +123,7 @@ impl App {
             metrics: Metrics::default(),
             default_lang: config.default_lang,
             timezone: config.timezone,
+            _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served.
         schedule::run_due_transitions(&state.store, state.clock.now()).await?;
@@ -164,6 +171,12 @@ impl App {
             })
             .await;
         timer.abort();
+        // Its handle shares the state (and so the data directory's lock): let it go now.
+        if let Err(e) = timer.await
+            && e.is_panic()
+        {
+            tracing::error!(error = %e, "the timer had panicked");
+        }
         result
     }
 }

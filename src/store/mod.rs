@@ -11,6 +11,7 @@ mod components;
 mod idempotency;
 mod incidents;
 mod keys;
+mod lock;
 mod migrations;
 #[cfg(test)]
 mod plans;
@@ -36,6 +37,7 @@ pub use incidents::{
     recently_updated_ids, save_incident,
 };
 pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
+pub use lock::{DataDirLock, LockError};
 
 use migrations::MIGRATIONS;
 use pool::Pool;
