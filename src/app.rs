@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::domain::{Clock, Lang, SystemClock};
 use crate::error::InternalError;
 use crate::snapshot::{BuildError, Publisher, Settings};
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::web::connections::{self, Limits};
 use crate::web::throttle::{FailureThrottle, Policy};
 use crate::web::{Assets, Metrics};
@@ -40,6 +40,9 @@ pub struct Shared {
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub auth_throttle: FailureThrottle,
+    /// Last, so it is dropped after the database connections above: `restore` cannot
+    /// replace the database while anything of this server still has it open.
+    _data_dir_lock: DataDirLock,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +57,8 @@ impl std::ops::Deref for AppState {
 pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -100,6 +105,7 @@ impl App {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
         }
+        let data_dir_lock = DataDirLock::acquire(&config.data_dir)?;
         let store = Store::open(&config.data_dir, clock.now())?;
         let listener =
             TcpListener::bind(config.listen)
@@ -136,6 +142,7 @@ impl App {
             key_uses: admin::KeyUses::default(),
             trusted_proxies: config.trusted_proxies.clone(),
             auth_throttle: FailureThrottle::new(Policy::AUTH),
+            _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served; a
         // window that cannot move is logged and retried by the timer, never a reason not
@@ -197,6 +204,12 @@ impl App {
         )
         .await;
         timer.abort();
+        // Its handle shares the state (and so the data directory's lock): let it go now.
+        if let Err(e) = timer.await
+            && e.is_panic()
+        {
+            tracing::error!(error = %e, "the timer had panicked");
+        }
         result
     }
 }

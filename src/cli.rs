@@ -1,13 +1,14 @@
-//! The command line: `serve`, and `keys create|list|revoke` working on the same database.
+//! The command line: `serve`; `keys create|list|revoke` working on the same database;
+//! `backup` (while the server runs) and `restore` (while it is stopped).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::admin::{Scope, new_key};
 use crate::config::Config;
-use crate::store::{self, Reader, Store, StoreError};
+use crate::store::{self, BackupError, Reader, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +38,30 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Copy the database to FILE while the server runs; writes go on meanwhile.
+    Backup {
+        /// Where to write the backup.
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Replace the database with the backup FILE; the server must be stopped.
+    Restore {
+        /// A file made by `paystatus backup`.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DataDir {
+    /// Directory holding the database.
+    #[arg(long, env = "PAYSTATUS_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +85,8 @@ pub enum KeysAction {
 pub enum CliError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Backup(#[from] BackupError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write output: {0}")]
@@ -137,4 +164,85 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
         }
     }
     Ok(())
+}
+
+/// `paystatus backup FILE`: one line on stderr once FILE is written and checked.
+pub fn run_backup(data_dir: &Path, file: &Path, force: bool) -> Result<(), CliError> {
+    let done = store::backup(data_dir, file, force)?;
+    eprintln!(
+        "backed up {} to {} ({}, schema version {}, {} incidents); integrity_check ok",
+        data_dir.join(store::DATABASE_FILE).display(),
+        done.path.display(),
+        human_size(done.bytes),
+        done.facts.schema_version,
+        done.facts.incidents,
+    );
+    Ok(())
+}
+
+/// `paystatus restore FILE`: says what was replaced and where the old database went.
+pub fn run_restore(data_dir: &Path, file: &Path) -> Result<(), CliError> {
+    let done = store::restore(data_dir, file, chrono::Utc::now())?;
+    eprintln!(
+        "restored {} into {} (schema version {}, {} incidents); integrity_check ok",
+        file.display(),
+        done.database.display(),
+        done.facts.schema_version,
+        done.facts.incidents,
+    );
+    match &done.kept_aside {
+        Some(kept) => {
+            eprintln!("the previous database is kept as {}", kept.path.display());
+            if let Some((why, log)) = &kept.unmerged_log {
+                eprintln!(
+                    "its log could not be merged into it ({why}); the log is kept as {}",
+                    log.display()
+                );
+            }
+        }
+        None => eprintln!("there was no previous database"),
+    }
+    let known = store::known_schema_version();
+    if done.facts.schema_version < known {
+        eprintln!(
+            "paystatus will migrate it from schema version {} to {known} when it starts",
+            done.facts.schema_version
+        );
+    }
+    eprintln!("start paystatus to serve it");
+    Ok(())
+}
+
+/// Bytes for people: `812 KB`, `3.4 MB`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} bytes"),
+        _ if size < 10.0 => format!("{size:.1} {}", UNITS[unit]),
+        _ => format!("{size:.0} {}", UNITS[unit]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_a_person_would_write_them() {
+        for (bytes, want) in [
+            (0, "0 bytes"),
+            (1023, "1023 bytes"),
+            (1024, "1.0 KB"),
+            (830_000, "811 KB"),
+            (3_565_158, "3.4 MB"),
+        ] {
+            assert_eq!(human_size(bytes), want, "{bytes} bytes");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 use clap::Parser;
 use paystatus::App;
-use paystatus::cli::{Cli, Command, run_keys};
+use paystatus::cli::{Cli, Command, run_backup, run_keys, run_restore};
 
 fn main() -> std::process::ExitCode {
     limit_malloc_arenas();
@@ -28,6 +28,12 @@ async fn run() -> std::process::ExitCode {
         Command::Serve(config) => serve(config).await,
         Command::Keys { data_dir, action } => {
             run_keys(&data_dir, action).map_err(|e| e.to_string())
+        }
+        Command::Backup { file, force, data } => {
+            run_backup(&data.data_dir, &file, force).map_err(|e| e.to_string())
+        }
+        Command::Restore { file, data } => {
+            run_restore(&data.data_dir, &file).map_err(|e| e.to_string())
         }
     };
     match result {

@@ -6,15 +6,18 @@
 //! way. Blocking work runs on tokio's blocking pool.
 
 mod audit;
+mod backup;
 mod codec;
 mod components;
 mod idempotency;
 mod incidents;
 mod keys;
+mod lock;
 mod migrations;
 #[cfg(test)]
 mod plans;
 mod pool;
+mod restore;
 mod seed;
 pub mod synthetic;
 
@@ -24,6 +27,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use audit::{AuditEntry, audit_page, record_audit};
+pub use backup::{Backup, BackupError, CheckError, DatabaseFacts, backup};
 pub use components::{
     active_notices_holding, all_components, apply_component_changes, catalog, component_by_id,
     component_id_taken, delete_component, group_members, insert_component, set_component_status,
@@ -36,6 +40,8 @@ pub use incidents::{
     recently_updated_ids, save_incident,
 };
 pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
+pub use lock::{DataDirLock, LockError};
+pub use restore::{KeptAside, Restored, restore};
 
 use migrations::MIGRATIONS;
 use pool::Pool;
@@ -222,6 +228,11 @@ pub struct Store {
 }
 
 pub const DATABASE_FILE: &str = "paystatus.db";
+
+/// The schema version this binary migrates databases to.
+pub fn known_schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
 
 impl Store {
     /// Opens (creating if needed) the database in `data_dir`, migrates it and seeds the

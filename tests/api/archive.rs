@@ -233,7 +233,7 @@ async fn a_write_completes_while_every_anonymous_read_is_stuck_in_the_database()
 
     // Every public connection held mid-read (as by slow disk or a huge query), and more
     // readers queued behind them.
-    let held = app.handle.store().hold_reads(Reader::Public);
+    let held = app.handle().store().hold_reads(Reader::Public);
     let reads = start_archive_reads(&app, &ids);
     within("filling the public readers", held.until_waiting(4)).await??;
 
@@ -268,11 +268,11 @@ async fn a_write_completes_while_every_anonymous_read_is_stuck_in_the_database()
 #[tokio::test]
 async fn writes_that_commit_during_a_build_share_the_next_one() -> TestResult {
     let app = spawn_app().await;
-    let publisher = app.handle.publisher();
+    let publisher = app.handle().publisher();
     let (builds, committed) = (publisher.write_builds(), publisher.committed());
 
     // The first write's build is held inside its read of the database...
-    let held = app.handle.store().hold_reads(Reader::Snapshot);
+    let held = app.handle().store().hold_reads(Reader::Snapshot);
     let post = |n: usize| {
         let (client, url, key) = (
             app.client.clone(),
@@ -315,7 +315,7 @@ async fn archived_pages_outlive_writes_about_open_incidents_but_not_edits_of_the
 {
     let app = spawn_app().await;
     let ids = app.seed_past_incidents(130).await?;
-    let publisher = app.handle.publisher();
+    let publisher = app.handle().publisher();
     let old = format!("/incidents/{}", ids[0]);
     let old_json = format!("/api/v2/incidents/{}.json", ids[0]);
     for path in ["/history?page=7", old.as_str(), old_json.as_str()] {

@@ -11,13 +11,13 @@ use tokio::process::{Child, Command};
 
 use crate::helpers::*;
 
-fn free_port() -> TestResult<u16> {
+pub fn free_port() -> TestResult<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
-async fn start_server(data_dir: &std::path::Path, port: u16) -> TestResult<Child> {
+pub async fn start_server(data_dir: &std::path::Path, port: u16) -> TestResult<Child> {
     let child = Command::new(env!("CARGO_BIN_EXE_paystatus"))
         .arg("serve")
         .env("PAYSTATUS_DATA_DIR", data_dir)

@@ -105,7 +105,7 @@ async fn a_full_disk_refuses_writes_and_nothing_is_half_written() -> TestResult 
 
     // The database may not grow any more: SQLite answers SQLITE_FULL, exactly as when
     // the disk is full.
-    let store = app.handle.store().clone();
+    let store = app.handle().store().clone();
     let limit = |pages: Option<i64>| {
         let store = store.clone();
         move || {
@@ -173,7 +173,7 @@ fn break_maintenance(app: &TestApp, id: &str) -> TestResult {
         "CREATE TRIGGER injected_fault BEFORE UPDATE ON incidents WHEN OLD.id = '{id}'
          BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
     );
-    app.handle.store().write_blocking(|tx| {
+    app.handle().store().write_blocking(|tx| {
         tx.execute_batch(&sql)?;
         Ok::<_, paystatus::store::StoreError>(())
     })?;
@@ -181,7 +181,7 @@ fn break_maintenance(app: &TestApp, id: &str) -> TestResult {
 }
 
 fn mend_maintenance(app: &TestApp) -> TestResult {
-    app.handle.store().write_blocking(|tx| {
+    app.handle().store().write_blocking(|tx| {
         tx.execute_batch("DROP TRIGGER injected_fault")?;
         Ok::<_, paystatus::store::StoreError>(())
     })?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use paystatus::domain::{Clock, ManualClock};
+use paystatus::store::{DataDirLock, LockError};
 use paystatus::{App, AppHandle, Config};
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -29,7 +30,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
-    pub handle: AppHandle,
+    /// `None` while the server is stopped; see `handle()`.
+    handle: Option<AppHandle>,
     /// A key with every scope, made with the command line.
     pub admin_key: String,
     pub data_dir: TempDir,
@@ -75,7 +77,7 @@ async fn spawn_app_configured_without_key(configure: impl FnOnce(&mut Config)) -
             .build()
             .expect("cannot build an HTTP client"),
         clock,
-        handle,
+        handle: Some(handle),
         admin_key: String::new(),
         data_dir,
         config,
@@ -114,29 +116,62 @@ impl TestApp {
     }
 
     pub async fn tick(&self) -> TestResult {
-        self.handle.tick().await?;
+        self.handle().tick().await?;
+        Ok(())
+    }
+
+    /// The running server's handle (its store, its publisher).
+    pub fn handle(&self) -> &AppHandle {
+        self.handle
+            .as_ref()
+            .expect("the server is stopped; start() it first")
+    }
+
+    /// Stops the server and waits until it has let go of the data directory (its lock,
+    /// and so its database connections), as a stopped process would have.
+    pub async fn stop(&mut self) -> TestResult {
+        if let Some(handle) = self.handle.take() {
+            handle.shutdown();
+        }
+        if let Some(server) = self.server.take() {
+            server.await??;
+        }
+        // A request task that has just answered may hold the state a moment longer.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match DataDirLock::acquire(self.data_dir.path()) {
+                Ok(_) => return Ok(()),
+                Err(LockError::Held { .. }) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await
+                }
+                Err(e) => return Err(format!("the stopped server still holds on: {e}").into()),
+            }
+        }
+    }
+
+    /// Starts a new server on the same data directory and clock, after `stop`.
+    pub async fn start(&mut self) -> TestResult {
+        if self.server.is_some() {
+            return Err("the server is already running".into());
+        }
+        let (address, handle, server) = start(self.config.clone(), self.clock.clone()).await;
+        self.handle = Some(handle);
+        self.address = address;
+        self.server = Some(server);
         Ok(())
     }
 
     /// Stops the server and starts a new one on the same data directory and clock.
     pub async fn restart(&mut self) -> TestResult {
-        self.handle.shutdown();
-        if let Some(server) = self.server.take() {
-            server.await??;
-        }
-        let (address, handle, server) = start(self.config.clone(), self.clock.clone()).await;
-        // The old handle holds the old database connections; let them go.
-        self.handle = handle;
-        self.address = address;
-        self.server = Some(server);
-        Ok(())
+        self.stop().await?;
+        self.start().await
     }
 
     /// Writes `n` resolved past incidents through the store (as the benchmark does), the
     /// newest a day before the test starts, and republishes. Returns their ids, oldest
     /// first; their titles end in `#1` (oldest) to `#n`.
     pub async fn seed_past_incidents(&self, n: usize) -> TestResult<Vec<String>> {
-        let store = self.handle.store().clone();
+        let store = self.handle().store().clone();
         let until = start_time() - Duration::days(1);
         let ids = tokio::task::spawn_blocking(move || {
             paystatus::store::synthetic::seed_past_incidents(&store, n, until)

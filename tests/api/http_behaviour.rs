@@ -103,7 +103,7 @@ async fn compression_follows_accept_encoding_and_decodes_to_the_same_bytes() -> 
     let app = spawn_app().await;
     let paths = public_paths(&app).await?;
     // Brotli variants are made right after a write is published (gzip ones before).
-    app.handle.publisher().settled().await;
+    app.handle().publisher().settled().await;
     let mut compressed = 0;
     for path in &paths {
         let url = format!("{}{path}", app.address);

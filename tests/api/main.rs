@@ -1,6 +1,7 @@
 mod archive;
 mod audit;
 mod auth;
+mod backup;
 mod cli;
 mod components;
 mod durability;
