@@ -380,6 +380,15 @@ fn problem(status: &str, description: &str) -> RefOr<utoipa::openapi::Response> 
                 .build(),
         );
     }
+    if status == "429" || status == "503" {
+        r = r.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("Seconds to wait before sending the request again."))
+                .build(),
+        );
+    }
     r.into()
 }
 
@@ -402,6 +411,8 @@ problems! {
     Refused {
         "401" => "No key, an unknown key or a revoked key.",
         "403" => "The key lacks the scope this operation needs.",
+        "429" => "Too many failed authentications from this client (or with this key): wait `Retry-After` seconds. A right key is never refused.",
+        "503" => "The database refuses writes for now (locked, disk full, I/O error), or the request took longer than allowed: send it again after `Retry-After` seconds, with the same `Idempotency-Key`.",
     }
     /// Every route that reads a JSON body.
     BadBody {
