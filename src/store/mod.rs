@@ -112,7 +112,7 @@ impl Fault {
 }
 
 /// Errors a write may end with: the store's own, or a caller's type that can carry one.
-pub trait WriteError: From<StoreError> {
+pub trait WriteError: From<StoreError> + std::fmt::Display {
     /// The database fault behind this error, if that is what it is.
     fn fault(&self) -> Option<Fault>;
 }
@@ -408,7 +408,7 @@ where
         Ok(_) => inner.faults.succeeded(),
         Err(e) => {
             if let Some(fault) = e.fault() {
-                inner.faults.failed(fault, fault.reason().to_string());
+                inner.faults.failed(fault, e.to_string());
             }
         }
     }
