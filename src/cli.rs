@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::admin::{Scope, new_key};
 use crate::config::Config;
+use crate::domain::{Scope, new_key};
 use crate::store::{self, BackupError, Reader, Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -120,7 +120,7 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
                 "created key {} ({}) with scopes {}; it is shown only this once:",
                 key.id,
                 key.name,
-                key.scopes.join(",")
+                Scope::join(&key.scopes)
             );
             writeln!(std::io::stdout(), "{secret}")?;
         }
@@ -142,7 +142,7 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
                     "{:<16} {:<24} {:<32} {:<20} {state}",
                     k.id,
                     k.name,
-                    k.scopes.join(","),
+                    Scope::join(&k.scopes),
                     k.created_at.format("%Y-%m-%d %H:%M")
                 )?;
             }

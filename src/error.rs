@@ -5,8 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::admin::Scope;
 use crate::domain::FieldError;
+use crate::domain::Scope;
 use crate::store::{Fault, StoreError, WriteError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

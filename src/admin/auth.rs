@@ -7,121 +7,13 @@ use std::time::Instant;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::domain::random_key;
-use crate::domain::{FieldError, new_id};
+use crate::domain::{ApiKey, Scope, hash_key};
 use crate::error::Error;
-use crate::store::{self, ApiKey, Reader};
+use crate::store::{self, Reader};
 use crate::web::client::client_address;
 use crate::web::throttle::Subject;
-
-/// What a key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Admin reads, including drafts and the audit log.
-    Read,
-    /// Incidents, maintenances and component status.
-    Incidents,
-    /// The component catalogue.
-    Components,
-    /// API keys.
-    Keys,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::Read,
-        Scope::Incidents,
-        Scope::Components,
-        Scope::Keys,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Incidents => "incidents",
-            Scope::Components => "components",
-            Scope::Keys => "keys",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|x| x.as_str() == s.trim())
-    }
-
-    /// Parses a list of scopes, refusing unknown and empty ones.
-    pub fn parse_list<'a>(
-        items: impl IntoIterator<Item = &'a str>,
-        field: &str,
-    ) -> Result<Vec<Scope>, FieldError> {
-        let mut out = Vec::new();
-        for s in items {
-            let scope = Scope::parse(s).ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!(
-                        "`{}` is not a scope; expected read, incidents, components or keys",
-                        s.trim()
-                    ),
-                )
-            })?;
-            if !out.contains(&scope) {
-                out.push(scope);
-            }
-        }
-        if out.is_empty() {
-            return Err(FieldError::new(field, "give at least one scope"));
-        }
-        Ok(out)
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Keys are `ps_` and 40 random base-36 characters (about 206 bits).
-pub fn generate_key() -> String {
-    format!("ps_{}", random_key(40))
-}
-
-/// Keys are long and random, so one SHA-256 is enough (no salt or stretching needed).
-pub fn hash_key(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-/// A new key ready to store, and the secret to show once.
-pub fn new_key(
-    name: &str,
-    scopes: &[Scope],
-    now: DateTime<Utc>,
-) -> Result<(ApiKey, String, String), FieldError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "name",
-            "give a name of 1 to 100 characters",
-        ));
-    }
-    let secret = generate_key();
-    let key = ApiKey {
-        id: format!("key_{}", &new_id()[..10]),
-        name: name.to_string(),
-        scopes: scopes.iter().map(|s| s.as_str().to_string()).collect(),
-        created_at: now,
-        last_used_at: None,
-        revoked_at: None,
-    };
-    let hash = hash_key(&secret);
-    Ok((key, secret, hash))
-}
 
 /// Who is acting: the key that authenticated the request.
 #[derive(Debug, Clone)]
@@ -131,7 +23,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn has(&self, scope: Scope) -> bool {
-        self.key.scopes.iter().any(|s| s == scope.as_str())
+        self.key.has(scope)
     }
 
     pub fn require(&self, scope: Scope) -> Result<(), Error> {
@@ -223,29 +115,5 @@ fn refuse(state: &AppState, parts: &Parts, token: Option<&str>) -> Error {
             }
             Error::TooManyAttempts(wait)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_long_random_and_hashed() {
-        let a = generate_key();
-        assert!(a.starts_with("ps_") && a.len() == 43);
-        assert_ne!(a, generate_key());
-        assert_eq!(hash_key(&a), hash_key(&a));
-        assert_eq!(hash_key(&a).len(), 64);
-    }
-
-    #[test]
-    fn scope_lists_refuse_unknown_and_empty() {
-        assert_eq!(
-            Scope::parse_list(["read", "incidents", "read"], "s").unwrap(),
-            vec![Scope::Read, Scope::Incidents]
-        );
-        assert!(Scope::parse_list(["admin"], "s").is_err());
-        assert!(Scope::parse_list([], "s").is_err());
     }
 }

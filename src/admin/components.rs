@@ -9,12 +9,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Auth, Scope, scope};
+use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views;
 use super::write::{WriteContext, Written, check_if_match, commit, if_match, json_response};
 use crate::app::AppState;
+use crate::domain::Scope;
 use crate::domain::{
     Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
 };

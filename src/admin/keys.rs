@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Auth, Scope, new_key, scope};
+use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::QueryParams;
@@ -16,6 +16,7 @@ use super::views;
 use super::write::{Written, commit, json_response};
 use crate::app::AppState;
 use crate::domain::FieldErrors;
+use crate::domain::{Scope, new_key};
 use crate::error::Error;
 use crate::store::{self, Reader};
 

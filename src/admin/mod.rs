@@ -15,7 +15,6 @@ mod write;
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use auth::{Scope, hash_key, new_key};
 pub use key_use::KeyUses;
 
 use crate::app::AppState;

@@ -24,8 +24,8 @@ use utoipa::{IntoParams, IntoResponses, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::Scope;
 use crate::app::AppState;
+use crate::domain::Scope;
 use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status, TextInput};
 use crate::error::Error;
 use crate::store::StoreError;
@@ -447,7 +447,7 @@ mod answers {
     use chrono::{DateTime, Utc};
     use utoipa::ToSchema;
 
-    use crate::admin::auth::Scope;
+    use crate::domain::Scope;
     use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status};
 
     /// Text in both languages; `en` is null when only Korean was given.

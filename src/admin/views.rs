@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
+use crate::domain::ApiKey;
 use crate::domain::{Component, Incident, Kind, LocalizedText};
 use crate::snapshot::api_time;
-use crate::store::{ApiKey, AuditEntry};
+use crate::store::AuditEntry;
 
 fn t(x: DateTime<Utc>, tz: Tz) -> Value {
     Value::String(api_time(x, tz))

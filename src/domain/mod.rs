@@ -4,6 +4,7 @@
 mod component;
 mod ids;
 mod incident;
+mod key;
 mod lang;
 mod status;
 mod text;
@@ -16,6 +17,7 @@ pub use incident::{
     MaintenanceWindow, NextUpdate, Suggestion, Update, UpdateDraft, recommend_now,
     status_after_close,
 };
+pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};

@@ -3,19 +3,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::StoreResult;
 use super::codec::{opt_time, parse_opt_time, parse_time, time};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKey {
-    pub id: String,
-    pub name: String,
-    /// Scope names as stored (validated before they are written).
-    pub scopes: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+use super::{StoreError, StoreResult};
+use crate::domain::{ApiKey, Scope};
 
 const COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
 
@@ -43,14 +33,18 @@ fn from_row(r: &Row) -> rusqlite::Result<KeyRow> {
 fn into_key(
     (id, name, scopes, created_at, last_used_at, revoked_at): KeyRow,
 ) -> StoreResult<ApiKey> {
+    let scopes = scopes
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            Scope::parse(s)
+                .ok_or_else(|| StoreError::Corrupt(format!("key {id} has an unknown scope `{s}`")))
+        })
+        .collect::<StoreResult<_>>()?;
     Ok(ApiKey {
         id,
         name,
-        scopes: scopes
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        scopes,
         created_at: parse_time(&created_at)?,
         last_used_at: parse_opt_time(last_used_at)?,
         revoked_at: parse_opt_time(revoked_at)?,
@@ -64,7 +58,7 @@ pub fn insert_key(conn: &Connection, key: &ApiKey, hash: &str) -> StoreResult<()
     .execute(params![
         key.id,
         key.name,
-        key.scopes.join(","),
+        Scope::join(&key.scopes),
         time(key.created_at),
         opt_time(key.last_used_at),
         opt_time(key.revoked_at),

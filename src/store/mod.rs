@@ -39,7 +39,7 @@ pub use incidents::{
     incidents_by_ids, notice_ids_page, notice_versions, open_notice_ids, recent_notice_ids,
     recently_updated_ids, save_incident,
 };
-pub use keys::{ApiKey, all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
+pub use keys::{all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
 pub use lock::{DataDirLock, LockError};
 pub use restore::{KeptAside, Restored, restore};
 
