@@ -7,6 +7,7 @@ mod durability;
 mod embedding;
 mod feeds;
 mod helpers;
+mod hostile_text;
 mod http_behaviour;
 mod incidents;
 mod invalid_input;
