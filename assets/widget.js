@@ -49,7 +49,7 @@
  font:14px/1.5 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif}
 :host([data-pos=inline]) .bar{border:1px solid var(--ps-l);border-left:6px solid var(--paystatus-accent,var(--sev));border-radius:6px;box-shadow:none}
 .sev-critical{--sev:#d92d20}.sev-major{--sev:#e8590c}.sev-minor{--sev:#f0a500}.sev-none{--sev:#8a939c}.maint{--sev:#1c7ed6}
-.body{flex:1;min-width:0}
+.body{flex:1;min-width:0;overflow-wrap:anywhere}
 p{margin:0 0 2px}ul{margin:2px 0 4px;padding-left:1.3em}
 .tag{font-weight:700}.what,.more,.time{color:var(--paystatus-text,var(--ps-m))}
 .more{font-size:.92em;white-space:nowrap}.time{font-size:.93em}

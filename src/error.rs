@@ -22,9 +22,9 @@ pub enum Error {
     /// 404
     #[error("{0} not found")]
     NotFound(String),
-    /// 400: the body is not JSON at all.
-    #[error("the request body is not valid JSON: {0}")]
-    MalformedJson(String),
+    /// 400: the body is not JSON at all; `field` is where it stopped being JSON, if inside one.
+    #[error("the request body is not valid JSON: {message}")]
+    MalformedJson { field: String, message: String },
     /// 415
     #[error("send the request body as application/json")]
     UnsupportedMediaType,
@@ -63,7 +63,7 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Error::MalformedJson { .. } => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -81,7 +81,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not-found",
-            Error::MalformedJson(_) => "malformed-json",
+            Error::MalformedJson { .. } => "malformed-json",
             Error::UnsupportedMediaType => "unsupported-media-type",
             Error::Invalid(_) => "invalid-input",
             Error::Conflict(_) => "conflict",
@@ -122,7 +122,9 @@ impl IntoResponse for Error {
         });
         match &self {
             Error::Invalid(errors) => body["errors"] = json!(errors),
-            Error::MalformedJson(_) => body["errors"] = json!([{"field": "", "message": detail}]),
+            Error::MalformedJson { field, .. } => {
+                body["errors"] = json!([{"field": field, "message": detail}])
+            }
             _ => {}
         }
         let mut response = (status, body.to_string()).into_response();

@@ -40,7 +40,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let headers = req.headers().clone();
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| Error::MalformedJson(format!("could not read the body: {e}")))?;
+            .map_err(|e| Error::MalformedJson {
+                field: String::new(),
+                message: format!("could not read the body: {e}"),
+            })?;
         let value = parse(&bytes)?;
         let mut h = Sha256::new();
         h.update(fingerprint_head.as_bytes());
@@ -58,11 +61,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         Ok(v) => Ok(v),
         Err(e) => {
             let inner = e.inner();
-            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                return Err(Error::MalformedJson(inner.to_string()));
-            }
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
+            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                // Named when inside a field, such as a lone surrogate escape in a text.
+                return Err(Error::MalformedJson {
+                    field: path,
+                    message: inner.to_string(),
+                });
+            }
             let message = strip_position(&inner.to_string());
             // serde names unknown and missing fields in the message; the path points at the
             // unknown field itself, but only at the parent of a missing one.
@@ -122,8 +129,13 @@ mod tests {
     fn syntax_errors_and_data_errors_are_told_apart() {
         assert!(matches!(
             parse::<Body>(b"{\"title\": "),
-            Err(Error::MalformedJson(_))
+            Err(Error::MalformedJson { .. })
         ));
+        // A string no Rust string can hold: not JSON text, but it is clear whose it is.
+        match parse::<Body>(b"{\"title\": \"\\ud800\"}") {
+            Err(Error::MalformedJson { field, .. }) => assert_eq!(field, "title"),
+            other => panic!("{other:?}"),
+        }
         match parse::<Body>(b"{\"title\": \"x\", \"colour\": 1}") {
             Err(Error::Invalid(e)) => assert_eq!(e[0].field, "colour"),
             other => panic!("{other:?}"),

@@ -141,10 +141,22 @@ fn clean(s: &str, kind: TextKind, field: &str) -> Result<String, FieldError> {
     {
         return Err(FieldError::new(field, "contains control characters"));
     }
+    // Feeds are XML, which cannot carry U+FFFE or U+FFFF; no noncharacter is meant as text.
+    if s.chars().any(is_noncharacter) {
+        return Err(FieldError::new(
+            field,
+            "contains Unicode noncharacters (such as U+FFFF)",
+        ));
+    }
     if kind.single_line() && s.contains(['\n', '\r']) {
         return Err(FieldError::new(field, "must be a single line"));
     }
     Ok(s.replace("\r\n", "\n"))
+}
+
+/// U+FDD0–U+FDEF and the last two code points of every plane.
+fn is_noncharacter(c: char) -> bool {
+    matches!(c as u32, 0xFDD0..=0xFDEF) || (c as u32) & 0xFFFE == 0xFFFE
 }
 
 #[cfg(test)]
@@ -186,6 +198,12 @@ mod tests {
             ("   ", "blank"),
             ("a\nb", "two lines"),
             ("bell\u{7}", "control character"),
+            (
+                "카드\u{FFFF}",
+                "noncharacter U+FFFF, which XML cannot carry",
+            ),
+            ("카드\u{FDD0}", "noncharacter U+FDD0"),
+            ("카드\u{10FFFE}", "noncharacter U+10FFFE"),
         ] {
             assert!(
                 LocalizedText::parse(&plain(input), TextKind::Title, Lang::Ko, "title").is_err(),

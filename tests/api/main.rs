@@ -9,6 +9,7 @@ mod embedding;
 mod faults;
 mod feeds;
 mod helpers;
+mod hostile_text;
 mod http_behaviour;
 mod incidents;
 mod invalid_input;

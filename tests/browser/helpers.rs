@@ -70,7 +70,7 @@ impl World {
         let handle = app.handle();
         let (key, secret, hash) = new_key(
             "browser-tests",
-            &[Scope::Read, Scope::Incidents],
+            &[Scope::Read, Scope::Incidents, Scope::Components],
             chrono::Utc::now(),
         )
         .map_err(|e| e.message)?;
@@ -207,7 +207,13 @@ impl World {
 
     // ---- the status server ---------------------------------------------------------------
 
-    async fn admin(&self, method: reqwest::Method, path: &str, body: &Value) -> TestResult<Value> {
+    /// An admin API request that must succeed; its JSON answer.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> TestResult<Value> {
         let r = self
             .http
             .request(method, format!("{}/api/admin/v1{path}", self.status))

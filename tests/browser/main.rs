@@ -3,4 +3,5 @@
 
 mod embed;
 mod helpers;
+mod hostile_text;
 mod widget;
