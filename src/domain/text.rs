@@ -126,6 +126,13 @@ fn clean(s: &str, kind: TextKind, field: &str) -> Result<String, FieldError> {
     if s.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }
+    // Zero-width and direction marks alone would show a notice with no words.
+    if s.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return Err(FieldError::new(
+            field,
+            "has no visible characters (only spaces, zero-width or direction marks)",
+        ));
+    }
     let chars = s.chars().count();
     if chars > kind.max_chars() {
         return Err(FieldError::new(
@@ -152,6 +159,21 @@ fn clean(s: &str, kind: TextKind, field: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "must be a single line"));
     }
     Ok(s.replace("\r\n", "\n"))
+}
+
+/// Format characters that take no space: zero-width spaces and joiners, direction marks
+/// and overrides, the word joiner and the byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{FEFF}'
+    )
 }
 
 /// U+FDD0–U+FDEF and the last two code points of every plane.
@@ -204,6 +226,8 @@ mod tests {
             ),
             ("카드\u{FDD0}", "noncharacter U+FDD0"),
             ("카드\u{10FFFE}", "noncharacter U+10FFFE"),
+            ("\u{200B}\u{200D}\u{FEFF}", "only zero-width characters"),
+            ("\u{202E}\u{2066}", "only direction marks"),
         ] {
             assert!(
                 LocalizedText::parse(&plain(input), TextKind::Title, Lang::Ko, "title").is_err(),
