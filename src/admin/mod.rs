@@ -7,6 +7,9 @@ mod incidents;
 mod json;
 mod key_use;
 mod keys;
+mod maintenances;
+mod notice_input;
+mod notices;
 mod openapi;
 mod query;
 mod views;
@@ -28,6 +31,7 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(components::router())
         .merge(incidents::router())
+        .merge(maintenances::router())
         .merge(keys::router())
         .merge(openapi::router())
 }
