@@ -15,7 +15,7 @@ use super::openapi as doc;
 use super::query::QueryParams;
 use super::write::{commit, if_match};
 use crate::app::AppState;
-use crate::domain::{Incident, IncidentDraft, Kind, Status, TextKind, UpdateDraft, new_id};
+use crate::domain::{Incident, IncidentChanges, IncidentDraft, Kind, TextKind, new_id};
 use crate::error::Error;
 use crate::store;
 
@@ -246,57 +246,26 @@ async fn patch_incident(
             .postmortem
             .as_ref()
             .and_then(|t| p.text(t, TextKind::Body, "postmortem"));
-        if input.draft == Some(true) && !i.draft {
-            p.errors
-                .push("draft", "a published incident cannot become a draft again");
-        }
-        if postmortem.is_some() && !i.status.is_closed() {
-            p.errors.push(
-                "postmortem",
-                "resolve the incident before publishing a postmortem",
-            );
-        }
+        let changes = IncidentChanges {
+            title,
+            impact,
+            draft: input.draft,
+            eta,
+            next_update,
+            alternatives,
+            started_at,
+            postmortem,
+        };
+        // The domain's refusals join the parser's, so every problem is told at once.
+        p.errors.0.extend(i.incident_refusals(&changes));
         p.finish()?;
-
-        let mut changes = Vec::new();
-        if let Some(t) = title {
-            i.title = t;
-        }
-        if let Some(imp) = impact {
-            i.set_impact_override(imp, catalog.channel_count());
-        }
-        if let Some(e) = eta {
-            i.set_eta(e, ctx.now);
-        }
-        if let Some(n) = next_update {
-            i.set_next_update(n, ctx.now);
-        }
-        if let Some(a) = alternatives {
-            i.alternatives = a;
-        }
-        if let Some(s) = started_at {
-            i.started_at = s;
-        }
-        if input.draft == Some(false) {
-            changes = i.publish(&catalog);
-        }
-        let mut action = "incident.patch";
-        if let Some(pm) = postmortem {
-            i.postmortem = Some(pm);
-            if i.status != Status::Postmortem {
-                let update = UpdateDraft {
-                    status: Some(Status::Postmortem),
-                    ..Default::default()
-                };
-                changes.extend(
-                    i.post_update(update, new_id(), ctx.now, &catalog)
-                        .map_err(|e| Error::invalid("postmortem", e.0))?,
-                );
-            }
-            action = "incident.postmortem";
-        }
-        i.updated_at = ctx.now;
-        i.revision += 1;
+        let action = match changes.postmortem {
+            Some(_) => "incident.postmortem",
+            None => "incident.patch",
+        };
+        let changes = i
+            .change_incident(changes, ctx.now, &catalog)
+            .map_err(Error::Invalid)?;
         saved(tx, &i, &changes, ctx, StatusCode::OK, action)
     })
     .await

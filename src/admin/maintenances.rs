@@ -17,7 +17,9 @@ use super::openapi as doc;
 use super::query::QueryParams;
 use super::write::{commit, if_match};
 use crate::app::AppState;
-use crate::domain::{Incident, IncidentDraft, Kind, MaintenanceWindow, Status, TextKind, new_id};
+use crate::domain::{
+    Incident, IncidentDraft, Kind, MaintenanceChanges, MaintenanceWindow, TextKind, new_id,
+};
 use crate::error::Error;
 use crate::store;
 
@@ -222,20 +224,6 @@ async fn patch_maintenance(
             .title
             .as_ref()
             .and_then(|t| p.text(t, TextKind::Title, "title"));
-        let scheduled = m.status == Status::Scheduled;
-        if input.scheduled_for.is_some() && !scheduled {
-            p.errors
-                .push("scheduled_for", "the maintenance has already started");
-        }
-        if input.components.is_some() && !scheduled {
-            p.errors.push(
-                "components",
-                "components can only change before the maintenance starts",
-            );
-        }
-        if input.scheduled_until.is_some() && m.status.is_closed() {
-            p.errors.push("scheduled_until", "the maintenance is over");
-        }
         let starts = input
             .scheduled_for
             .as_deref()
@@ -244,51 +232,26 @@ async fn patch_maintenance(
             .scheduled_until
             .as_deref()
             .and_then(|s| p.time(s, "scheduled_until"));
-        let window = match (m.window, starts, ends) {
-            (Some(w), s, e) if s.is_some() || e.is_some() => p.errors.check(
-                MaintenanceWindow::new(s.unwrap_or(w.starts), e.unwrap_or(w.ends)),
-            ),
-            _ => None,
-        };
         let components = input
             .components
             .as_ref()
             .map(|c| p.components(c, Kind::Maintenance));
         let alternatives = input.alternatives.as_deref().map(|a| p.alternatives(a));
-        if input.draft == Some(true) && !m.draft {
-            p.errors.push(
-                "draft",
-                "a published maintenance cannot become a draft again",
-            );
-        }
+        let changes = MaintenanceChanges {
+            title,
+            draft: input.draft,
+            starts,
+            ends,
+            auto_transition: input.auto_transition,
+            components,
+            alternatives,
+        };
+        // The domain's refusals join the parser's, so every problem is told at once.
+        p.errors.0.extend(m.maintenance_refusals(&changes));
         p.finish()?;
-        if let Some(t) = title {
-            m.title = t;
-        }
-        if let Some(w) = window {
-            m.window = Some(w);
-            m.started_at = w.starts;
-        }
-        if let Some(c) = components {
-            m.components = c;
-        }
-        if let Some(a) = alternatives {
-            m.alternatives = a;
-        }
-        if let Some(auto) = input.auto_transition {
-            m.auto_transition = auto;
-        }
-        let mut changes = Vec::new();
-        if input.draft == Some(false) {
-            changes = m.publish(&catalog);
-        }
-        m.updated_at = ctx.now;
-        m.revision += 1;
-        // A window moved into the past starts (or completes) now.
-        changes.extend(
-            m.catch_up(ctx.now, &catalog)
-                .map_err(|e| Error::invalid("status", e.0))?,
-        );
+        let changes = m
+            .change_maintenance(changes, ctx.now, &catalog)
+            .map_err(Error::Invalid)?;
         saved(tx, &m, &changes, ctx, StatusCode::OK, "maintenance.patch")
     })
     .await

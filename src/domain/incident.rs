@@ -347,9 +347,15 @@ impl Incident {
             next_update_at: self.next_update_at,
             changes: changes.clone(),
         });
+        self.touch(now);
+        Ok(changes)
+    }
+
+    /// Every change to a notice ends here: the one place its revision (and so its ETag)
+    /// and `updated_at` move.
+    pub(super) fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
         self.revision += 1;
-        Ok(changes)
     }
 
     /// How public component statuses change after this notice moved from `was_active`

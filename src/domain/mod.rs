@@ -1,6 +1,7 @@
 //! Plain types and rules of the status page. Nothing here knows about HTTP or SQL:
 //! input is parsed into these types (which cannot exist invalid) before it is stored.
 
+mod changes;
 mod component;
 mod ids;
 mod incident;
@@ -10,6 +11,7 @@ mod status;
 mod text;
 mod time;
 
+pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
