@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::domain::{Clock, Lang, SystemClock};
 use crate::error::InternalError;
+use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::web::connections::{self, Limits};
@@ -30,7 +31,9 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub store: Store,
-    pub publisher: Publisher,
+    pub publisher: Arc<Publisher>,
+    /// The one write path every writer goes through.
+    pub writer: Writer,
     pub clock: Arc<dyn Clock>,
     pub assets: Assets,
     pub metrics: Metrics,
@@ -129,11 +132,20 @@ impl App {
             embed_css_url: assets.url("embed-frame.css"),
             embed_js_url: assets.url("embed-frame.js"),
         });
-        let publisher =
-            Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?;
+        let publisher = Arc::new(
+            Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
+        );
+        let writer = Writer {
+            store: store.clone(),
+            publisher: publisher.clone(),
+            clock: clock.clone(),
+            timezone: config.timezone,
+            default_lang: config.default_lang,
+        };
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
+            writer,
             clock,
             assets,
             metrics: Metrics::default(),
@@ -225,7 +237,7 @@ impl AppState {
     /// others did; the problems are returned together.
     async fn tick_chores(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        match schedule::run_due_transitions(&self.store, self.clock.now()).await {
+        match schedule::run_due_transitions(&self.writer).await {
             Ok(done) => {
                 self.metrics
                     .transition_failures

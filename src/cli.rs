@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
-use crate::domain::{Scope, new_key};
+use crate::domain::Scope;
+use crate::error::Error;
+use crate::service::{self, Ctx, Who, keys};
 use crate::store::{self, BackupError, Reader, Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -86,11 +88,28 @@ pub enum CliError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Command(Error),
+    #[error(transparent)]
     Backup(#[from] BackupError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A command's refusal in the words of the command line: each field and why.
+fn usage(e: Error) -> CliError {
+    match e {
+        Error::Invalid(errors) => CliError::Usage(
+            errors
+                .iter()
+                .map(|e| format!("--{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Error::Store(e) => CliError::Store(e),
+        other => CliError::Command(other),
+    }
 }
 
 /// Runs a `keys` action. Only the new key goes to stdout; everything else to stderr.
@@ -101,28 +120,19 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
         KeysAction::Create { name, scopes } => {
             let scopes = Scope::parse_list(scopes.iter().map(String::as_str), "--scope")
                 .map_err(|e| CliError::Usage(format!("{}: {}", e.field, e.message)))?;
-            let (key, secret, hash) = new_key(&name, &scopes, now)
-                .map_err(|e| CliError::Usage(format!("--name: {}", e.message)))?;
-            store.write_blocking(|tx| -> Result<(), StoreError> {
-                store::insert_key(tx, &key, &hash)?;
-                let detail = serde_json::json!({ "name": key.name, "scopes": key.scopes });
-                store::record_audit(
-                    tx,
-                    now,
-                    None,
-                    "cli",
-                    "key.create",
-                    Some(&key.id),
-                    Some(&detail),
-                )
-            })?;
+            let ctx = Ctx::at(now, Who::cli());
+            let made = store
+                .write_blocking(|tx| {
+                    service::execute(tx, &ctx, |tx, ctx| keys::create(tx, ctx, &name, &scopes))
+                })
+                .map_err(usage)?;
             eprintln!(
                 "created key {} ({}) with scopes {}; it is shown only this once:",
-                key.id,
-                key.name,
-                Scope::join(&key.scopes)
+                made.key.id,
+                made.key.name,
+                Scope::join(&made.key.scopes)
             );
-            writeln!(std::io::stdout(), "{secret}")?;
+            writeln!(std::io::stdout(), "{}", made.secret)?;
         }
         KeysAction::List => {
             let keys = store.read_blocking(Reader::Operator, |tx| store::all_keys(tx))?;
@@ -148,18 +158,17 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
             }
         }
         KeysAction::Revoke { id } => {
-            let found = store.write_blocking(|tx| -> Result<bool, StoreError> {
-                let found = store::revoke_key(tx, &id, now)?;
-                if found {
-                    store::record_audit(tx, now, None, "cli", "key.revoke", Some(&id), None)?;
-                }
-                Ok(found)
-            })?;
-            if !found {
-                return Err(CliError::Usage(format!(
-                    "there is no key `{id}` (see `paystatus keys list`)"
-                )));
-            }
+            let ctx = Ctx::at(now, Who::cli());
+            store
+                .write_blocking(|tx| {
+                    service::execute(tx, &ctx, |tx, ctx| keys::revoke(tx, ctx, &id))
+                })
+                .map_err(|e| match e {
+                    Error::NotFound(_) => CliError::Usage(format!(
+                        "there is no key `{id}` (see `paystatus keys list`)"
+                    )),
+                    other => usage(other),
+                })?;
             eprintln!("revoked {id}");
         }
     }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod schedule;
+pub mod service;
 pub mod snapshot;
 pub mod store;
 pub mod web;

@@ -1,8 +1,9 @@
 //! Time-driven changes: maintenance windows that start and complete by themselves.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 
+use crate::error::Error;
+use crate::service::{self, Who, Writer, notices};
 use crate::store::{self, Reader, Store, StoreError};
 
 /// What a pass over the due windows did.
@@ -10,23 +11,35 @@ use crate::store::{self, Reader, Store, StoreError};
 pub struct Transitions {
     pub moved: usize,
     /// Windows whose move failed: each was left as it was and is tried again next pass.
-    pub failed: Vec<(String, StoreError)>,
+    pub failed: Vec<(String, Error)>,
 }
 
 /// Moves every maintenance whose window says so. Each move is its own transaction with
 /// its audit row, like an operator's update, so one window that cannot move (a damaged
-/// row, a refused write) holds up neither the others nor the clock.
-pub async fn run_due_transitions(
-    store: &Store,
-    now: DateTime<Utc>,
-) -> Result<Transitions, StoreError> {
-    let due = store
+/// row, a refused write) holds up neither the others nor the clock. The caller rebuilds
+/// the page afterwards, once for all of them.
+pub async fn run_due_transitions(writer: &Writer) -> Result<Transitions, StoreError> {
+    let due = writer
+        .store
         .read(Reader::Operator, |tx| store::due_maintenances(tx))
         .await?;
     let mut done = Transitions::default();
     for id in due {
+        let ctx = writer.context(Who::system());
         let key = id.clone();
-        match store.write(move |tx| transition(tx, &key, now)).await {
+        let moved = writer
+            .store
+            .write(move |tx| -> Result<bool, Error> {
+                match notices::move_window(tx, &ctx, &key)? {
+                    Some(moved) => {
+                        service::record(tx, &ctx, &moved.audit)?;
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            })
+            .await;
+        match moved {
             Ok(true) => done.moved += 1,
             Ok(false) => {}
             Err(e) => {
@@ -36,34 +49,6 @@ pub async fn run_due_transitions(
         }
     }
     Ok(done)
-}
-
-/// Moves one maintenance if its window says so; false if there was nothing to do.
-fn transition(tx: &Transaction, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let Some(mut m) = store::incident_by_id(tx, id)? else {
-        return Ok(false);
-    };
-    let catalog = store::catalog(tx, Some(&m.id))?;
-    let before = m.updates.len();
-    let changes = m
-        .catch_up(now, &catalog)
-        .map_err(|e| StoreError::Corrupt(format!("maintenance {id}: {}", e.0)))?;
-    if m.updates.len() == before {
-        return Ok(false);
-    }
-    store::save_incident(tx, &m)?;
-    store::apply_component_changes(tx, &changes, now)?;
-    let detail = serde_json::json!({ "status": m.status.as_str() });
-    store::record_audit(
-        tx,
-        now,
-        None,
-        "system",
-        "maintenance.auto_transition",
-        Some(&m.id),
-        Some(&detail),
-    )?;
-    Ok(true)
 }
 
 /// When the next window boundary falls, so the timer can wake exactly then.

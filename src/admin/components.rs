@@ -3,8 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::Connection;
+use rusqlite::Transaction;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,13 +14,15 @@ use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views;
-use super::write::{WriteContext, Written, check_if_match, commit, if_match, json_response};
+use super::write::{Answer, if_match, json_response, write};
 use crate::app::AppState;
 use crate::domain::Scope;
 use crate::domain::{
     Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
 };
 use crate::error::Error;
+use crate::service::components::{self, ComponentChanges, NewComponent};
+use crate::service::{Ctx, etag};
 use crate::store::{self, Reader};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -123,11 +126,11 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let c = find(&state, id).await?;
-    let etag = views::resource_etag(c.id.as_str(), c.revision);
+    let tag = etag(c.id.as_str(), c.revision);
     Ok(json_response(
         StatusCode::OK,
         &views::component(&c, state.timezone),
-        Some(&etag),
+        Some(&tag),
         false,
     ))
 }
@@ -167,72 +170,17 @@ async fn create(
     body: JsonBody<CreateComponent>,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut errors = FieldErrors::default();
-        let id = errors.check(ComponentId::parse(&input.id, "id"));
-        let name = errors.check(LocalizedText::parse(
-            &input.name,
-            TextKind::Title,
-            ctx.default_lang,
-            "name",
-        ));
-        let description = match &input.description {
-            Some(d) => errors.check(LocalizedText::parse(
-                d,
-                TextKind::Body,
-                ctx.default_lang,
-                "description",
-            )),
-            None => None,
-        };
-        if let Some(id) = &id
-            && store::component_id_taken(tx, id.as_str())?
-        {
-            return Err(Error::Conflict(format!(
-                "component id `{id}` is already in use (ids are never reused)"
-            )));
-        }
-        let group_id = match &input.group_id {
-            Some(g) if input.group => {
-                errors.push("group_id", "a group cannot belong to another group");
-                let _ = g;
-                None
-            }
-            Some(g) => check_group(tx, g, &mut errors)?,
-            None => None,
-        };
-        let fallbacks = check_fallbacks(tx, &input.fallbacks, id.as_ref(), &mut errors)?;
-        errors.into_result().map_err(Error::Invalid)?;
-        let (Some(id), Some(name)) = (id, name) else {
-            return Err(Error::Invalid(vec![]));
-        };
-        let position = match input.position {
-            Some(p) => p,
-            None => {
-                store::all_components(tx, true)?
-                    .iter()
-                    .map(|c| c.position)
-                    .max()
-                    .unwrap_or(0)
-                    + 1
-            }
-        };
-        let c = Component {
-            id,
-            name,
-            description,
-            is_group: input.group,
-            group_id,
-            position,
-            status: ComponentStatus::Operational,
-            fallbacks,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-            revision: 1,
-        };
-        store::insert_component(tx, &c)?;
-        Ok(written(&c, ctx, StatusCode::CREATED, "component.create"))
-    })
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        let input = input.read(ctx)?;
+        components::create(tx, ctx, input)
+    };
+    write(
+        &state,
+        actor,
+        idem,
+        command,
+        answer(&state, StatusCode::CREATED),
+    )
     .await
 }
 
@@ -266,92 +214,23 @@ async fn update(
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
     // The catalogue and a channel's status are different jobs with different scopes.
-    let catalogue_change = input.name.is_some()
+    let touches_catalogue = input.name.is_some()
         || input.description.is_some()
         || input.group_id.is_some()
         || input.position.is_some()
         || input.fallbacks.is_some();
-    if catalogue_change || input.status.is_none() {
+    if touches_catalogue || input.status.is_none() {
         actor.require(Scope::Components)?;
     }
     if input.status.is_some() {
         actor.require(Scope::Incidents)?;
     }
-    let expected = if_match(&headers);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut c = load_unchanged(tx, &id, expected.as_deref())?;
-        let mut errors = FieldErrors::default();
-        if let Some(name) = &input.name
-            && let Some(name) = errors.check(LocalizedText::parse(
-                name,
-                TextKind::Title,
-                ctx.default_lang,
-                "name",
-            ))
-        {
-            c.name = name;
-        }
-        match &input.description {
-            Some(Some(d)) => {
-                c.description = errors.check(LocalizedText::parse(
-                    d,
-                    TextKind::Body,
-                    ctx.default_lang,
-                    "description",
-                ))
-            }
-            Some(None) => c.description = None,
-            None => {}
-        }
-        match &input.group_id {
-            Some(Some(_)) if c.is_group => {
-                errors.push("group_id", "a group cannot belong to another group")
-            }
-            Some(Some(g)) => c.group_id = check_group(tx, g, &mut errors)?,
-            Some(None) => c.group_id = None,
-            None => {}
-        }
-        if let Some(p) = input.position {
-            c.position = p;
-        }
-        if let Some(f) = &input.fallbacks {
-            c.fallbacks = check_fallbacks(tx, f, Some(&c.id), &mut errors)?;
-        }
-        let status = match &input.status {
-            Some(s) => match ComponentStatus::parse(s) {
-                Some(_) if c.is_group => {
-                    errors.push("status", "a group's status follows its members; set theirs");
-                    None
-                }
-                Some(s) => Some(s),
-                None => {
-                    errors.push(
-                        "status",
-                        format!(
-                            "`{s}` is not a status; expected one of {}",
-                            ComponentStatus::expected()
-                        ),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
-        errors.into_result().map_err(Error::Invalid)?;
-        if let Some(s) = status {
-            c.status = s;
-        }
-        c.updated_at = ctx.now;
-        c.revision += 1;
-        store::update_component(tx, &c)?;
-        let action = if status.is_some() && !catalogue_change {
-            "component.set_status"
-        } else {
-            "component.update"
-        };
-        Ok(written(&c, ctx, StatusCode::OK, action))
-    })
-    .await
+    let seen = if_match(&headers);
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        let changes = input.read(ctx)?;
+        components::change(tx, ctx, &id, &seen, changes)
+    };
+    write(&state, actor, idem, command, answer(&state, StatusCode::OK)).await
 }
 
 /// Delete a component
@@ -379,96 +258,132 @@ async fn remove(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let expected = if_match(&headers);
-    let response = commit(&state, actor, None, move |tx, ctx| {
-        let c = load_unchanged(tx, &id, expected.as_deref())?;
-        if c.is_group && !store::group_members(tx, &c.id)?.is_empty() {
-            return Err(Error::Conflict(
-                "this group still has payment channels; move or delete them first".into(),
-            ));
-        }
-        let holding = store::active_notices_holding(tx, &c.id)?;
-        if !holding.is_empty() {
-            return Err(Error::Conflict(format!(
-                "an active incident or maintenance affects this component ({}); close it first",
-                holding.join(", ")
-            )));
-        }
-        store::delete_component(tx, &c.id, ctx.now)?;
-        Ok(Written {
-            status: StatusCode::NO_CONTENT,
-            body: serde_json::json!({ "id": c.id }),
-            etag: None,
-            action: "component.delete",
-            target: Some(c.id.to_string()),
-            secret: None,
-        })
+    let seen = if_match(&headers);
+    let command = move |tx: &Transaction, ctx: &Ctx| components::delete(tx, ctx, &id, &seen);
+    let response = write(&state, actor, None, command, |id: &ComponentId| {
+        Answer::new(StatusCode::NO_CONTENT, json!({ "id": id }), None)
     })
     .await?;
     Ok((StatusCode::NO_CONTENT, response.headers().clone()).into_response())
 }
 
-/// Loads a component to change, checking `If-Match` against its current ETag.
-fn load_unchanged(tx: &Connection, id: &str, if_match: Option<&str>) -> Result<Component, Error> {
-    let c = store::component_by_id(tx, id)?.ok_or_else(|| Error::NotFound("component".into()))?;
-    check_if_match(if_match, &views::resource_etag(c.id.as_str(), c.revision))?;
-    Ok(c)
-}
-
-/// The answer (and audit entry) for a stored component.
-fn written(c: &Component, ctx: &WriteContext, status: StatusCode, action: &'static str) -> Written {
-    Written {
-        status,
-        body: views::component(c, ctx.timezone),
-        etag: Some(views::resource_etag(c.id.as_str(), c.revision)),
-        action,
-        target: Some(c.id.to_string()),
-        secret: None,
+/// The answer to a write of a component: its view and ETag, with `status`.
+fn answer(
+    state: &AppState,
+    status: StatusCode,
+) -> impl Fn(&Component) -> Answer + Clone + Send + 'static {
+    let tz = state.timezone;
+    move |c: &Component| {
+        Answer::new(
+            status,
+            views::component(c, tz),
+            Some(etag(c.id.as_str(), c.revision)),
+        )
     }
 }
 
-fn check_group(
-    tx: &Connection,
-    g: &str,
-    errors: &mut FieldErrors,
-) -> Result<Option<ComponentId>, Error> {
-    let Some(id) = errors.check(ComponentId::parse(g, "group_id")) else {
-        return Ok(None);
-    };
-    match store::component_by_id(tx, id.as_str())? {
-        Some(c) if c.is_group => Ok(Some(id)),
-        Some(_) => {
-            errors.push("group_id", format!("`{g}` is not a group"));
-            Ok(None)
-        }
-        None => {
-            errors.push("group_id", format!("there is no group `{g}`"));
-            Ok(None)
-        }
-    }
-}
-
-fn check_fallbacks(
-    tx: &Connection,
-    list: &[String],
-    own: Option<&ComponentId>,
-    errors: &mut FieldErrors,
-) -> Result<Vec<ComponentId>, Error> {
-    let mut out: Vec<ComponentId> = Vec::new();
-    for (i, f) in list.iter().enumerate() {
-        let field = format!("fallbacks[{i}]");
-        let Some(id) = errors.check(ComponentId::parse(f, &field)) else {
-            continue;
+impl CreateComponent {
+    /// The component to add, or every problem with the request's fields.
+    fn read(&self, ctx: &Ctx) -> Result<NewComponent, Error> {
+        let mut errors = FieldErrors::default();
+        let id = errors.check(ComponentId::parse(&self.id, "id"));
+        let name = errors.check(LocalizedText::parse(
+            &self.name,
+            TextKind::Title,
+            ctx.default_lang,
+            "name",
+        ));
+        let description = self.description.as_ref().and_then(|d| {
+            errors.check(LocalizedText::parse(
+                d,
+                TextKind::Body,
+                ctx.default_lang,
+                "description",
+            ))
+        });
+        let group_id = self
+            .group_id
+            .as_ref()
+            .and_then(|g| errors.check(ComponentId::parse(g, "group_id")));
+        let fallbacks = read_ids(&self.fallbacks, &mut errors);
+        errors.into_result().map_err(Error::Invalid)?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(Error::Invalid(vec![]));
         };
-        match store::component_by_id(tx, id.as_str())? {
-            _ if Some(&id) == own => errors.push(field, "a channel cannot be its own fallback"),
-            Some(c) if c.is_group => {
-                errors.push(field, format!("`{f}` is a group; name a payment channel"))
-            }
-            Some(_) if out.contains(&id) => {}
-            Some(_) => out.push(id),
-            None => errors.push(field, format!("there is no component `{f}`")),
-        }
+        Ok(NewComponent {
+            id,
+            name,
+            description,
+            group: self.group,
+            group_id,
+            position: self.position,
+            fallbacks,
+        })
     }
-    Ok(out)
+}
+
+impl PatchComponent {
+    /// The changes to make, or every problem with the request's fields.
+    fn read(&self, ctx: &Ctx) -> Result<ComponentChanges, Error> {
+        let mut errors = FieldErrors::default();
+        let name = self.name.as_ref().and_then(|n| {
+            errors.check(LocalizedText::parse(
+                n,
+                TextKind::Title,
+                ctx.default_lang,
+                "name",
+            ))
+        });
+        let description = match &self.description {
+            Some(Some(d)) => errors
+                .check(LocalizedText::parse(
+                    d,
+                    TextKind::Body,
+                    ctx.default_lang,
+                    "description",
+                ))
+                .map(Some),
+            Some(None) => Some(None),
+            None => None,
+        };
+        let group_id = match &self.group_id {
+            Some(Some(g)) => errors.check(ComponentId::parse(g, "group_id")).map(Some),
+            Some(None) => Some(None),
+            None => None,
+        };
+        let fallbacks = self.fallbacks.as_ref().map(|f| read_ids(f, &mut errors));
+        let status = match &self.status {
+            Some(s) => {
+                let status = ComponentStatus::parse(s);
+                if status.is_none() {
+                    errors.push(
+                        "status",
+                        format!(
+                            "`{s}` is not a status; expected one of {}",
+                            ComponentStatus::expected()
+                        ),
+                    );
+                }
+                status
+            }
+            None => None,
+        };
+        errors.into_result().map_err(Error::Invalid)?;
+        Ok(ComponentChanges {
+            name,
+            description,
+            group_id,
+            position: self.position,
+            fallbacks,
+            status,
+        })
+    }
+}
+
+/// Component ids of a list (`fallbacks[i]`), each parsed.
+fn read_ids(list: &[String], errors: &mut FieldErrors) -> Vec<ComponentId> {
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, f)| errors.check(ComponentId::parse(f, &format!("fallbacks[{i}]"))))
+        .collect()
 }

@@ -3,21 +3,21 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Duration;
+use rusqlite::Transaction;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
-use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate, parser};
-use super::notices::{list, load_unchanged, post_update, saved, show};
+use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate};
+use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
-use super::write::{commit, if_match};
+use super::write::{if_match, write};
 use crate::app::AppState;
-use crate::domain::{Incident, IncidentChanges, IncidentDraft, Kind, TextKind, new_id};
+use crate::domain::Kind;
 use crate::error::Error;
-use crate::store;
+use crate::service::{Ctx, notices};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -99,62 +99,16 @@ async fn create_incident(
     body: JsonBody<CreateIncident>,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let catalog = store::catalog(tx, None)?;
-        let mut p = parser(ctx, &catalog);
-        let title = p.text(&input.title, TextKind::Title, "title");
-        let message = p.text(&input.message, TextKind::Body, "message");
-        let status = input
-            .status
-            .as_deref()
-            .and_then(|s| p.status(s, Kind::Incident));
-        let impact = input.impact.as_deref().and_then(|s| p.impact(s));
-        let components = p.components(&input.components, Kind::Incident);
-        let started_at = input
-            .started_at
-            .as_deref()
-            .and_then(|s| p.time(s, "started_at"));
-        if started_at.is_some_and(|s| s > ctx.now + Duration::minutes(1)) {
-            p.errors.push("started_at", "is in the future");
-        }
-        let eta = input.eta.as_deref().and_then(|s| p.future_time(s, "eta"));
-        let next_update = p
-            .next_update(
-                input.next_update_at.as_deref().map(Some),
-                input.next_update_in_minutes,
-            )
-            .flatten();
-        let alternatives = p.alternatives(&input.alternatives);
-        p.finish()?;
-        let (Some(title), Some(message)) = (title, message) else {
-            return Err(Error::Invalid(vec![]));
-        };
-        let draft = IncidentDraft {
-            kind: Kind::Incident,
-            title,
-            message,
-            status,
-            impact,
-            components,
-            eta,
-            next_update,
-            alternatives,
-            started_at,
-            draft: input.draft,
-            window: None,
-            auto_transition: false,
-        };
-        let (incident, changes) = Incident::create(draft, new_id(), new_id(), ctx.now, &catalog)
-            .map_err(Error::Invalid)?;
-        saved(
-            tx,
-            &incident,
-            &changes,
-            ctx,
-            StatusCode::CREATED,
-            "incident.create",
-        )
-    })
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::open(tx, ctx, |catalog| input.read(ctx, catalog))
+    };
+    write(
+        &state,
+        actor,
+        idem,
+        command,
+        answer(&state, StatusCode::CREATED),
+    )
     .await
 }
 
@@ -213,60 +167,12 @@ async fn patch_incident(
     headers: HeaderMap,
     body: JsonBody<PatchIncident>,
 ) -> Result<Response, Error> {
-    let expected = if_match(&headers);
+    let seen = if_match(&headers);
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut i = load_unchanged(tx, &id, Kind::Incident, expected.as_deref())?;
-        let catalog = store::catalog(tx, Some(&i.id))?;
-        let mut p = parser(ctx, &catalog);
-        let title = input
-            .title
-            .as_ref()
-            .and_then(|t| p.text(t, TextKind::Title, "title"));
-        let impact = match &input.impact {
-            Some(Some(s)) => p.impact(s).map(Some),
-            Some(None) => Some(None),
-            None => None,
-        };
-        let eta = match &input.eta {
-            Some(Some(s)) => p.future_time(s, "eta").map(Some),
-            Some(None) => Some(None),
-            None => None,
-        };
-        let next_update = p.next_update(
-            input.next_update_at.as_ref().map(|o| o.as_deref()),
-            input.next_update_in_minutes,
-        );
-        let alternatives = input.alternatives.as_deref().map(|a| p.alternatives(a));
-        let started_at = input
-            .started_at
-            .as_deref()
-            .and_then(|s| p.time(s, "started_at"));
-        let postmortem = input
-            .postmortem
-            .as_ref()
-            .and_then(|t| p.text(t, TextKind::Body, "postmortem"));
-        let changes = IncidentChanges {
-            title,
-            impact,
-            draft: input.draft,
-            eta,
-            next_update,
-            alternatives,
-            started_at,
-            postmortem,
-        };
-        // The domain's refusals join the parser's, so every problem is told at once.
-        p.errors.0.extend(i.incident_refusals(&changes));
-        p.finish()?;
-        let action = match changes.postmortem {
-            Some(_) => "incident.postmortem",
-            None => "incident.patch",
-        };
-        let changes = i
-            .change_incident(changes, ctx.now, &catalog)
-            .map_err(Error::Invalid)?;
-        saved(tx, &i, &changes, ctx, StatusCode::OK, action)
-    })
-    .await
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::change_incident(tx, ctx, &id, &seen, |incident, catalog| {
+            input.read(ctx, incident, catalog)
+        })
+    };
+    write(&state, actor, idem, command, answer(&state, StatusCode::OK)).await
 }

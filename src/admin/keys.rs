@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use rusqlite::Transaction;
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,11 +15,12 @@ use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::views;
-use super::write::{Written, commit, json_response};
+use super::write::{Answer, json_response, write};
 use crate::app::AppState;
-use crate::domain::FieldErrors;
-use crate::domain::{Scope, new_key};
+use crate::domain::{ApiKey, FieldErrors, Scope};
 use crate::error::Error;
+use crate::service::Ctx;
+use crate::service::keys::{self, MadeKey};
 use crate::store::{self, Reader};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -89,36 +92,23 @@ async fn create(
     body: JsonBody<CreateKey>,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut errors = FieldErrors::default();
-        let scopes = errors.check(Scope::parse_list(
-            input.scopes.iter().map(String::as_str),
-            "scopes",
-        ));
-        let made = errors.check(new_key(
-            &input.name,
-            scopes.as_deref().unwrap_or(&[]),
-            ctx.now,
-        ));
-        errors.into_result().map_err(Error::Invalid)?;
-        let Some((key, secret, hash)) = made else {
-            return Err(Error::Invalid(vec![]));
-        };
-        store::insert_key(tx, &key, &hash)?;
-        let mut body = views::key(&key, ctx.timezone);
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        let scopes = Scope::parse_list(input.scopes.iter().map(String::as_str), "scopes")
+            .map_err(|e| Error::Invalid(vec![e]))?;
+        keys::create(tx, ctx, &input.name, &scopes)
+    };
+    let tz = state.timezone;
+    let answer = move |made: &MadeKey| {
+        let mut body = views::key(&made.key, tz);
         // The only time the key itself is ever shown.
-        body["key"] = serde_json::Value::String(secret);
-        body["key_shown_once"] = serde_json::Value::Null;
-        Ok(Written {
-            status: StatusCode::CREATED,
-            body,
-            etag: None,
-            action: "key.create",
-            target: Some(key.id),
+        body["key"] = Value::String(made.secret.clone());
+        body["key_shown_once"] = Value::Null;
+        Answer {
             secret: Some("key"),
-        })
-    })
-    .await
+            ..Answer::new(StatusCode::CREATED, body, None)
+        }
+    };
+    write(&state, actor, idem, command, answer).await
 }
 
 /// Revoke an API key
@@ -142,21 +132,10 @@ async fn revoke(
     Auth(actor, _): Auth<scope::Keys>,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    commit(&state, actor, None, move |tx, ctx| {
-        if !store::revoke_key(tx, &id, ctx.now)? {
-            return Err(Error::NotFound("key".into()));
-        }
-        let key = store::key_by_id(tx, &id)?.ok_or_else(|| Error::NotFound("key".into()))?;
-        Ok(Written {
-            status: StatusCode::OK,
-            body: views::key(&key, ctx.timezone),
-            etag: None,
-            action: "key.revoke",
-            target: Some(id),
-            secret: None,
-        })
-    })
-    .await
+    let command = move |tx: &Transaction, ctx: &Ctx| keys::revoke(tx, ctx, &id);
+    let tz = state.timezone;
+    let answer = move |key: &ApiKey| Answer::new(StatusCode::OK, views::key(key, tz), None);
+    write(&state, actor, None, command, answer).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

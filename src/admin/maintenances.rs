@@ -4,24 +4,23 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use rusqlite::Transaction;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{
-    CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate, PostUpdate, parser,
+    CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate, PostUpdate,
 };
-use super::notices::{list, load_unchanged, post_update, saved, show};
+use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
-use super::write::{commit, if_match};
+use super::write::{if_match, write};
 use crate::app::AppState;
-use crate::domain::{
-    Incident, IncidentDraft, Kind, MaintenanceChanges, MaintenanceWindow, TextKind, new_id,
-};
+use crate::domain::Kind;
 use crate::error::Error;
-use crate::store;
+use crate::service::{Ctx, notices};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -104,58 +103,16 @@ async fn create_maintenance(
     body: JsonBody<CreateMaintenance>,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let catalog = store::catalog(tx, None)?;
-        let mut p = parser(ctx, &catalog);
-        let title = p.text(&input.title, TextKind::Title, "title");
-        let message = p.text(&input.message, TextKind::Body, "message");
-        let status = input
-            .status
-            .as_deref()
-            .and_then(|s| p.status(s, Kind::Maintenance));
-        let components = p.components(&input.components, Kind::Maintenance);
-        let starts = p.time(&input.scheduled_for, "scheduled_for");
-        let ends = p.time(&input.scheduled_until, "scheduled_until");
-        let window = match (starts, ends) {
-            (Some(s), Some(e)) => p.errors.check(MaintenanceWindow::new(s, e)),
-            _ => None,
-        };
-        let alternatives = p.alternatives(&input.alternatives);
-        p.finish()?;
-        let (Some(title), Some(message), Some(window)) = (title, message, window) else {
-            return Err(Error::Invalid(vec![]));
-        };
-        let draft = IncidentDraft {
-            kind: Kind::Maintenance,
-            title,
-            message,
-            status,
-            impact: None,
-            components,
-            eta: None,
-            next_update: None,
-            alternatives,
-            started_at: None,
-            draft: input.draft,
-            window: Some(window),
-            auto_transition: input.auto_transition.unwrap_or(true),
-        };
-        let (mut m, mut changes) = Incident::create(draft, new_id(), new_id(), ctx.now, &catalog)
-            .map_err(Error::Invalid)?;
-        // A window that is already open (or over) moves at once, not at the next tick.
-        changes.extend(
-            m.catch_up(ctx.now, &catalog)
-                .map_err(|e| Error::invalid("status", e.0))?,
-        );
-        saved(
-            tx,
-            &m,
-            &changes,
-            ctx,
-            StatusCode::CREATED,
-            "maintenance.create",
-        )
-    })
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::open(tx, ctx, |catalog| input.read(ctx, catalog))
+    };
+    write(
+        &state,
+        actor,
+        idem,
+        command,
+        answer(&state, StatusCode::CREATED),
+    )
     .await
 }
 
@@ -214,45 +171,12 @@ async fn patch_maintenance(
     headers: HeaderMap,
     body: JsonBody<PatchMaintenance>,
 ) -> Result<Response, Error> {
-    let expected = if_match(&headers);
+    let seen = if_match(&headers);
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut m = load_unchanged(tx, &id, Kind::Maintenance, expected.as_deref())?;
-        let catalog = store::catalog(tx, Some(&m.id))?;
-        let mut p = parser(ctx, &catalog);
-        let title = input
-            .title
-            .as_ref()
-            .and_then(|t| p.text(t, TextKind::Title, "title"));
-        let starts = input
-            .scheduled_for
-            .as_deref()
-            .and_then(|s| p.time(s, "scheduled_for"));
-        let ends = input
-            .scheduled_until
-            .as_deref()
-            .and_then(|s| p.time(s, "scheduled_until"));
-        let components = input
-            .components
-            .as_ref()
-            .map(|c| p.components(c, Kind::Maintenance));
-        let alternatives = input.alternatives.as_deref().map(|a| p.alternatives(a));
-        let changes = MaintenanceChanges {
-            title,
-            draft: input.draft,
-            starts,
-            ends,
-            auto_transition: input.auto_transition,
-            components,
-            alternatives,
-        };
-        // The domain's refusals join the parser's, so every problem is told at once.
-        p.errors.0.extend(m.maintenance_refusals(&changes));
-        p.finish()?;
-        let changes = m
-            .change_maintenance(changes, ctx.now, &catalog)
-            .map_err(Error::Invalid)?;
-        saved(tx, &m, &changes, ctx, StatusCode::OK, "maintenance.patch")
-    })
-    .await
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::change_maintenance(tx, ctx, &id, &seen, |maintenance, catalog| {
+            input.read(ctx, maintenance, catalog)
+        })
+    };
+    write(&state, actor, idem, command, answer(&state, StatusCode::OK)).await
 }

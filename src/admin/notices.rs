@@ -4,17 +4,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rusqlite::Connection;
+use rusqlite::Transaction;
 
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
-use super::notice_input::{ListQuery, PostUpdate, parser};
+use super::notice_input::{ListQuery, PostUpdate};
 use super::query::QueryParams;
 use super::views;
-use super::write::{WriteContext, Written, check_if_match, commit, json_response};
+use super::write::{Answer, json_response, write};
 use crate::app::AppState;
-use crate::domain::{ComponentChange, FieldErrors, Incident, Kind, TextKind, UpdateDraft, new_id};
+use crate::domain::{FieldErrors, Incident, Kind};
 use crate::error::Error;
+use crate::service::{Ctx, etag, notices};
 use crate::store::{self, IncidentCursor, ListFilter, Reader};
 
 pub(super) async fn list(
@@ -103,54 +104,31 @@ pub(super) async fn show(
         .await?
         .filter(|i| i.kind == kind)
         .ok_or_else(|| not_found(kind))?;
-    let etag = views::resource_etag(&i.id, i.revision);
+    let tag = etag(&i.id, i.revision);
     let body = views::incident(&i, state.timezone, &state.publisher.settings().base_url);
-    Ok(json_response(StatusCode::OK, &body, Some(&etag), false))
+    Ok(json_response(StatusCode::OK, &body, Some(&tag), false))
 }
 
 fn not_found(kind: Kind) -> Error {
     Error::NotFound(kind.as_str().to_string())
 }
 
-pub(super) fn load(tx: &Connection, id: &str, kind: Kind) -> Result<Incident, Error> {
-    store::incident_by_id(tx, id)?
-        .filter(|i| i.kind == kind)
-        .ok_or_else(|| not_found(kind))
-}
-
-/// Loads a notice to change, checking `If-Match` against its current ETag.
-pub(super) fn load_unchanged(
-    tx: &Connection,
-    id: &str,
-    kind: Kind,
-    if_match: Option<&str>,
-) -> Result<Incident, Error> {
-    let notice = load(tx, id, kind)?;
-    check_if_match(if_match, &views::resource_etag(&notice.id, notice.revision))?;
-    Ok(notice)
-}
-
-/// Saves the notice, applies its public component changes and describes the result.
-pub(super) fn saved(
-    tx: &Connection,
-    i: &Incident,
-    changes: &[ComponentChange],
-    ctx: &WriteContext,
+/// The answer to a write of a notice: its view and ETag, with `status`.
+pub(super) fn answer(
+    state: &AppState,
     status: StatusCode,
-    action: &'static str,
-) -> Result<Written, Error> {
-    store::save_incident(tx, i)?;
-    store::apply_component_changes(tx, changes, ctx.now)?;
-    Ok(Written {
-        status,
-        body: views::incident(i, ctx.timezone, &ctx.base_url),
-        etag: Some(views::resource_etag(&i.id, i.revision)),
-        action,
-        target: Some(i.id.clone()),
-        secret: None,
-    })
+) -> impl Fn(&Incident) -> Answer + Clone + Send + 'static {
+    let (tz, base) = (state.timezone, state.publisher.settings().base_url.clone());
+    move |i: &Incident| {
+        Answer::new(
+            status,
+            views::incident(i, tz, &base),
+            Some(etag(&i.id, i.revision)),
+        )
+    }
 }
 
+/// Posts a timeline update to the notice `id` of `kind`.
 pub(super) async fn post_update(
     State(state): State<AppState>,
     Auth(actor, _): Auth<scope::Incidents>,
@@ -159,47 +137,17 @@ pub(super) async fn post_update(
     kind: Kind,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
-    commit(&state, actor, idem, move |tx, ctx| {
-        let mut i = load(tx, &id, kind)?;
-        let catalog = store::catalog(tx, Some(&i.id))?;
-        let mut p = parser(ctx, &catalog);
-        let message = p.text(&input.message, TextKind::Body, "message");
-        let status = input.status.as_deref().and_then(|s| p.status(s, kind));
-        let components = p.components(&input.components, kind);
-        let eta = match &input.eta {
-            Some(_) if kind == Kind::Maintenance => {
-                p.errors.push(
-                    "eta",
-                    "a maintenance ends with its window; change scheduled_until instead",
-                );
-                None
-            }
-            Some(Some(s)) => p.future_time(s, "eta").map(Some),
-            Some(None) => Some(None),
-            None => None,
-        };
-        let next_update = p.next_update(
-            input.next_update_at.as_ref().map(|o| o.as_deref()),
-            input.next_update_in_minutes,
-        );
-        let alternatives = input.alternatives.as_deref().map(|a| p.alternatives(a));
-        p.finish()?;
-        let update = UpdateDraft {
-            message,
-            status,
-            components,
-            eta,
-            next_update,
-            alternatives,
-        };
-        let changes = i
-            .post_update(update, new_id(), ctx.now, &catalog)
-            .map_err(|e| Error::invalid("status", e.0))?;
-        let action = match kind {
-            Kind::Incident => "incident.update",
-            Kind::Maintenance => "maintenance.update",
-        };
-        saved(tx, &i, &changes, ctx, StatusCode::CREATED, action)
-    })
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::post_update(tx, ctx, &id, kind, |_, catalog| {
+            input.read(kind, ctx, catalog)
+        })
+    };
+    write(
+        &state,
+        actor,
+        idem,
+        command,
+        answer(&state, StatusCode::CREATED),
+    )
     .await
 }

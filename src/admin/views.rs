@@ -25,11 +25,6 @@ fn otext(x: Option<&LocalizedText>) -> Value {
     x.map(text).unwrap_or(Value::Null)
 }
 
-/// The ETag of a stored resource: changes with every write to it.
-pub fn resource_etag(id: &str, revision: i64) -> String {
-    format!("\"{id}-r{revision}\"")
-}
-
 pub fn component(c: &Component, tz: Tz) -> Value {
     json!({
         "id": c.id,

@@ -1,0 +1,256 @@
+//! Commands: everything a writer can do to the status page, and the one way a write
+//! happens. Every writer — the admin API, the command line, the maintenance clock, and
+//! later the console, the Alertmanager receiver and subscriptions — calls these; none
+//! holds a rule of its own.
+//!
+//! A command is a function `(transaction, context, typed input) -> Done<T>`: it runs the
+//! domain's rules, writes through the store, and says what the audit log should record.
+//! [`Writer::run`] wraps one command in one transaction with its audit row (and, for API
+//! writers, the answer saved for an `Idempotency-Key` replay), commits, and publishes the
+//! new snapshot before it returns.
+
+pub mod components;
+pub mod keys;
+pub mod notices;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rusqlite::Transaction;
+use serde_json::Value;
+
+use crate::domain::{ApiKey, Clock, Lang};
+use crate::error::Error;
+use crate::snapshot::Publisher;
+use crate::store::{self, SavedResponse, Store};
+
+/// Who is writing, as the audit log names them.
+#[derive(Debug, Clone)]
+pub struct Who {
+    /// The API key, when a key wrote; replays of `Idempotency-Key` are kept per key.
+    pub key_id: Option<String>,
+    pub name: String,
+}
+
+impl Who {
+    pub fn key(key: &ApiKey) -> Who {
+        Who {
+            key_id: Some(key.id.clone()),
+            name: key.name.clone(),
+        }
+    }
+
+    /// The server itself: the maintenance clock.
+    pub fn system() -> Who {
+        Who {
+            key_id: None,
+            name: "system".into(),
+        }
+    }
+
+    /// An operator at the command line.
+    pub fn cli() -> Who {
+        Who {
+            key_id: None,
+            name: "cli".into(),
+        }
+    }
+}
+
+/// What a command may need besides the transaction.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub now: DateTime<Utc>,
+    pub who: Who,
+    /// Times without an offset are read in this zone.
+    pub timezone: Tz,
+    /// Plain-string text is in this language.
+    pub default_lang: Lang,
+}
+
+impl Ctx {
+    /// A context for commands that read neither times without an offset nor plain text
+    /// (the command line's key commands): UTC and Korean stand in.
+    pub fn at(now: DateTime<Utc>, who: Who) -> Ctx {
+        Ctx {
+            now,
+            who,
+            timezone: chrono_tz::UTC,
+            default_lang: Lang::Ko,
+        }
+    }
+}
+
+/// What the audit log records of a write.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    pub action: &'static str,
+    pub target: Option<String>,
+    pub detail: Option<Value>,
+}
+
+/// A command's result, with what the audit log should say about it.
+#[derive(Debug)]
+pub struct Done<T> {
+    pub value: T,
+    pub audit: Audit,
+}
+
+impl<T> Done<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Done<U> {
+        Done {
+            value: f(self.value),
+            audit: self.audit,
+        }
+    }
+}
+
+/// A request sent with `Idempotency-Key`: the key, and a fingerprint of the request, so
+/// the same key with a different request is refused rather than replayed.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// Either the command ran now, or an earlier identical request's answer is replayed.
+pub enum Outcome<T> {
+    Done(T),
+    Replayed(SavedResponse),
+}
+
+/// The one write path: a command in a transaction with its audit row, then the publish.
+#[derive(Clone)]
+pub struct Writer {
+    pub store: Store,
+    pub publisher: Arc<Publisher>,
+    pub clock: Arc<dyn Clock>,
+    pub timezone: Tz,
+    pub default_lang: Lang,
+}
+
+impl Writer {
+    pub fn context(&self, who: Who) -> Ctx {
+        Ctx {
+            now: self.clock.now(),
+            who,
+            timezone: self.timezone,
+            default_lang: self.default_lang,
+        }
+    }
+
+    /// Runs `command` as one committed write and returns once the page shows it. With
+    /// `replay`, the answer `save` makes of the result is kept in the same transaction,
+    /// and a second identical request gets it back instead of running again.
+    pub async fn run<T, F, S>(
+        &self,
+        who: Who,
+        replay: Option<Replay>,
+        command: F,
+        save: S,
+    ) -> Result<Outcome<T>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
+        S: FnOnce(&T) -> SavedResponse + Send + 'static,
+    {
+        let ctx = self.context(who);
+        let started = std::time::Instant::now();
+        let outcome = self
+            .store
+            .write(move |tx| -> Result<Outcome<T>, Error> {
+                let keyed = replay.as_ref().zip(ctx.who.key_id.as_deref());
+                if let Some((replay, key_id)) = keyed
+                    && let Some(saved) = store::saved_response(tx, key_id, &replay.key)?
+                {
+                    if saved.request_hash != replay.fingerprint {
+                        return Err(Error::invalid(
+                            "Idempotency-Key",
+                            "this key was already used for a different request",
+                        ));
+                    }
+                    return Ok(Outcome::Replayed(saved));
+                }
+                let done = execute(tx, &ctx, command)?;
+                if let Some((replay, key_id)) = keyed {
+                    let mut saved = save(&done);
+                    saved.request_hash = replay.fingerprint.clone();
+                    store::save_response(tx, key_id, &replay.key, &saved, ctx.now)?;
+                }
+                Ok(Outcome::Done(done))
+            })
+            .await?;
+        if let Outcome::Done(_) = &outcome {
+            let committed = started.elapsed();
+            self.publisher
+                .publish_write()
+                .await
+                .map_err(|e| Error::Unpublished(e.to_string()))?;
+            tracing::debug!(?committed, published = ?started.elapsed(), "write");
+        }
+        Ok(outcome)
+    }
+}
+
+/// Runs a command inside the caller's transaction and records its audit row: for
+/// writers that own their transaction (the command line, which has no page to publish).
+pub fn execute<T, F>(tx: &Transaction, ctx: &Ctx, command: F) -> Result<T, Error>
+where
+    F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error>,
+{
+    let done = command(tx, ctx)?;
+    record(tx, ctx, &done.audit)?;
+    Ok(done.value)
+}
+
+/// Writes the audit row of a command run in `tx`.
+pub fn record(tx: &Transaction, ctx: &Ctx, audit: &Audit) -> Result<(), Error> {
+    store::record_audit(
+        tx,
+        ctx.now,
+        ctx.who.key_id.as_deref(),
+        &ctx.who.name,
+        audit.action,
+        audit.target.as_deref(),
+        audit.detail.as_ref(),
+    )?;
+    Ok(())
+}
+
+/// The version of a resource a writer last saw (`If-Match`): a change is refused when
+/// the resource has moved on since, so two operators cannot overwrite each other.
+#[derive(Debug, Clone, Default)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// No precondition: the writer does not say which version it saw.
+    pub fn any() -> IfMatch {
+        IfMatch(None)
+    }
+
+    /// The tags of an `If-Match` header (a list, or `*`).
+    pub fn tags(value: Option<String>) -> IfMatch {
+        IfMatch(value)
+    }
+
+    pub fn check(&self, id: &str, revision: i64) -> Result<(), Error> {
+        let current = etag(id, revision);
+        match &self.0 {
+            None => Ok(()),
+            Some(v)
+                if v.split(',')
+                    .map(str::trim)
+                    .any(|t| t == "*" || t == current) =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(Error::PreconditionFailed),
+        }
+    }
+}
+
+/// The version tag of a stored resource: its id and revision.
+pub fn etag(id: &str, revision: i64) -> String {
+    format!("\"{id}-r{revision}\"")
+}
