@@ -10,22 +10,23 @@ use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use chrono_tz::Tz;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::admin::{Admin, AdminParts};
 use crate::config::Config;
-use crate::domain::{Clock, Lang, SystemClock};
+use crate::domain::{Clock, SystemClock};
 use crate::error::InternalError;
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::web::connections::{self, Limits};
 use crate::web::throttle::{FailureThrottle, Policy};
-use crate::web::{Assets, Metrics};
+use crate::web::{Assets, Metrics, Site, SiteParts};
 use crate::{admin, schedule, web};
 
-/// Shared by every handler; one reference count to clone per request.
+/// What the app holds: the public site's and the admin API's state (each handed to its
+/// routes), and what the timer needs.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
@@ -35,14 +36,9 @@ pub struct Shared {
     /// The one write path every writer goes through.
     pub writer: Writer,
     pub clock: Arc<dyn Clock>,
-    pub assets: Assets,
-    pub metrics: Metrics,
-    pub default_lang: Lang,
-    pub timezone: Tz,
-    pub key_uses: admin::KeyUses,
-    /// Proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    pub auth_throttle: FailureThrottle,
+    pub metrics: Arc<Metrics>,
+    pub site: Site,
+    pub admin: Admin,
     /// Last, so it is dropped after the database connections above: `restore` cannot
     /// replace the database while anything of this server still has it open.
     _data_dir_lock: DataDirLock,
@@ -142,18 +138,34 @@ impl App {
             timezone: config.timezone,
             default_lang: config.default_lang,
         };
+        let metrics = Arc::new(Metrics::default());
+        let site = Site::new(SiteParts {
+            publisher: publisher.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            assets,
+            metrics: metrics.clone(),
+            default_lang: config.default_lang,
+        });
+        let admin = Admin::new(AdminParts {
+            writer: writer.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            timezone: config.timezone,
+            base_url: base_url.clone(),
+            key_uses: admin::KeyUses::default(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            auth_throttle: FailureThrottle::new(Policy::AUTH),
+            metrics: metrics.clone(),
+        });
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
             writer,
             clock,
-            assets,
-            metrics: Metrics::default(),
-            default_lang: config.default_lang,
-            timezone: config.timezone,
-            key_uses: admin::KeyUses::default(),
-            trusted_proxies: config.trusted_proxies.clone(),
-            auth_throttle: FailureThrottle::new(Policy::AUTH),
+            metrics,
+            site,
+            admin,
             _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served; a
@@ -248,7 +260,7 @@ impl AppState {
             }
             Err(e) => problems.push(format!("cannot read the due maintenance windows: {e}")),
         }
-        if let Err(e) = self.key_uses.flush(&self.store).await {
+        if let Err(e) = self.admin.key_uses.flush(&self.store).await {
             problems.push(format!("cannot record when keys were last used: {e}"));
         }
         // Nobody may be writing while the database recovers: find out here, so
@@ -312,28 +324,30 @@ async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver
     }
 }
 
+/// The public site and, under `/api/admin/v1`, the admin API, each with its own state.
 pub fn router(state: AppState, admin_timeout: Duration) -> Router {
-    Router::new()
-        .merge(web::public::router())
-        .nest(
-            "/api/admin/v1",
-            admin::router()
-                .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
-                .layer(middleware::from_fn_with_state(state.clone(), observe))
-                .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024)),
-        )
+    let admin = admin::router()
+        .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            observe,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        .with_state(state.admin.clone());
+    web::public::router()
         .fallback(fallback)
-        .with_state(state)
+        .with_state(state.site.clone())
+        .nest("/api/admin/v1", admin)
 }
 
-async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+async fn fallback(State(site): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     if req.uri.path().starts_with("/api/admin/") {
         return axum::response::IntoResponse::into_response(crate::error::Error::NotFound(
             "route".into(),
         ));
     }
-    web::public::not_found(&state, &req)
+    web::public::not_found(&site, &req)
 }
 
 /// Bounds an admin request, reading its body included, so a client trickling bytes
@@ -347,7 +361,7 @@ async fn time_limit(State(limit): State<Duration>, request: Request, next: Next)
 
 /// Counts admin requests and logs server errors once, with their cause. (Public reads
 /// are counted where they are served, without a middleware on their hot path.)
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn observe(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let uri = request
         .extensions()
         .get::<OriginalUri>()
@@ -355,9 +369,9 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         .unwrap_or_else(|| request.uri().clone());
     let method = request.method().clone();
     let response = next.run(request).await;
-    state.metrics.admin_requests.fetch_add(1, Ordering::Relaxed);
+    metrics.admin_requests.fetch_add(1, Ordering::Relaxed);
     if response.status().is_server_error() {
-        state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+        metrics.server_errors.fetch_add(1, Ordering::Relaxed);
         let cause = response
             .extensions()
             .get::<InternalError>()

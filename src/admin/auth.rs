@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
+use super::Admin;
 use crate::domain::{ApiKey, Scope, hash_key};
 use crate::error::Error;
 use crate::store::{self, Reader};
@@ -60,10 +60,10 @@ pub mod scope {
 /// revoked keys are refused with 401, keys without the scope with 403.
 pub struct Auth<S: scope::Required>(pub Actor, pub PhantomData<S>);
 
-impl<S: scope::Required> FromRequestParts<AppState> for Auth<S> {
+impl<S: scope::Required> FromRequestParts<Admin> for Auth<S> {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+    async fn from_request_parts(parts: &mut Parts, state: &Admin) -> Result<Self, Error> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -97,7 +97,7 @@ impl<S: scope::Required> FromRequestParts<AppState> for Auth<S> {
 
 /// A failed authentication: 401, or 429 once this client (or this key) has failed too
 /// often. Only failures are counted, so a right key is never refused here.
-fn refuse(state: &AppState, parts: &Parts, token: Option<&str>) -> Error {
+fn refuse(state: &Admin, parts: &Parts, token: Option<&str>) -> Error {
     let client = client_address(parts, &state.trusted_proxies);
     let mut subjects = vec![Subject::address(client)];
     subjects.extend(token.map(Subject::key_prefix));

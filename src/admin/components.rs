@@ -10,12 +10,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views;
 use super::write::{Answer, if_match, json_response, write};
-use crate::app::AppState;
 use crate::domain::Scope;
 use crate::domain::{
     Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
@@ -25,7 +25,7 @@ use crate::service::components::{self, ComponentChanges, NewComponent};
 use crate::service::{Ctx, etag};
 use crate::store::{self, Reader};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
@@ -86,7 +86,7 @@ pub struct PatchComponent {
         doc::Refused,
     ),
 )]
-async fn list(State(state): State<AppState>, _: Auth<scope::Read>) -> Result<Response, Error> {
+async fn list(State(state): State<Admin>, _: Auth<scope::Read>) -> Result<Response, Error> {
     let tz = state.timezone;
     let items = state
         .store
@@ -121,7 +121,7 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Read>) -> Result<Res
     ),
 )]
 async fn show(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     _: Auth<scope::Read>,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
@@ -135,7 +135,7 @@ async fn show(
     ))
 }
 
-async fn find(state: &AppState, id: String) -> Result<Component, Error> {
+async fn find(state: &Admin, id: String) -> Result<Component, Error> {
     state
         .store
         .read(Reader::Operator, move |tx| {
@@ -165,7 +165,7 @@ async fn find(state: &AppState, id: String) -> Result<Component, Error> {
     ),
 )]
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Components>,
     body: JsonBody<CreateComponent>,
 ) -> Result<Response, Error> {
@@ -206,7 +206,7 @@ async fn create(
     ),
 )]
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Checked>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -253,7 +253,7 @@ async fn update(
     ),
 )]
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Components>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -269,7 +269,7 @@ async fn remove(
 
 /// The answer to a write of a component: its view and ETag, with `status`.
 fn answer(
-    state: &AppState,
+    state: &Admin,
     status: StatusCode,
 ) -> impl Fn(&Component) -> Answer + Clone + Send + 'static {
     let tz = state.timezone;

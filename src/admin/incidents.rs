@@ -7,6 +7,7 @@ use rusqlite::Transaction;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate};
@@ -14,12 +15,11 @@ use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::write::{if_match, write};
-use crate::app::AppState;
 use crate::domain::Kind;
 use crate::error::Error;
 use crate::service::{Ctx, notices};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .routes(routes!(list_incidents, create_incident))
         .routes(routes!(show_incident, patch_incident))
@@ -43,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ),
 )]
 async fn list_incidents(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Read>,
     q: QueryParams<ListQuery>,
 ) -> Result<Response, Error> {
@@ -68,7 +68,7 @@ async fn list_incidents(
     ),
 )]
 async fn show_incident(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Read>,
     id: Path<String>,
 ) -> Result<Response, Error> {
@@ -94,7 +94,7 @@ async fn show_incident(
     ),
 )]
 async fn create_incident(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     body: JsonBody<CreateIncident>,
 ) -> Result<Response, Error> {
@@ -132,7 +132,7 @@ async fn create_incident(
     ),
 )]
 async fn post_incident_update(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
     body: JsonBody<PostUpdate>,
@@ -161,7 +161,7 @@ async fn post_incident_update(
     ),
 )]
 async fn patch_incident(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     Path(id): Path<String>,
     headers: HeaderMap,

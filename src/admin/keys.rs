@@ -10,20 +10,20 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::views;
 use super::write::{Answer, json_response, write};
-use crate::app::AppState;
 use crate::domain::{ApiKey, FieldErrors, Scope};
 use crate::error::Error;
 use crate::service::Ctx;
 use crate::service::keys::{self, MadeKey};
 use crate::store::{self, Reader};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(revoke))
@@ -54,7 +54,7 @@ pub struct CreateKey {
         doc::Refused,
     ),
 )]
-async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Response, Error> {
+async fn list(State(state): State<Admin>, _: Auth<scope::Keys>) -> Result<Response, Error> {
     let tz = state.timezone;
     let keys = state
         .store
@@ -87,7 +87,7 @@ async fn list(State(state): State<AppState>, _: Auth<scope::Keys>) -> Result<Res
     ),
 )]
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Keys>,
     body: JsonBody<CreateKey>,
 ) -> Result<Response, Error> {
@@ -128,7 +128,7 @@ async fn create(
     ),
 )]
 async fn revoke(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Keys>,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
@@ -166,7 +166,7 @@ pub struct AuditQuery {
     ),
 )]
 async fn audit(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     _: Auth<scope::Read>,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Response, Error> {

@@ -8,6 +8,7 @@ use rusqlite::Transaction;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{
@@ -17,12 +18,11 @@ use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::write::{if_match, write};
-use crate::app::AppState;
 use crate::domain::Kind;
 use crate::error::Error;
 use crate::service::{Ctx, notices};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .routes(routes!(list_maintenances, create_maintenance))
         .routes(routes!(show_maintenance, patch_maintenance))
@@ -46,7 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ),
 )]
 async fn list_maintenances(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Read>,
     q: QueryParams<ListQuery>,
 ) -> Result<Response, Error> {
@@ -71,7 +71,7 @@ async fn list_maintenances(
     ),
 )]
 async fn show_maintenance(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Read>,
     id: Path<String>,
 ) -> Result<Response, Error> {
@@ -98,7 +98,7 @@ async fn show_maintenance(
     ),
 )]
 async fn create_maintenance(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     body: JsonBody<CreateMaintenance>,
 ) -> Result<Response, Error> {
@@ -136,7 +136,7 @@ async fn create_maintenance(
     ),
 )]
 async fn post_maintenance_update(
-    state: State<AppState>,
+    state: State<Admin>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
     body: JsonBody<PostUpdate>,
@@ -165,7 +165,7 @@ async fn post_maintenance_update(
     ),
 )]
 async fn patch_maintenance(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     Path(id): Path<String>,
     headers: HeaderMap,

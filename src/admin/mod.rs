@@ -21,14 +21,58 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use key_use::KeyUses;
 
-use crate::app::AppState;
+use std::sync::Arc;
 
-pub fn router() -> Router<AppState> {
+use chrono_tz::Tz;
+use ipnet::IpNet;
+
+use crate::domain::Clock;
+use crate::service::Writer;
+use crate::store::Store;
+use crate::web::Metrics;
+use crate::web::throttle::FailureThrottle;
+
+/// What the admin routes need: one reference count to clone per request.
+#[derive(Clone)]
+pub struct Admin(Arc<AdminParts>);
+
+pub struct AdminParts {
+    /// The one write path.
+    pub writer: Writer,
+    /// For admin reads, on the operators' read lane.
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// Times in answers are shown in this zone.
+    pub timezone: Tz,
+    /// For absolute links in answers.
+    pub base_url: String,
+    pub key_uses: KeyUses,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub auth_throttle: FailureThrottle,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Admin {
+    pub fn new(parts: AdminParts) -> Admin {
+        Admin(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for Admin {
+    type Target = AdminParts;
+
+    fn deref(&self) -> &AdminParts {
+        &self.0
+    }
+}
+
+pub fn router() -> Router<Admin> {
     routes().into()
 }
 
 /// Every admin route, added to the router and to the OpenAPI document together.
-fn routes() -> OpenApiRouter<AppState> {
+fn routes() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .merge(components::router())
         .merge(incidents::router())

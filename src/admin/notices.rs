@@ -6,20 +6,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use rusqlite::Transaction;
 
+use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{ListQuery, PostUpdate};
 use super::query::QueryParams;
 use super::views;
 use super::write::{Answer, json_response, write};
-use crate::app::AppState;
 use crate::domain::{FieldErrors, Incident, Kind};
 use crate::error::Error;
 use crate::service::{Ctx, etag, notices};
 use crate::store::{self, IncidentCursor, ListFilter, Reader};
 
 pub(super) async fn list(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     _: Auth<scope::Read>,
     QueryParams(q): QueryParams<ListQuery>,
     kind: Kind,
@@ -56,7 +56,7 @@ pub(super) async fn list(
         }
     };
     errors.into_result().map_err(Error::Invalid)?;
-    let (tz, base) = (state.timezone, state.publisher.settings().base_url.clone());
+    let (tz, base) = (state.timezone, state.base_url.clone());
     let (items, next) = state
         .store
         .read(Reader::Operator, move |tx| -> Result<_, Error> {
@@ -91,7 +91,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn show(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     _: Auth<scope::Read>,
     Path(id): Path<String>,
     kind: Kind,
@@ -105,7 +105,7 @@ pub(super) async fn show(
         .filter(|i| i.kind == kind)
         .ok_or_else(|| not_found(kind))?;
     let tag = etag(&i.id, i.revision);
-    let body = views::incident(&i, state.timezone, &state.publisher.settings().base_url);
+    let body = views::incident(&i, state.timezone, &state.base_url);
     Ok(json_response(StatusCode::OK, &body, Some(&tag), false))
 }
 
@@ -115,10 +115,10 @@ fn not_found(kind: Kind) -> Error {
 
 /// The answer to a write of a notice: its view and ETag, with `status`.
 pub(super) fn answer(
-    state: &AppState,
+    state: &Admin,
     status: StatusCode,
 ) -> impl Fn(&Incident) -> Answer + Clone + Send + 'static {
-    let (tz, base) = (state.timezone, state.publisher.settings().base_url.clone());
+    let (tz, base) = (state.timezone, state.base_url.clone());
     move |i: &Incident| {
         Answer::new(
             status,
@@ -130,7 +130,7 @@ pub(super) fn answer(
 
 /// Posts a timeline update to the notice `id` of `kind`.
 pub(super) async fn post_update(
-    State(state): State<AppState>,
+    State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     Path(id): Path<String>,
     body: JsonBody<PostUpdate>,

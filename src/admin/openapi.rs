@@ -24,7 +24,7 @@ use utoipa::{IntoParams, IntoResponses, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
+use super::Admin;
 use crate::domain::Scope;
 use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status, TextInput};
 use crate::error::Error;
@@ -34,7 +34,7 @@ use crate::store::StoreError;
 /// tests/api/openapi.rs requests every documented path, so the two cannot drift apart.
 const PREFIX: &str = "/api/admin/v1";
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<Admin> {
     OpenApiRouter::new().routes(routes!(openapi_json))
 }
 

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::Transaction;
 use serde_json::Value;
 
+use super::Admin;
 use super::auth::Actor;
-use crate::app::AppState;
 use crate::error::Error;
 use crate::service::{Ctx, Done, IfMatch, Outcome, Replay, Who};
 use crate::store::{SavedResponse, StoreError};
@@ -90,7 +90,7 @@ impl Idempotency {
 /// Runs `command` through the one write path as the key's holder, and answers with
 /// `answer` of its result (or the saved answer of an identical earlier request).
 pub async fn write<T, F, A>(
-    state: &AppState,
+    state: &Admin,
     actor: Actor,
     idempotency: Option<Idempotency>,
     command: F,

@@ -11,12 +11,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::Site;
 use super::serve::respond;
-use crate::app::AppState;
 use crate::domain::Lang;
 use crate::snapshot::{Doc, Page, is_notice_id};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Site> {
     Router::new()
         .route("/", get(page_at_path))
         .route("/embed/frame", get(page_at_path))
@@ -61,12 +61,12 @@ pub fn negotiate(req: &Parts, default: Lang) -> (Lang, bool) {
 }
 
 /// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`).
-async fn page_at_path(State(state): State<AppState>, req: Request) -> Response {
+async fn page_at_path(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     page(&state, Page::Fixed(req.uri.path()), &req).await
 }
 
-async fn incident(State(state): State<AppState>, req: Request) -> Response {
+async fn incident(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     match req.uri.path().strip_prefix("/incidents/") {
         Some(id) if is_notice_id(id) => page(&state, Page::Incident(id), &req).await,
@@ -74,7 +74,7 @@ async fn incident(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
-async fn history(State(state): State<AppState>, req: Request) -> Response {
+async fn history(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     match param(&req, "page").map(str::parse::<usize>) {
         None => page(&state, Page::History(1), &req).await,
@@ -85,7 +85,7 @@ async fn history(State(state): State<AppState>, req: Request) -> Response {
 
 /// Feeds and JSON: the language comes from `?lang=` only (tools send arbitrary
 /// `Accept-Language`), and a miss is a small JSON 404 other origins can read.
-async fn machine_doc(State(state): State<AppState>, req: Request) -> Response {
+async fn machine_doc(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     let lang = param(&req, "lang")
         .and_then(Lang::parse)
@@ -142,7 +142,7 @@ async fn preflight() -> Response {
 }
 
 /// Serves a page from the snapshot, or from the archive of older documents.
-async fn page(state: &AppState, page: Page<'_>, req: &Parts) -> Response {
+async fn page(state: &Site, page: Page<'_>, req: &Parts) -> Response {
     let (lang, vary) = negotiate(req, state.default_lang);
     if let Some(response) = from_snapshot(state, lang, page, req, vary) {
         return response;
@@ -157,7 +157,7 @@ async fn page(state: &AppState, page: Page<'_>, req: &Parts) -> Response {
 /// The answer from the live snapshot, if it holds the document: no lock, no query, no
 /// allocation but the response's own.
 fn from_snapshot(
-    state: &AppState,
+    state: &Site,
     lang: Lang,
     page: Page,
     req: &Parts,
@@ -169,7 +169,7 @@ fn from_snapshot(
 }
 
 /// Sends a document (counted for /metrics).
-fn send(state: &AppState, doc: &Doc, req: &Parts, vary_language: bool) -> Response {
+fn send(state: &Site, doc: &Doc, req: &Parts, vary_language: bool) -> Response {
     state
         .metrics
         .public_requests
@@ -179,11 +179,7 @@ fn send(state: &AppState, doc: &Doc, req: &Parts, vary_language: bool) -> Respon
 
 /// A document outside the snapshot (older incidents, deep history). `Err` holds the 503
 /// to send if it could not be read or rendered.
-async fn archived(
-    state: &AppState,
-    lang: Lang,
-    page: Page<'_>,
-) -> Result<Option<Arc<Doc>>, Response> {
+async fn archived(state: &Site, lang: Lang, page: Page<'_>) -> Result<Option<Arc<Doc>>, Response> {
     state.publisher.archived(lang, page).await.map_err(|e| {
         state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
         tracing::error!(error = %e, ?page, "could not render an archived document");
@@ -192,19 +188,19 @@ async fn archived(
 }
 
 /// The not-found page in the reader's language.
-pub fn not_found(state: &AppState, req: &Parts) -> Response {
+pub fn not_found(state: &Site, req: &Parts) -> Response {
     let (lang, vary) = negotiate(req, state.default_lang);
     not_found_in(state, lang, req, vary)
 }
 
-fn not_found_in(state: &AppState, lang: Lang, req: &Parts, vary: bool) -> Response {
+fn not_found_in(state: &Site, lang: Lang, req: &Parts, vary: bool) -> Response {
     match state.publisher.live().not_found(lang) {
         Some(doc) => send(state, doc, req, vary),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
-async fn asset(State(state): State<AppState>, req: Request) -> Response {
+async fn asset(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     match state.assets.get(req.uri.path()) {
         Some(doc) => send(&state, doc, &req, false),
@@ -215,7 +211,7 @@ async fn asset(State(state): State<AppState>, req: Request) -> Response {
 /// `ok`, or `degraded` with the reason while the database refuses writes. Either way the
 /// answer is 200: the page is still served (from the last good snapshot), so a load
 /// balancer should keep sending readers here.
-async fn healthz(state: State<AppState>) -> Response {
+async fn healthz(state: State<Site>) -> Response {
     let snapshot = state.publisher.current();
     let age = (state.clock.now() - snapshot.built_at).num_seconds();
     let body = match state.store.fault() {
@@ -239,7 +235,7 @@ async fn healthz(state: State<AppState>) -> Response {
     r
 }
 
-async fn metrics(state: State<AppState>) -> Response {
+async fn metrics(state: State<Site>) -> Response {
     let mut r = (
         StatusCode::OK,
         state.metrics.render(&state.publisher, &state.store),
