@@ -9,6 +9,7 @@ mod key_use;
 mod keys;
 mod maintenances;
 mod notice_input;
+mod notice_parser;
 mod notice_read;
 mod notices;
 mod openapi;

@@ -24,63 +24,14 @@ pub(super) async fn list(
     QueryParams(q): QueryParams<ListQuery>,
     kind: Kind,
 ) -> Result<Response, Error> {
-    let mut errors = FieldErrors::default();
-    let limit = match q.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        Some(_) => {
-            errors.push("limit", "must be a number from 1 to 200");
-            50
-        }
-    };
-    let cursor = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => match IncidentCursor::decode(c) {
-            Some(c) => Some(c),
-            None => {
-                errors.push("cursor", "is not a cursor from a previous page");
-                None
-            }
-        },
-    };
-    let filter = match q.status.as_deref() {
-        None | Some("all") => ListFilter::All,
-        Some("open") => ListFilter::Open,
-        Some("closed") => ListFilter::Closed,
-        Some(other) => {
-            errors.push(
-                "status",
-                format!("`{other}` is not a filter; expected open, closed or all"),
-            );
-            ListFilter::All
-        }
-    };
-    errors.into_result().map_err(Error::Invalid)?;
-    let (tz, base) = (state.timezone, state.base_url.clone());
+    let page = q.read()?;
     let (items, next) = state
         .store
-        .read(Reader::Operator, move |tx| -> Result<_, Error> {
-            let rows = store::notice_ids_page(tx, kind, filter, cursor.as_ref(), limit + 1)?;
-            let more = rows.len() > limit;
-            let rows = &rows[..rows.len().min(limit)];
-            let next = more
-                .then(|| {
-                    rows.last().map(|(id, at)| {
-                        IncidentCursor {
-                            created_at: *at,
-                            id: id.clone(),
-                        }
-                        .encode()
-                    })
-                })
-                .flatten();
-            let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-            Ok((store::incidents_by_ids(tx, &ids)?, next))
-        })
+        .read(Reader::Operator, move |tx| notice_page(tx, kind, &page))
         .await?;
     let items = items
         .iter()
-        .map(|i| views::incident(i, tz, &base))
+        .map(|i| views::incident(i, state.timezone, &state.base_url))
         .collect();
     Ok(json_response(
         StatusCode::OK,
@@ -88,6 +39,73 @@ pub(super) async fn list(
         None,
         false,
     ))
+}
+
+/// What a list asks for.
+pub(super) struct PageWanted {
+    limit: usize,
+    cursor: Option<IncidentCursor>,
+    filter: ListFilter,
+}
+
+impl ListQuery {
+    /// The page asked for, or every problem with the query.
+    fn read(&self) -> Result<PageWanted, Error> {
+        let mut errors = FieldErrors::default();
+        let limit = match self.limit.as_deref().map(str::parse::<usize>) {
+            None => 50,
+            Some(Ok(n)) if (1..=200).contains(&n) => n,
+            Some(_) => {
+                errors.push("limit", "must be a number from 1 to 200");
+                50
+            }
+        };
+        let cursor = self.cursor.as_deref().and_then(|c| {
+            let cursor = IncidentCursor::decode(c);
+            if cursor.is_none() {
+                errors.push("cursor", "is not a cursor from a previous page");
+            }
+            cursor
+        });
+        let filter = match self.status.as_deref() {
+            None | Some("all") => ListFilter::All,
+            Some("open") => ListFilter::Open,
+            Some("closed") => ListFilter::Closed,
+            Some(other) => {
+                errors.push(
+                    "status",
+                    format!("`{other}` is not a filter; expected open, closed or all"),
+                );
+                ListFilter::All
+            }
+        };
+        errors.into_result().map_err(Error::Invalid)?;
+        Ok(PageWanted {
+            limit,
+            cursor,
+            filter,
+        })
+    }
+}
+
+/// One page of notices of `kind`, newest first, and the cursor of the next page.
+fn notice_page(
+    tx: &Transaction,
+    kind: Kind,
+    page: &PageWanted,
+) -> Result<(Vec<Incident>, Option<String>), Error> {
+    let rows = store::notice_ids_page(tx, kind, page.filter, page.cursor.as_ref(), page.limit + 1)?;
+    let more = rows.len() > page.limit;
+    let rows = &rows[..rows.len().min(page.limit)];
+    let next = rows.last().filter(|_| more).map(|(id, at)| {
+        IncidentCursor {
+            created_at: *at,
+            id: id.clone(),
+        }
+        .encode()
+    });
+    let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+    Ok((store::incidents_by_ids(tx, &ids)?, next))
 }
 
 pub(super) async fn show(

@@ -117,19 +117,21 @@ where
             let a = answer(&t);
             Ok(json_response(a.status, &a.body, a.etag.as_deref(), false))
         }
-        Outcome::Replayed(saved) => {
-            let status = StatusCode::from_u16(saved.status).map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "a saved idempotent answer has status {}: {e}",
-                    saved.status
-                ))
-            })?;
-            let body: Value = serde_json::from_str(&saved.body).map_err(|e| {
-                StoreError::Corrupt(format!("a saved idempotent answer is not JSON: {e}"))
-            })?;
-            Ok(json_response(status, &body, saved.etag.as_deref(), true))
-        }
+        Outcome::Replayed(saved) => replayed(saved),
     }
+}
+
+/// The saved answer of an identical earlier request, as it was sent then.
+fn replayed(saved: SavedResponse) -> Result<Response, Error> {
+    let status = StatusCode::from_u16(saved.status).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "a saved idempotent answer has status {}: {e}",
+            saved.status
+        ))
+    })?;
+    let body: Value = serde_json::from_str(&saved.body)
+        .map_err(|e| StoreError::Corrupt(format!("a saved idempotent answer is not JSON: {e}")))?;
+    Ok(json_response(status, &body, saved.etag.as_deref(), true))
 }
 
 pub fn json_response(

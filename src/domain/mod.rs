@@ -1,6 +1,7 @@
 //! Plain types and rules of the status page. Nothing here knows about HTTP or SQL:
 //! input is parsed into these types (which cannot exist invalid) before it is stored.
 
+mod catalog;
 mod changes;
 mod component;
 mod ids;
@@ -8,20 +9,22 @@ mod incident;
 mod key;
 mod lang;
 mod status;
+mod suggestion;
 mod text;
 mod time;
 
+pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
-    AffectedComponent, Alternative, Catalog, ComponentChange, EtaRevision, Incident, IncidentDraft,
-    MaintenanceWindow, NextUpdate, Suggestion, Update, UpdateDraft, recommend_now,
-    status_after_close,
+    AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
+    MaintenanceWindow, NextUpdate, Update, UpdateDraft,
 };
 pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
+pub use suggestion::{Suggestion, recommend_now};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
 pub use time::{Clock, ManualClock, SystemClock, parse_time};
 

@@ -14,6 +14,7 @@ mod incidents;
 mod keys;
 mod lock;
 mod migrations;
+mod notice_lists;
 #[cfg(test)]
 mod plans;
 mod pool;
@@ -34,13 +35,13 @@ pub use components::{
     update_component,
 };
 pub use idempotency::{SavedResponse, save_response, saved_response};
-pub use incidents::{
-    IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, incident_by_id,
-    incidents_by_ids, notice_ids_page, notice_versions, open_notice_ids, recent_notice_ids,
-    recently_updated_ids, save_incident,
-};
+pub use incidents::{incident_by_id, incidents_by_ids, notice_versions, save_incident};
 pub use keys::{all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
 pub use lock::{DataDirLock, LockError};
+pub use notice_lists::{
+    IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, notice_ids_page,
+    open_notice_ids, recent_notice_ids, recently_updated_ids,
+};
 pub use restore::{KeptAside, Restored, restore};
 
 use migrations::MIGRATIONS;

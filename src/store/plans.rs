@@ -60,6 +60,7 @@ fn every_hot_query_reads_through_an_index_in_its_own_order() {
 
     let queries = super::incidents::QUERIES
         .iter()
+        .chain(super::notice_lists::QUERIES)
         .chain(super::components::QUERIES)
         .chain(super::audit::QUERIES)
         .chain(super::idempotency::QUERIES)
