@@ -74,6 +74,9 @@ async fn spawn_app_configured_without_key(configure: impl FnOnce(&mut Config)) -
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The server closes idle connections after its header timeout (10 s); a
+            // client that keeps them longer races it and may send into a closing one.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build()
             .expect("cannot build an HTTP client"),
         clock,

@@ -97,7 +97,10 @@ impl World {
             status,
             checkout,
             browser,
-            http: reqwest::Client::new(),
+            // Idle connections are let go before the server's 10-s header timeout closes them.
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(5))
+                .build()?,
             key: secret,
             handle,
             pages,
