@@ -11,6 +11,8 @@ mod background;
 mod brotli_pass;
 mod doc;
 mod feeds;
+#[cfg(test)]
+mod fixture;
 mod format;
 mod fragments;
 mod model;
