@@ -57,10 +57,7 @@ pub fn documents(
         .collect();
     let base = &settings.base_url;
     let absolute = |path: &str| format!("{base}{}", ctx.link(path));
-    let title = match lang {
-        Lang::Ko => format!("{} 결제 서비스 상태 - 장애·점검 기록", settings.site_name),
-        Lang::En => format!("{} Status - Incident History", settings.site_name),
-    };
+    let title = format!("{} {}", settings.site_name, ctx.t.feed_title);
 
     let mut channel = rss::Channel {
         title: title.clone(),
@@ -187,7 +184,7 @@ fn item_html(ctx: &PageContext, i: &Incident) -> String {
         out += &format!(
             "<p><small>{} {zone}</small><br><strong>{}</strong> - {}</p>",
             esc(&ctx.fmt.date_time(u.created_at)),
-            esc(timeline_label(i, index, ctx.lang)),
+            esc(timeline_label(i, index, t)),
             esc(u.message.get(ctx.lang)).replace('\n', "<br>"),
         );
     }

@@ -17,7 +17,7 @@ mod format;
 mod fragments;
 mod model;
 mod pages;
-mod texts;
+pub(crate) mod texts;
 
 use std::collections::HashMap;
 use std::sync::Arc;

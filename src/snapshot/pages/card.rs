@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::PageContext;
-use crate::domain::{ComponentStatus, Incident, Kind, Lang};
-use crate::snapshot::texts;
+use crate::domain::{ComponentStatus, Incident, Kind};
+use crate::snapshot::texts::Texts;
 
 /// A status shown with an icon and words, never by colour alone.
 pub struct StatusBadge {
@@ -16,7 +16,7 @@ pub struct StatusBadge {
 }
 
 impl StatusBadge {
-    pub fn component(s: ComponentStatus, lang: Lang) -> StatusBadge {
+    pub fn component(s: ComponentStatus, t: &Texts) -> StatusBadge {
         let icon = match s {
             ComponentStatus::Operational => "✓",
             ComponentStatus::DegradedPerformance => "!",
@@ -27,7 +27,7 @@ impl StatusBadge {
         StatusBadge {
             class: s.as_str(),
             icon,
-            label: s.label(lang),
+            label: t.component_status(s),
         }
     }
 }
@@ -81,7 +81,7 @@ impl PageContext<'_> {
                     let name = self.model.name(s.component, self.lang);
                     let instructions = match s.instructions {
                         Some(t) => t.get(self.lang).to_string(),
-                        None => texts::default_instructions(self.lang, &name),
+                        None => (self.t.default_instructions)(&name),
                     };
                     AlternativeView { name, instructions }
                 })
@@ -103,7 +103,7 @@ impl PageContext<'_> {
                 ChannelRow {
                     name: self.model.name(&a.id, self.lang),
                     description: None,
-                    badge: StatusBadge::component(status, self.lang),
+                    badge: StatusBadge::component(status, self.t),
                 }
             })
             .collect();
@@ -111,7 +111,7 @@ impl PageContext<'_> {
             url: self.notice_url(&i.id),
             title: i.title.get(self.lang).to_string(),
             status_class: i.status.as_str(),
-            status_label: i.status.label(self.lang),
+            status_label: self.t.notice_status(i.status),
             latest_message: latest
                 .map(|u| u.message.get(self.lang).to_string())
                 .unwrap_or_default(),
@@ -120,7 +120,7 @@ impl PageContext<'_> {
             eta_passed: eta.is_some_and(|e| e < self.model.now),
             eta: eta_text,
             next_update_overdue: next.is_some_and(|n| n < self.model.now),
-            next_update: next.map(|n| texts::next_update_by(self.lang, &fmt.short(n))),
+            next_update: next.map(|n| (self.t.next_update_by)(&fmt.short(n))),
             alternatives,
             affected,
             window: i.window.map(|w| {

@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::PageContext;
-use crate::domain::{Incident, Kind, Lang};
+use crate::domain::{Incident, Kind};
 use crate::snapshot::texts::Texts;
 
 #[derive(Template)]
@@ -15,8 +15,6 @@ pub struct EmbedFramePage<'a> {
     pub css_url: &'a str,
     pub js_url: &'a str,
     pub notice: Option<FrameNotice>,
-    pub details: &'static str,
-    pub close: &'static str,
 }
 
 pub struct FrameNotice {
@@ -61,16 +59,6 @@ impl<'a> PageContext<'a> {
             css_url: &self.settings.embed_css_url,
             js_url: &self.settings.embed_js_url,
             notice,
-            details: if self.lang == Lang::Ko {
-                "자세히 보기"
-            } else {
-                "Details"
-            },
-            close: if self.lang == Lang::Ko {
-                "닫기"
-            } else {
-                "Close"
-            },
         }
     }
 }
@@ -122,10 +110,13 @@ mod tests {
             format!("https://status.example.com/incidents/{severe}")
         );
         assert_eq!(notice.eta.as_deref(), Some("예상 복구 14:30"));
-        assert_eq!((frame.details, frame.close), ("자세히 보기", "닫기"));
+        assert_eq!(
+            (frame.t.embed_details, frame.t.embed_close),
+            ("자세히 보기", "닫기")
+        );
 
         let en = PageContext::new(&model, &settings, Lang::En).embed_frame();
-        assert_eq!((en.details, en.close), ("Details", "Close"));
+        assert_eq!((en.t.embed_details, en.t.embed_close), ("Details", "Close"));
         assert_eq!(
             en.notice.and_then(|n| n.eta).as_deref(),
             Some("Expected recovery 14:30")

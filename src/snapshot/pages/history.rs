@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::PageContext;
 use super::layout::Layout;
-use crate::domain::{Incident, Kind, Lang};
+use crate::domain::Incident;
 use crate::snapshot::model::HISTORY_PAGE_SIZE;
 
 #[derive(Template)]
@@ -39,13 +39,8 @@ impl<'a> PageContext<'a> {
             .map(|i| HistoryItem {
                 url: self.notice_url(&i.id),
                 title: i.title.get(self.lang).to_string(),
-                kind_label: match (i.kind, self.lang) {
-                    (Kind::Incident, Lang::Ko) => "장애",
-                    (Kind::Incident, Lang::En) => "Incident",
-                    (Kind::Maintenance, Lang::Ko) => "점검",
-                    (Kind::Maintenance, Lang::En) => "Maintenance",
-                },
-                status_label: i.status.label(self.lang),
+                kind_label: self.t.kind(i.kind),
+                status_label: self.t.notice_status(i.status),
                 status_class: i.status.as_str(),
                 date: self.fmt.date_time(i.started_at),
                 iso: self.fmt.iso(i.started_at),

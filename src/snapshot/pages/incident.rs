@@ -8,7 +8,6 @@ use super::card::NoticeCard;
 use super::layout::Layout;
 use super::timeline::{TimelineEntry, paragraphs};
 use crate::domain::Incident;
-use crate::snapshot::texts;
 
 #[derive(Template)]
 #[template(path = "pages/incident.html")]
@@ -31,8 +30,7 @@ impl<'a> PageContext<'a> {
             .iter()
             .rev()
             .map(|r| {
-                let sentence = texts::eta_revision(
-                    self.lang,
+                let sentence = (self.t.eta_revision)(
                     r.previous.map(|p| fmt.short(p)).as_deref(),
                     r.eta.map(|e| fmt.short(e)).as_deref(),
                 );

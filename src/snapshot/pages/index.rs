@@ -43,7 +43,10 @@ impl<'a> PageContext<'a> {
             .components
             .iter()
             .filter(|c| !c.is_group && !c.status.is_operational())
-            .map(|c| format!("{} ({})", c.name.get(self.lang), c.status.label(self.lang)))
+            .map(|c| {
+                let status = self.t.component_status(c.status);
+                format!("{} ({status})", c.name.get(self.lang))
+            })
             .collect();
         let banner = Banner {
             class: indicator.as_str(),
@@ -52,7 +55,7 @@ impl<'a> PageContext<'a> {
             } else {
                 "!"
             },
-            text: indicator.banner(self.lang),
+            text: self.t.banner(indicator),
             affected: (!affected.is_empty())
                 .then(|| format!("{}: {}", self.t.affected, affected.join(", "))),
         };
@@ -94,7 +97,7 @@ impl<'a> PageContext<'a> {
                 }
                 groups.push(ChannelGroup {
                     name: Some(c.name.get(self.lang).to_string()),
-                    badge: Some(StatusBadge::component(m.status_of(c), self.lang)),
+                    badge: Some(StatusBadge::component(m.status_of(c), self.t)),
                     channels,
                 });
             } else {
@@ -116,7 +119,7 @@ impl<'a> PageContext<'a> {
         ChannelRow {
             name: c.name.get(self.lang).to_string(),
             description: c.description.as_ref().map(|d| d.get(self.lang).to_string()),
-            badge: StatusBadge::component(self.model.status_of(c), self.lang),
+            badge: StatusBadge::component(self.model.status_of(c), self.t),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A notice's updates, newest first: the timeline on its page.
 
 use super::PageContext;
-use crate::domain::{Incident, Lang};
+use crate::domain::Incident;
+use crate::snapshot::texts::Texts;
 
 pub struct TimelineEntry {
     pub time: String,
@@ -23,7 +24,7 @@ impl PageContext<'_> {
             .map(|(index, u)| TimelineEntry {
                 time: fmt.date_time(u.created_at),
                 iso: fmt.iso(u.created_at),
-                label: timeline_label(i, index, self.lang),
+                label: timeline_label(i, index, self.t),
                 class: u.status.as_str(),
                 paragraphs: paragraphs(u.message.get(self.lang)),
                 changes: u
@@ -34,8 +35,8 @@ impl PageContext<'_> {
                         format!(
                             "{}: {} → {}",
                             self.model.name(&c.component, self.lang),
-                            c.old.label(self.lang),
-                            c.new.label(self.lang)
+                            self.t.component_status(c.old),
+                            self.t.component_status(c.new)
                         )
                     })
                     .collect(),
@@ -45,12 +46,12 @@ impl PageContext<'_> {
 }
 
 /// The label of update `index`: its status when it changed it, otherwise "Update".
-pub fn timeline_label(i: &Incident, index: usize, lang: Lang) -> &'static str {
+pub fn timeline_label(i: &Incident, index: usize, t: &Texts) -> &'static str {
     let status = i.updates[index].status;
-    match (i.status_before(index) == Some(status), lang) {
-        (false, _) => status.label(lang),
-        (true, Lang::Ko) => "추가 안내",
-        (true, Lang::En) => "Update",
+    if i.status_before(index) == Some(status) {
+        t.timeline_update
+    } else {
+        t.notice_status(status)
     }
 }
 

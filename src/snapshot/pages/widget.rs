@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::PageContext;
 use super::layout::Layout;
-use crate::domain::Lang;
+use crate::snapshot::texts::{WidgetOptionWords, WidgetTexts};
 
 #[derive(Template)]
 #[template(path = "pages/widget.html")]
@@ -24,125 +24,39 @@ pub struct WidgetOption {
     pub meaning: &'static str,
 }
 
-pub struct WidgetTexts {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub snippet_heading: &'static str,
-    pub preview_heading: &'static str,
-    pub preview_intro: &'static str,
-    pub options_heading: &'static str,
-    pub attribute: &'static str,
-    pub values: &'static str,
-    pub meaning: &'static str,
-    pub event_heading: &'static str,
-    pub event_intro: &'static str,
-    pub embed_heading: &'static str,
-    pub embed_intro: &'static str,
-}
-
-static WIDGET_KO: WidgetTexts = WidgetTexts {
-    title: "결제 화면 장애 배너",
-    intro: "가맹점 결제 화면에 한 줄만 넣으면, 결제 수단에 장애나 점검이 있을 때 고객에게 바로 알리고 대신 쓸 수 있는 결제 수단을 안내합니다. 문제가 없을 때는 아무것도 보이지 않고 화면도 밀리지 않습니다.",
-    snippet_heading: "넣을 코드",
-    preview_heading: "미리 보기",
-    preview_intro: "지금 이 상태 페이지의 실제 배너입니다. 진행 중인 장애나 24시간 안에 예정된 점검이 없으면 비어 있습니다.",
-    options_heading: "설정 (data-* 속성)",
-    attribute: "속성",
-    values: "값",
-    meaning: "설명",
-    event_heading: "결제 버튼과 연동하기",
-    event_intro: "배너는 상태를 읽을 때마다 document에 paystatus:change 이벤트를 보냅니다. 장애 중인 결제 수단의 버튼을 흐리게 만들 수 있습니다.",
-    embed_heading: "iframe 팝업 (Statuspage 호환)",
-    embed_intro: "Statuspage 임베드를 쓰던 사이트는 주소만 바꾸면 됩니다. 장애가 있을 때만 화면 구석에 작은 창이 나타납니다.",
-};
-
-static WIDGET_EN: WidgetTexts = WidgetTexts {
-    title: "Checkout banner",
-    intro: "One line in a merchant's checkout warns shoppers when a payment method is down or under maintenance, and tells them what to use instead. When all is well it shows nothing and shifts nothing.",
-    snippet_heading: "The snippet",
-    preview_heading: "Live preview",
-    preview_intro: "This is the real banner for this status page. It is empty when nothing is wrong and no maintenance starts within 24 hours.",
-    options_heading: "Options (data-* attributes)",
-    attribute: "Attribute",
-    values: "Values",
-    meaning: "What it does",
-    event_heading: "React in your checkout code",
-    event_intro: "Each time the banner reads the status it dispatches paystatus:change on document, so your code can grey out a broken payment button.",
-    embed_heading: "Iframe pop-up (Statuspage compatible)",
-    embed_intro: "Sites using the Statuspage embed only change the host. A small window appears in a corner only while something is wrong.",
-};
-
 const EVENT_EXAMPLE: &str = r#"document.addEventListener('paystatus:change', (e) => {
   const { indicator, components, incidents } = e.detail;
   document.querySelector('#pay-card').disabled = components.card !== 'operational';
 });"#;
 
-fn widget_options(lang: Lang) -> Vec<WidgetOption> {
-    let rows: [(&str, &str, &str, &str); 10] = [
-        (
-            "data-components",
-            "card,kakaopay",
-            "보여 줄 결제 수단 id (없으면 전체)",
-            "Component ids to watch (default: all)",
-        ),
-        (
-            "data-lang",
-            "ko | en",
-            "언어 (기본: 페이지의 lang, 없으면 상태 페이지의 기본 언어)",
-            "Language (default: the page's lang, then the status page's default)",
-        ),
-        (
-            "data-upcoming",
-            "24h | 90m",
-            "이 시간 안에 시작하는 점검도 알림",
-            "Also announce maintenance starting within this time",
-        ),
-        (
-            "data-interval",
-            "60",
-            "상태를 다시 읽는 간격(초, 최소 15)",
-            "Seconds between status reads (at least 15)",
-        ),
-        (
-            "data-position",
-            "top | bottom | inline",
-            "배너 위치 (inline: 스크립트 자리)",
-            "Where the banner sits (inline: where the script is)",
-        ),
-        (
-            "data-theme",
-            "auto | light | dark",
-            "색 테마 (기본: 시스템 설정)",
-            "Colour theme (default: follows the system)",
-        ),
-        ("data-accent", "#b3261e", "강조 색", "Accent colour"),
-        ("data-background", "#ffffff", "배경 색", "Background colour"),
-        ("data-text", "#1b1f24", "글자 색", "Text colour"),
-        (
-            "data-z-index",
-            "2147483000",
-            "겹침 순서 (top/bottom)",
-            "Stacking order (top/bottom)",
-        ),
-    ];
-    rows.into_iter()
-        .map(|(name, values, ko, en)| WidgetOption {
-            name,
-            values,
-            meaning: if lang == Lang::Ko { ko } else { en },
-        })
-        .collect()
+/// The banner's `data-*` options with example values, as `widget.js` reads them.
+fn widget_options(words: &'static WidgetOptionWords) -> Vec<WidgetOption> {
+    [
+        ("data-components", "card,kakaopay", words.components),
+        ("data-lang", "ko | en", words.lang),
+        ("data-upcoming", "24h | 90m", words.upcoming),
+        ("data-interval", "60", words.interval),
+        ("data-position", "top | bottom | inline", words.position),
+        ("data-theme", "auto | light | dark", words.theme),
+        ("data-accent", "#b3261e", words.accent),
+        ("data-background", "#ffffff", words.background),
+        ("data-text", "#1b1f24", words.text),
+        ("data-z-index", "2147483000", words.z_index),
+    ]
+    .into_iter()
+    .map(|(name, values, meaning)| WidgetOption {
+        name,
+        values,
+        meaning,
+    })
+    .collect()
 }
 
 impl<'a> PageContext<'a> {
     /// The merchant-facing demo of the banner.
     pub fn widget_demo(&self) -> WidgetPage<'a> {
         let base = &self.settings.base_url;
-        let text = if self.lang == Lang::Ko {
-            &WIDGET_KO
-        } else {
-            &WIDGET_EN
-        };
+        let text = &self.t.widget;
         WidgetPage {
             layout: self.layout(
                 format!("{} · {}", text.title, self.settings.site_name),
@@ -156,7 +70,7 @@ impl<'a> PageContext<'a> {
             ),
             embed_snippet: format!(r#"<script src="{base}/embed/script.js"></script>"#),
             event_example: EVENT_EXAMPLE,
-            options: widget_options(self.lang),
+            options: widget_options(&self.t.widget_options),
         }
     }
 }
