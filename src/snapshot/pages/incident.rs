@@ -50,7 +50,10 @@ impl<'a> PageContext<'a> {
             postmortem: i
                 .postmortem
                 .as_ref()
-                .map(|p| paragraphs(p.get(self.lang)))
+                .map(|p| {
+                    let text = p.get(self.lang);
+                    paragraphs(text).into_iter().map(str::to_string).collect()
+                })
                 .unwrap_or_default(),
             started: fmt.date_time(i.started_at),
             resolved: i.resolved_at.map(|r| fmt.date_time(r)),
@@ -91,11 +94,7 @@ mod tests {
             .as_ref()
             .expect("a notice page has data");
         assert_eq!(stamp.text, "11월 25일 13:45");
-        let messages: Vec<&str> = page
-            .timeline
-            .iter()
-            .map(|e| e.paragraphs[0].as_str())
-            .collect();
+        let messages: Vec<&str> = page.timeline.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages, ["늦어집니다", "계속 확인", "확인하고 있습니다."]);
         assert_eq!(
             page.eta_revisions,

@@ -16,8 +16,9 @@ mod not_found;
 mod timeline;
 mod widget;
 
+pub use card::AlternativeView;
 pub use history::history_pages;
-pub use timeline::timeline_label;
+pub use timeline::TimelineEntry;
 
 use super::Settings;
 use super::format::TimeFormat;

@@ -1,4 +1,5 @@
-//! A notice's updates, newest first: the timeline on its page.
+//! A notice's updates, newest first: the timeline on its page and in the feeds, both
+//! printed by `partials/timeline.html`.
 
 use super::PageContext;
 use crate::domain::Incident;
@@ -9,8 +10,21 @@ pub struct TimelineEntry {
     pub iso: String,
     pub label: &'static str,
     pub class: &'static str,
-    pub paragraphs: Vec<String>,
+    pub message: String,
+    /// "신용·체크카드: 장애 → 정상"
     pub changes: Vec<String>,
+}
+
+impl TimelineEntry {
+    /// The message as the page shows it, in paragraphs.
+    pub fn paragraphs(&self) -> Vec<&str> {
+        paragraphs(&self.message)
+    }
+
+    /// The message line by line, as the feeds show it (every line break kept).
+    pub fn lines(&self) -> std::str::Split<'_, char> {
+        self.message.split('\n')
+    }
 }
 
 impl PageContext<'_> {
@@ -26,7 +40,7 @@ impl PageContext<'_> {
                 iso: fmt.iso(u.created_at),
                 label: timeline_label(i, index, self.t),
                 class: u.status.as_str(),
-                paragraphs: paragraphs(u.message.get(self.lang)),
+                message: u.message.get(self.lang).to_string(),
                 changes: u
                     .changes
                     .iter()
@@ -46,7 +60,7 @@ impl PageContext<'_> {
 }
 
 /// The label of update `index`: its status when it changed it, otherwise "Update".
-pub fn timeline_label(i: &Incident, index: usize, t: &Texts) -> &'static str {
+fn timeline_label(i: &Incident, index: usize, t: &Texts) -> &'static str {
     let status = i.updates[index].status;
     if i.status_before(index) == Some(status) {
         t.timeline_update
@@ -56,11 +70,10 @@ pub fn timeline_label(i: &Incident, index: usize, t: &Texts) -> &'static str {
 }
 
 /// Paragraphs are separated by an empty line.
-pub(super) fn paragraphs(text: &str) -> Vec<String> {
+pub(super) fn paragraphs(text: &str) -> Vec<&str> {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
         .collect()
 }
 
@@ -118,8 +131,12 @@ mod tests {
                 ("원인 확인 중", "investigating", "11월 25일 13:05"),
             ]
         );
-        assert_eq!(ko[0].paragraphs, ["문제가 해결되었습니다."]);
-        assert_eq!(ko[1].paragraphs, ["원인 파악", "조치 중"]);
+        assert_eq!(ko[0].paragraphs(), ["문제가 해결되었습니다."]);
+        assert_eq!(ko[1].paragraphs(), ["원인 파악", "조치 중"]);
+        assert_eq!(
+            ko[1].lines().collect::<Vec<_>>(),
+            ["원인 파악", "", "조치 중"]
+        );
         assert_eq!(ko[1].changes, ["휴대폰 결제: 정상 → 일부 장애"]);
         assert_eq!(ko[3].iso, "2026-11-25T13:05:00+09:00");
 
