@@ -444,32 +444,10 @@ impl Incident {
         }
     }
 
+    /// The words of an update posted without any: the catalogue's, for the status it
+    /// moved to (the domain hands out the status, the texts module has the words).
     fn automatic_message(&self) -> LocalizedText {
-        match self.status {
-            Status::InProgress => LocalizedText::plain(
-                "예정된 점검을 시작했습니다.",
-                "Scheduled maintenance has started.",
-            ),
-            Status::Verifying => LocalizedText::plain(
-                "점검 결과를 확인하고 있습니다.",
-                "We are verifying the maintenance.",
-            ),
-            Status::Completed => LocalizedText::plain(
-                "점검이 완료되었습니다. 이제 정상적으로 이용하실 수 있습니다.",
-                "Maintenance is complete. Everything is available again.",
-            ),
-            Status::Resolved => {
-                LocalizedText::plain("문제가 해결되었습니다.", "This incident has been resolved.")
-            }
-            Status::Postmortem => LocalizedText::plain(
-                "사후 분석을 게시했습니다. 원인과 재발 방지 대책을 확인하실 수 있습니다.",
-                "We have published a postmortem: the cause and what we are changing.",
-            ),
-            _ => LocalizedText::plain(
-                "상황을 계속 확인하고 있습니다.",
-                "We are continuing to work on this.",
-            ),
-        }
+        crate::snapshot::texts::automatic_update(self.status)
     }
 
     /// The latest update (the timeline is never empty once created).

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
-
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -122,21 +120,6 @@ impl ComponentStatus {
         }
     }
 
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (ComponentStatus::Operational, Lang::Ko) => "정상",
-            (ComponentStatus::Operational, Lang::En) => "Operational",
-            (ComponentStatus::DegradedPerformance, Lang::Ko) => "지연",
-            (ComponentStatus::DegradedPerformance, Lang::En) => "Slow",
-            (ComponentStatus::PartialOutage, Lang::Ko) => "일부 장애",
-            (ComponentStatus::PartialOutage, Lang::En) => "Partial outage",
-            (ComponentStatus::MajorOutage, Lang::Ko) => "장애",
-            (ComponentStatus::MajorOutage, Lang::En) => "Outage",
-            (ComponentStatus::UnderMaintenance, Lang::Ko) => "점검 중",
-            (ComponentStatus::UnderMaintenance, Lang::En) => "Maintenance",
-        }
-    }
-
     /// The worst of several statuses (for a group); maintenance only wins over operational.
     pub fn worst(statuses: impl IntoIterator<Item = ComponentStatus>) -> ComponentStatus {
         statuses
@@ -193,22 +176,6 @@ impl Indicator {
             Indicator::None
         };
         from_components.max(from_incidents).max(maintenance)
-    }
-
-    /// The one-sentence banner for the whole page.
-    pub fn banner(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Indicator::None, Lang::Ko) => "모든 결제 서비스가 정상입니다",
-            (Indicator::None, Lang::En) => "All payment services are operational",
-            (Indicator::Minor, Lang::Ko) => "일부 결제 서비스가 느려지고 있습니다",
-            (Indicator::Minor, Lang::En) => "Some payments are slow",
-            (Indicator::Major, Lang::Ko) => "일부 결제 수단에 장애가 있습니다",
-            (Indicator::Major, Lang::En) => "Some payment methods are unavailable",
-            (Indicator::Critical, Lang::Ko) => "결제 서비스에 큰 장애가 있습니다",
-            (Indicator::Critical, Lang::En) => "Payments are unavailable",
-            (Indicator::Maintenance, Lang::Ko) => "점검 중인 결제 수단이 있습니다",
-            (Indicator::Maintenance, Lang::En) => "Maintenance in progress",
-        }
     }
 
     /// The reference API's English description of each indicator.
@@ -306,29 +273,6 @@ impl Status {
                     Ok(to)
                 }
             }
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Status::Investigating, Lang::Ko) => "원인 확인 중",
-            (Status::Investigating, Lang::En) => "Investigating",
-            (Status::Identified, Lang::Ko) => "원인 파악",
-            (Status::Identified, Lang::En) => "Identified",
-            (Status::Monitoring, Lang::Ko) => "복구 확인 중",
-            (Status::Monitoring, Lang::En) => "Monitoring",
-            (Status::Resolved, Lang::Ko) => "해결",
-            (Status::Resolved, Lang::En) => "Resolved",
-            (Status::Postmortem, Lang::Ko) => "사후 분석",
-            (Status::Postmortem, Lang::En) => "Postmortem",
-            (Status::Scheduled, Lang::Ko) => "점검 예정",
-            (Status::Scheduled, Lang::En) => "Scheduled",
-            (Status::InProgress, Lang::Ko) => "점검 중",
-            (Status::InProgress, Lang::En) => "In progress",
-            (Status::Verifying, Lang::Ko) => "점검 확인 중",
-            (Status::Verifying, Lang::En) => "Verifying",
-            (Status::Completed, Lang::Ko) => "점검 완료",
-            (Status::Completed, Lang::En) => "Completed",
         }
     }
 }
@@ -452,18 +396,5 @@ mod tests {
         assert!(Verifying.transition(InProgress).is_err());
         assert!(Completed.transition(Scheduled).is_err());
         assert!(Scheduled.transition(Resolved).is_err());
-    }
-
-    #[test]
-    fn every_value_has_a_label_in_both_languages() {
-        for s in ComponentStatus::ALL {
-            assert_ne!(s.label(Lang::Ko), s.label(Lang::En));
-        }
-        for s in Status::ALL {
-            assert!(!s.label(Lang::Ko).is_empty() && !s.label(Lang::En).is_empty());
-        }
-        for i in Indicator::ALL {
-            assert_ne!(i.banner(Lang::Ko), i.banner(Lang::En));
-        }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
+use super::texts::texts;
 use super::{CachePolicy, Doc, DocBuilder, Serving, Settings, api_time};
 use crate::domain::{Component, Incident, Kind, Lang};
 
@@ -48,7 +49,7 @@ impl Api<'_> {
     fn status(&self) -> Value {
         let indicator = self.model.indicator();
         let description = match self.lang {
-            Lang::Ko => indicator.banner(Lang::Ko),
+            Lang::Ko => texts(Lang::Ko).banner(indicator),
             Lang::En => indicator.description(),
         };
         json!({ "indicator": indicator, "description": description })

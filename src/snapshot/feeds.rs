@@ -1,8 +1,9 @@
 //! `/history.rss` (RSS 2.0, with the `rss` crate) and `/history.atom`: the most recent
 //! incidents and maintenances, newest activity first. Each item's description is the
 //! timeline as HTML, newest first, in the reference feed's shape, plus the ETA and what
-//! to use instead while the incident is open. Text is HTML-escaped once here; the XML
-//! layer escapes (or CDATA-wraps) the HTML once more, as a feed must.
+//! to use instead while the incident is open (`feeds/item.html`, which prints the same
+//! timeline entries as the notice's page). Text is HTML-escaped once by that template;
+//! the XML layer escapes (or CDATA-wraps) the HTML once more, as a feed must.
 
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
-use super::pages::{PageContext, timeline_label};
+use super::pages::{AlternativeView, PageContext, TimelineEntry};
+use super::texts::Texts;
 use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
 use crate::domain::{Incident, Kind, Lang};
 
@@ -53,14 +55,11 @@ pub fn documents(
     // Each item's HTML, from an earlier build when the notice did not change.
     let html: Vec<Arc<str>> = notices
         .iter()
-        .map(|i| fragments.get(fragments::Kind::FeedHtml, i, || item_html(&ctx, i)))
-        .collect();
+        .map(|i| fragments.try_get(fragments::Kind::FeedHtml, i, || item(&ctx, i).render()))
+        .collect::<Result<_, _>>()?;
     let base = &settings.base_url;
     let absolute = |path: &str| format!("{base}{}", ctx.link(path));
-    let title = match lang {
-        Lang::Ko => format!("{} 결제 서비스 상태 - 장애·점검 기록", settings.site_name),
-        Lang::En => format!("{} Status - Incident History", settings.site_name),
-    };
+    let title = format!("{} {}", settings.site_name, ctx.t.feed_title);
 
     let mut channel = rss::Channel {
         title: title.clone(),
@@ -150,73 +149,110 @@ fn atom_time(t: DateTime<Utc>) -> String {
 }
 
 /// The item body: what to know now (while open), then every update, newest first.
-fn item_html(ctx: &PageContext, i: &Incident) -> String {
-    let card = ctx.card(i);
-    let t = ctx.t;
-    let zone = ctx.fmt.zone_name();
-    let mut out = String::new();
-    if let Some(window) = &card.window {
-        out += &format!(
-            "<p><strong>{}</strong> {} ({zone})</p>",
-            esc(t.maintenance_window),
-            esc(window)
-        );
-    }
-    if let Some(eta) = i
-        .eta
-        .filter(|_| !i.status.is_closed() && i.kind == Kind::Incident)
-    {
-        out += &format!(
-            "<p><strong>{}</strong> {} ({zone})</p>",
-            esc(t.expected_recovery),
-            esc(&ctx.fmt.date_time(eta))
-        );
-    }
-    if !card.alternatives.is_empty() {
-        out += &format!("<p><strong>{}</strong></p><ul>", esc(t.use_instead));
-        for a in &card.alternatives {
-            out += &format!(
-                "<li><strong>{}</strong> — {}</li>",
-                esc(&a.name),
-                esc(&a.instructions)
-            );
-        }
-        out += "</ul>";
-    }
-    for (index, u) in i.updates.iter().enumerate().rev() {
-        out += &format!(
-            "<p><small>{} {zone}</small><br><strong>{}</strong> - {}</p>",
-            esc(&ctx.fmt.date_time(u.created_at)),
-            esc(timeline_label(i, index, ctx.lang)),
-            esc(u.message.get(ctx.lang)).replace('\n', "<br>"),
-        );
-    }
-    out
+#[derive(Template)]
+#[template(
+    path = "feeds/item.html",
+    escape = "feed-html",
+    config = "templates/feeds/askama.toml"
+)]
+struct FeedItem {
+    t: &'static Texts,
+    /// "KST", after each time.
+    zone: String,
+    window: Option<String>,
+    /// The expected recovery with its date, while an incident is open.
+    eta: Option<String>,
+    alternatives: Vec<AlternativeView>,
+    timeline: Vec<TimelineEntry>,
 }
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+fn item(ctx: &PageContext, i: &Incident) -> FeedItem {
+    let card = ctx.card(i);
+    FeedItem {
+        t: ctx.t,
+        zone: ctx.fmt.zone_name(),
+        window: card.window,
+        eta: i
+            .eta
+            .filter(|_| !i.status.is_closed() && i.kind == Kind::Incident)
+            .map(|eta| ctx.fmt.date_time(eta)),
+        alternatives: card.alternatives,
+        timeline: ctx.timeline(i),
     }
-    out
+}
+
+/// Escapes feed item text with named entities (`&lt;`, `&amp;`, `&quot;`, `&apos;`), as
+/// feed readers and the reference feed expect, rather than askama's numeric ones.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedEntities;
+
+impl askama::filters::Escaper for NamedEntities {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        dest.write_str(&quick_xml::escape::escape(text))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use askama::Template;
+
+    use super::item;
+    use crate::domain::{ComponentStatus::*, Lang, Status, UpdateDraft};
+    use crate::snapshot::fixture::{World, incident, maintenance, settings, text};
+    use crate::snapshot::pages::PageContext;
+
     #[test]
-    fn escaping_is_done_once_and_completely() {
+    fn an_item_body_is_escaped_once_with_named_entities_and_keeps_line_breaks() {
+        let w = World::new();
+        let mut d = incident("카드", &[("card", MajorOutage)]);
+        d.message = text("A & B <b>\"굵게\"</b> 'x'\n둘째 줄", "en");
+        let id = w.create(d, w.at(-10));
+        let (model, settings) = (w.model(), settings());
+        let ctx = PageContext::new(&model, &settings, Lang::Ko);
+        let html = item(&ctx, &model.notices[&id]).render().unwrap();
         assert_eq!(
-            super::esc("<b>\"A&B\"</b> 카드's"),
-            "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; 카드&#39;s"
+            html,
+            "<p><strong>이렇게 결제하실 수 있습니다</strong></p>\
+             <ul><li><strong>계좌이체</strong> — 결제 화면에서 &apos;계좌이체&apos; 항목을 선택해 주세요.</li></ul>\
+             <p><small>11월 25일 13:55 KST</small><br><strong>원인 확인 중</strong> - \
+             A &amp; B &lt;b&gt;&quot;굵게&quot;&lt;/b&gt; &apos;x&apos;<br>둘째 줄</p>"
+        );
+    }
+
+    #[test]
+    fn an_item_says_when_it_will_be_over_only_while_it_is_not() {
+        let w = World::new();
+        let mut d = incident("카드", &[("card", MajorOutage)]);
+        d.eta = Some(w.at(60 * 24));
+        let open = w.create(d, w.at(-10));
+        let window = w.create(
+            maintenance("은행 점검", &["bank-transfer"], w.at(595), w.at(625)),
+            w.at(-5),
+        );
+        let (model, settings) = (w.model(), settings());
+        let en = PageContext::new(&model, &settings, Lang::En);
+        let html = item(&en, &model.notices[&open]).render().unwrap();
+        assert!(
+            html.starts_with("<p><strong>Expected recovery</strong> Nov 26, 14:05 (KST)</p>"),
+            "{html}"
+        );
+        let html = item(&en, &model.notices[&window]).render().unwrap();
+        assert!(
+            html.starts_with("<p><strong>Window</strong> Nov 26, 00:00 – 00:30 (KST)</p><p>"),
+            "{html}"
+        );
+
+        let resolved = UpdateDraft {
+            status: Some(Status::Resolved),
+            ..Default::default()
+        };
+        w.update(&open, resolved, w.at(-1));
+        let model = w.model();
+        let en = PageContext::new(&model, &settings, Lang::En);
+        let html = item(&en, &model.notices[&open]).render().unwrap();
+        assert!(
+            html.starts_with("<p><small>Nov 25, 14:04 KST</small><br><strong>Resolved</strong> - "),
+            "nothing to wait for or use instead once resolved: {html}"
         );
     }
 }

@@ -1,8 +1,10 @@
-//! Times as customers read them: in the page's time zone, relative where it helps.
+//! Times as customers read them: in the page's time zone, relative where it helps. The
+//! words and date patterns of each language are the catalogue's (`texts`).
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
+use super::texts::{Texts, texts};
 use crate::domain::Lang;
 
 /// Formats times for one language, one zone, one "now".
@@ -14,6 +16,10 @@ pub struct TimeFormat {
 }
 
 impl TimeFormat {
+    fn words(&self) -> &'static Texts {
+        texts(self.lang)
+    }
+
     /// "15:30" today, "11월 26일 15:30" / "Nov 26, 15:30" on another day this year,
     /// with the year added otherwise.
     pub fn short(&self, t: DateTime<Utc>) -> String {
@@ -26,39 +32,12 @@ impl TimeFormat {
         }
     }
 
-    /// Always with the date: "11월 25일 14:04" / "Nov 25, 14:04".
+    /// Always with the date: "11월 25일 14:04" / "Nov 25, 14:04"; the year too when it
+    /// is not this year's.
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
         let local = t.with_timezone(&self.tz);
         let today = self.now.with_timezone(&self.tz);
-        let same_year = local.year() == today.year();
-        match (self.lang, same_year) {
-            (Lang::Ko, true) => format!(
-                "{}월 {}일 {}",
-                local.month(),
-                local.day(),
-                local.format("%H:%M")
-            ),
-            (Lang::Ko, false) => {
-                format!(
-                    "{}년 {}월 {}일 {}",
-                    local.year(),
-                    local.month(),
-                    local.day(),
-                    local.format("%H:%M")
-                )
-            }
-            (Lang::En, true) => local.format("%b %-d, %H:%M").to_string(),
-            (Lang::En, false) => local.format("%b %-d, %Y, %H:%M").to_string(),
-        }
-    }
-
-    /// A date alone: "2026년 11월 25일" / "Nov 25, 2026".
-    pub fn date(&self, t: DateTime<Utc>) -> String {
-        let local = t.with_timezone(&self.tz);
-        match self.lang {
-            Lang::Ko => format!("{}년 {}월 {}일", local.year(), local.month(), local.day()),
-            Lang::En => local.format("%b %-d, %Y").to_string(),
-        }
+        (self.words().date_time)(&local, local.year() != today.year())
     }
 
     /// The zone's abbreviation for labels, such as "KST".
@@ -75,53 +54,20 @@ impl TimeFormat {
         // Round up: "in 25 min" should not be said at 25:59 before.
         let minutes = (secs + 59) / 60;
         let (h, m) = (minutes / 60, minutes % 60);
-        Some(match (self.lang, h, m) {
-            (Lang::Ko, 0, 0) => "곧".to_string(),
-            (Lang::Ko, 0, m) => format!("약 {m}분 후"),
-            (Lang::Ko, h, 0) => format!("약 {h}시간 후"),
-            (Lang::Ko, h, m) => format!("약 {h}시간 {m}분 후"),
-            (Lang::En, 0, 0) => "any moment now".to_string(),
-            (Lang::En, 0, m) => format!("in about {m} min"),
-            (Lang::En, h, 0) => format!("in about {h} h"),
-            (Lang::En, h, m) => format!("in about {h} h {m} min"),
-        })
+        Some((self.words().until)(h, m))
     }
 
     /// How long something lasted: "1시간 6분" / "1 h 6 min".
     pub fn duration(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         let minutes = (to - from).num_minutes().max(0);
         let (h, m) = (minutes / 60, minutes % 60);
-        match (self.lang, h) {
-            (Lang::Ko, 0) => format!("{m}분"),
-            (Lang::Ko, h) => format!("{h}시간 {m}분"),
-            (Lang::En, 0) => format!("{m} min"),
-            (Lang::En, h) => format!("{h} h {m} min"),
-        }
+        (self.words().lasted)(h, m)
     }
 
     /// Machine-readable time for `<time datetime>`.
     pub fn iso(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-    }
-}
-
-/// The Korean particle "(으)로" after a text: "으로" after a final consonant other than ㄹ,
-/// "로" otherwise. Digits are read as Sino-Korean numbers (0 영, 1 일, 3 삼, 6 육 …).
-pub fn ro_particle(word: &str) -> &'static str {
-    match word.chars().last() {
-        Some('0' | '3' | '6') => "으로",
-        Some('1' | '2' | '4' | '5' | '7' | '8' | '9') => "로",
-        Some(c @ '가'..='힣') => {
-            let final_consonant = (c as u32 - '가' as u32) % 28;
-            // 0: no final consonant; 8: ㄹ.
-            if final_consonant == 0 || final_consonant == 8 {
-                "로"
-            } else {
-                "으로"
-            }
-        }
-        _ => "로",
     }
 }
 
@@ -156,22 +102,13 @@ mod tests {
         assert_eq!(fmt(Lang::En).short(t), "Nov 26, 01:00");
         let old = Utc.with_ymd_and_hms(2025, 1, 2, 3, 0, 0).unwrap();
         assert_eq!(fmt(Lang::Ko).date_time(old), "2025년 1월 2일 12:00");
+        assert_eq!(fmt(Lang::En).date_time(old), "Jan 2, 2025, 12:00");
     }
 
     #[test]
     fn past_times_have_no_countdown() {
         let t = Utc.with_ymd_and_hms(2026, 11, 25, 5, 0, 0).unwrap();
         assert_eq!(fmt(Lang::Ko).until(t), None);
-    }
-
-    #[test]
-    fn the_ro_particle_follows_the_last_sound() {
-        assert_eq!(ro_particle("15:00"), "으로");
-        assert_eq!(ro_particle("14:45"), "로");
-        assert_eq!(ro_particle("14:41"), "로");
-        assert_eq!(ro_particle("미정"), "으로");
-        assert_eq!(ro_particle("계좌이체"), "로");
-        assert_eq!(ro_particle("서울"), "로");
     }
 }
 

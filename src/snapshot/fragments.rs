@@ -76,6 +76,20 @@ impl<'a> Fragments<'a> {
     /// Pieces of notices that are not over are made again by each build: they say "in
     /// about 20 min".
     pub fn get(&self, kind: Kind, notice: &Incident, make: impl FnOnce() -> String) -> Arc<str> {
+        match self.try_get(kind, notice, || Ok::<_, std::convert::Infallible>(make())) {
+            Ok(piece) => piece,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Fragments::get`] for pieces whose making can fail (a template that renders);
+    /// a failure is returned and nothing is kept.
+    pub fn try_get<E>(
+        &self,
+        kind: Kind,
+        notice: &Incident,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
         let key = Key {
             kind,
             id: notice.id.clone(),
@@ -83,7 +97,7 @@ impl<'a> Fragments<'a> {
             updated_at: notice.updated_at,
         };
         if let Some(piece) = self.kept.borrow().map.get(&key) {
-            return piece.clone();
+            return Ok(piece.clone());
         }
         let open = !notice.status.is_closed();
         let piece = match self
@@ -92,13 +106,13 @@ impl<'a> Fragments<'a> {
             .and_then(|p| p.map.get(&key))
         {
             Some(piece) => piece.clone(),
-            None => make().into(),
+            None => make()?.into(),
         };
         if open {
             self.this_build_only.borrow_mut().push(key.clone());
         }
         self.kept.borrow_mut().map.insert(key, piece.clone());
-        piece
+        Ok(piece)
     }
 
     /// What the next build may reuse.
@@ -197,5 +211,21 @@ mod tests {
         };
         let third = Fragments::new(&pieces, next_day);
         assert_eq!(&*third.get(Kind::ApiObject, &edited, make), "piece 6");
+    }
+
+    #[test]
+    fn a_piece_that_fails_to_render_is_reported_and_not_kept() {
+        let nothing = Pieces::default();
+        let fragments = Fragments::new(&nothing, Epoch::default());
+        let past = notice("past", Status::Resolved, 1);
+        let failed = fragments.try_get(Kind::FeedHtml, &past, || Err("no template"));
+        assert_eq!(failed, Err("no template"));
+        let made = fragments.try_get(Kind::FeedHtml, &past, || Ok::<_, &str>("body".into()));
+        assert_eq!(
+            made.as_deref(),
+            Ok("body"),
+            "the failure was not kept in its place"
+        );
+        assert_eq!(fragments.into_pieces().map.len(), 1);
     }
 }

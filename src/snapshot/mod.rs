@@ -11,11 +11,13 @@ mod background;
 mod brotli_pass;
 mod doc;
 mod feeds;
+#[cfg(test)]
+mod fixture;
 mod format;
 mod fragments;
 mod model;
 mod pages;
-mod texts;
+pub(crate) mod texts;
 
 use std::collections::HashMap;
 use std::sync::Arc;
