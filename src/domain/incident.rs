@@ -447,7 +447,7 @@ impl Incident {
     /// The words of an update posted without any: the catalogue's, for the status it
     /// moved to (the domain hands out the status, the texts module has the words).
     fn automatic_message(&self) -> LocalizedText {
-        crate::snapshot::texts::automatic_update(self.status)
+        super::texts::automatic_update(self.status)
     }
 
     /// The latest update (the timeline is never empty once created).

@@ -11,6 +11,7 @@ mod lang;
 mod status;
 mod suggestion;
 mod text;
+pub mod texts;
 mod time;
 
 pub use catalog::{Catalog, status_after_close};

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
-use super::texts::texts;
 use super::{CachePolicy, Doc, DocBuilder, Serving, Settings, api_time};
+use crate::domain::texts::texts;
 use crate::domain::{Component, Incident, Kind, Lang};
 
 pub const JSON: &str = "application/json; charset=utf-8";

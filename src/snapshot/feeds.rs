@@ -13,8 +13,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
 use super::pages::{AlternativeView, PageContext, TimelineEntry};
-use super::texts::Texts;
 use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
+use crate::domain::texts::Texts;
 use crate::domain::{Incident, Kind, Lang};
 
 const RSS: &str = "application/rss+xml; charset=utf-8";

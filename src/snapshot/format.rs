@@ -4,8 +4,8 @@
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
-use super::texts::{Texts, texts};
 use crate::domain::Lang;
+use crate::domain::texts::{Texts, texts};
 
 /// Formats times for one language, one zone, one "now".
 #[derive(Clone, Copy)]

@@ -17,7 +17,6 @@ mod format;
 mod fragments;
 mod model;
 mod pages;
-pub(crate) mod texts;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::PageContext;
+use crate::domain::texts::Texts;
 use crate::domain::{ComponentStatus, Incident, Kind};
-use crate::snapshot::texts::Texts;
 
 /// A status shown with an icon and words, never by colour alone.
 pub struct StatusBadge {

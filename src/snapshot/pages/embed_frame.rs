@@ -4,8 +4,8 @@
 use askama::Template;
 
 use super::PageContext;
+use crate::domain::texts::Texts;
 use crate::domain::{Incident, Kind};
-use crate::snapshot::texts::Texts;
 
 #[derive(Template)]
 #[template(path = "embed/frame.html")]

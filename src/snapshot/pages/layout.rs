@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{PageContext, with_lang_explicit};
 use crate::domain::Lang;
-use crate::snapshot::texts::Texts;
+use crate::domain::texts::Texts;
 
 pub struct Layout<'a> {
     pub t: &'static Texts,

@@ -23,8 +23,8 @@ pub use timeline::TimelineEntry;
 use super::Settings;
 use super::format::TimeFormat;
 use super::model::ReadModel;
-use super::texts::{self, Texts};
 use crate::domain::Lang;
+use crate::domain::texts::{self, Texts};
 
 /// Shapes pages for one language.
 pub struct PageContext<'a> {

@@ -3,7 +3,7 @@
 
 use super::PageContext;
 use crate::domain::Incident;
-use crate::snapshot::texts::Texts;
+use crate::domain::texts::Texts;
 
 pub struct TimelineEntry {
     pub time: String,

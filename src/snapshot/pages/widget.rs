@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::PageContext;
 use super::layout::Layout;
-use crate::snapshot::texts::{WidgetOptionWords, WidgetTexts};
+use crate::domain::texts::{WidgetOptionWords, WidgetTexts};
 
 #[derive(Template)]
 #[template(path = "pages/widget.html")]
