@@ -14,7 +14,7 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::{JsonBody, present};
 use super::openapi as doc;
-use super::views;
+use super::views::{self, ComponentList, ComponentView};
 use super::write::{Answer, if_match, json_response, write};
 use crate::domain::Scope;
 use crate::domain::{
@@ -82,7 +82,7 @@ pub struct PatchComponent {
     tag = "components",
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "All components", body = doc::ComponentList),
+        (status = 200, description = "All components", body = views::ComponentList),
         doc::Refused,
     ),
 )]
@@ -94,10 +94,10 @@ async fn list(State(state): State<Admin>, _: Auth<scope::Read>) -> Result<Respon
             Ok::<_, Error>(store::all_components(tx, false)?)
         })
         .await?;
-    let items = items.iter().map(|c| views::component(c, tz)).collect();
+    let items = items.iter().map(|c| ComponentView::new(c, tz)).collect();
     Ok(json_response(
         StatusCode::OK,
-        &views::list(items, None),
+        &views::json(&ComponentList::new(items, None))?,
         None,
         false,
     ))
@@ -114,7 +114,7 @@ async fn list(State(state): State<Admin>, _: Auth<scope::Read>) -> Result<Respon
     params(("id" = String, Path, description = "The component id")),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "The component", body = doc::ComponentView,
+        (status = 200, description = "The component", body = views::ComponentView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::NotFound,
@@ -129,7 +129,7 @@ async fn show(
     let tag = etag(c.id.as_str(), c.revision);
     Ok(json_response(
         StatusCode::OK,
-        &views::component(&c, state.timezone),
+        &views::json(&ComponentView::new(&c, state.timezone))?,
         Some(&tag),
         false,
     ))
@@ -157,7 +157,7 @@ async fn find(state: &Admin, id: String) -> Result<Component, Error> {
     request_body(content = CreateComponent, content_type = "application/json"),
     security(("bearer" = ["components"])),
     responses(
-        (status = 201, description = "Created", body = doc::ComponentView,
+        (status = 201, description = "Created", body = views::ComponentView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::BadBody,
@@ -197,7 +197,7 @@ async fn create(
     request_body(content = PatchComponent, content_type = "application/json"),
     security(("bearer" = ["components"]), ("bearer" = ["incidents"])),
     responses(
-        (status = 200, description = "The changed component", body = doc::ComponentView,
+        (status = 200, description = "The changed component", body = views::ComponentView,
             headers(("ETag" = String, description = "The new ETag"))),
         doc::Refused,
         doc::BadBody,
@@ -261,7 +261,11 @@ async fn remove(
     let seen = if_match(&headers);
     let command = move |tx: &Transaction, ctx: &Ctx| components::delete(tx, ctx, &id, &seen);
     let response = write(&state, actor, None, command, |id: &ComponentId| {
-        Answer::new(StatusCode::NO_CONTENT, json!({ "id": id }), None)
+        Ok(Answer::new(
+            StatusCode::NO_CONTENT,
+            json!({ "id": id }),
+            None,
+        ))
     })
     .await?;
     Ok((StatusCode::NO_CONTENT, response.headers().clone()).into_response())
@@ -271,14 +275,14 @@ async fn remove(
 fn answer(
     state: &Admin,
     status: StatusCode,
-) -> impl Fn(&Component) -> Answer + Clone + Send + 'static {
+) -> impl Fn(&Component) -> Result<Answer, Error> + Clone + Send + 'static {
     let tz = state.timezone;
     move |c: &Component| {
-        Answer::new(
+        Ok(Answer::new(
             status,
-            views::component(c, tz),
+            views::json(&ComponentView::new(c, tz))?,
             Some(etag(c.id.as_str(), c.revision)),
-        )
+        ))
     }
 }
 

@@ -14,6 +14,7 @@ use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate};
 use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
+use super::views;
 use super::write::{if_match, write};
 use crate::domain::Kind;
 use crate::error::Error;
@@ -37,7 +38,7 @@ pub fn router() -> OpenApiRouter<Admin> {
     params(ListQuery),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "A page of incidents", body = doc::IncidentList),
+        (status = 200, description = "A page of incidents", body = views::IncidentList),
         doc::Refused,
         doc::BadQuery,
     ),
@@ -61,7 +62,7 @@ async fn list_incidents(
     params(("id" = String, Path, description = "The incident id")),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "The incident", body = doc::IncidentView,
+        (status = 200, description = "The incident", body = views::IncidentView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::NotFound,
@@ -87,7 +88,7 @@ async fn show_incident(
     request_body(content = CreateIncident, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 201, description = "Created", body = doc::IncidentView,
+        (status = 201, description = "Created", body = views::IncidentView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::BadBody,
@@ -124,7 +125,7 @@ async fn create_incident(
     request_body(content = PostUpdate, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 201, description = "The incident with the new update", body = doc::IncidentView,
+        (status = 201, description = "The incident with the new update", body = views::IncidentView,
             headers(("ETag" = String, description = "The new ETag"))),
         doc::Refused,
         doc::BadBody,
@@ -152,7 +153,7 @@ async fn post_incident_update(
     request_body(content = PatchIncident, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 200, description = "The changed incident", body = doc::IncidentView,
+        (status = 200, description = "The changed incident", body = views::IncidentView,
             headers(("ETag" = String, description = "The new ETag"))),
         doc::Refused,
         doc::BadBody,

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::Transaction;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,7 +14,7 @@ use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::QueryParams;
-use super::views;
+use super::views::{self, AuditEntryView, AuditPage, KeyList, KeyView, NewKeyView};
 use super::write::{Answer, json_response, write};
 use crate::domain::{ApiKey, FieldErrors, Scope};
 use crate::error::Error;
@@ -50,7 +49,7 @@ pub struct CreateKey {
     tag = "keys",
     security(("bearer" = ["keys"])),
     responses(
-        (status = 200, description = "Every key", body = doc::KeyList),
+        (status = 200, description = "Every key", body = views::KeyList),
         doc::Refused,
     ),
 )]
@@ -60,10 +59,10 @@ async fn list(State(state): State<Admin>, _: Auth<scope::Keys>) -> Result<Respon
         .store
         .read(Reader::Operator, |tx| Ok::<_, Error>(store::all_keys(tx)?))
         .await?;
-    let items = keys.iter().map(|k| views::key(k, tz)).collect();
+    let items = keys.iter().map(|k| KeyView::new(k, tz)).collect();
     Ok(json_response(
         StatusCode::OK,
-        &views::list(items, None),
+        &views::json(&KeyList::new(items, None))?,
         None,
         false,
     ))
@@ -81,7 +80,7 @@ async fn list(State(state): State<Admin>, _: Auth<scope::Keys>) -> Result<Respon
     request_body(content = CreateKey, content_type = "application/json"),
     security(("bearer" = ["keys"])),
     responses(
-        (status = 201, description = "Created", body = doc::NewKeyView),
+        (status = 201, description = "Created", body = views::NewKeyView),
         doc::Refused,
         doc::BadBody,
     ),
@@ -99,14 +98,12 @@ async fn create(
     };
     let tz = state.timezone;
     let answer = move |made: &MadeKey| {
-        let mut body = views::key(&made.key, tz);
         // The only time the key itself is ever shown.
-        body["key"] = Value::String(made.secret.clone());
-        body["key_shown_once"] = Value::Null;
-        Answer {
+        let view = NewKeyView::new(&made.key, &made.secret, tz);
+        Ok(Answer {
             secret: Some("key"),
-            ..Answer::new(StatusCode::CREATED, body, None)
-        }
+            ..Answer::new(StatusCode::CREATED, views::json(&view)?, None)
+        })
     };
     write(&state, actor, idem, command, answer).await
 }
@@ -122,7 +119,7 @@ async fn create(
     params(("id" = String, Path, description = "The key id (`key_…`), not the secret")),
     security(("bearer" = ["keys"])),
     responses(
-        (status = 200, description = "The revoked key", body = doc::KeyView),
+        (status = 200, description = "The revoked key", body = views::KeyView),
         doc::Refused,
         doc::NotFound,
     ),
@@ -134,7 +131,13 @@ async fn revoke(
 ) -> Result<Response, Error> {
     let command = move |tx: &Transaction, ctx: &Ctx| keys::revoke(tx, ctx, &id);
     let tz = state.timezone;
-    let answer = move |key: &ApiKey| Answer::new(StatusCode::OK, views::key(key, tz), None);
+    let answer = move |key: &ApiKey| {
+        Ok(Answer::new(
+            StatusCode::OK,
+            views::json(&KeyView::new(key, tz))?,
+            None,
+        ))
+    };
     write(&state, actor, None, command, answer).await
 }
 
@@ -160,7 +163,7 @@ pub struct AuditQuery {
     params(AuditQuery),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "A page of entries", body = doc::AuditPage),
+        (status = 200, description = "A page of entries", body = views::AuditPage),
         doc::Refused,
         doc::BadQuery,
     ),
@@ -202,6 +205,7 @@ async fn audit(
     } else {
         None
     };
-    let items = entries.iter().map(|e| views::audit(e, tz)).collect();
-    Ok(json_response(StatusCode::OK, &views::list(items, next), None, false).into_response())
+    let items = entries.iter().map(|e| AuditEntryView::new(e, tz)).collect();
+    let page = views::json(&AuditPage::new(items, next))?;
+    Ok(json_response(StatusCode::OK, &page, None, false).into_response())
 }

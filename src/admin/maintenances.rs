@@ -17,6 +17,7 @@ use super::notice_input::{
 use super::notices::{answer, list, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
+use super::views;
 use super::write::{if_match, write};
 use crate::domain::Kind;
 use crate::error::Error;
@@ -40,7 +41,7 @@ pub fn router() -> OpenApiRouter<Admin> {
     params(ListQuery),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "A page of maintenances", body = doc::MaintenanceList),
+        (status = 200, description = "A page of maintenances", body = views::MaintenanceList),
         doc::Refused,
         doc::BadQuery,
     ),
@@ -64,7 +65,7 @@ async fn list_maintenances(
     params(("id" = String, Path, description = "The maintenance id")),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "The maintenance", body = doc::MaintenanceView,
+        (status = 200, description = "The maintenance", body = views::MaintenanceView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::NotFound,
@@ -91,7 +92,7 @@ async fn show_maintenance(
     request_body(content = CreateMaintenance, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 201, description = "Created", body = doc::MaintenanceView,
+        (status = 201, description = "Created", body = views::MaintenanceView,
             headers(("ETag" = String, description = "Send as `If-Match` to change it"))),
         doc::Refused,
         doc::BadBody,
@@ -128,7 +129,7 @@ async fn create_maintenance(
     request_body(content = PostMaintenanceUpdate, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 201, description = "The maintenance with the new update", body = doc::MaintenanceView,
+        (status = 201, description = "The maintenance with the new update", body = views::MaintenanceView,
             headers(("ETag" = String, description = "The new ETag"))),
         doc::Refused,
         doc::BadBody,
@@ -156,7 +157,7 @@ async fn post_maintenance_update(
     request_body(content = PatchMaintenance, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
-        (status = 200, description = "The changed maintenance", body = doc::MaintenanceView,
+        (status = 200, description = "The changed maintenance", body = views::MaintenanceView,
             headers(("ETag" = String, description = "The new ETag"))),
         doc::Refused,
         doc::BadBody,

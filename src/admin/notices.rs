@@ -29,16 +29,8 @@ pub(super) async fn list(
         .store
         .read(Reader::Operator, move |tx| notice_page(tx, kind, &page))
         .await?;
-    let items = items
-        .iter()
-        .map(|i| views::incident(i, state.timezone, &state.base_url))
-        .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &views::list(items, next),
-        None,
-        false,
-    ))
+    let page = views::notice_list(kind, &items, next, state.timezone, &state.base_url)?;
+    Ok(json_response(StatusCode::OK, &page, None, false))
 }
 
 /// What a list asks for.
@@ -123,7 +115,7 @@ pub(super) async fn show(
         .filter(|i| i.kind == kind)
         .ok_or_else(|| not_found(kind))?;
     let tag = etag(&i.id, i.revision);
-    let body = views::incident(&i, state.timezone, &state.base_url);
+    let body = views::notice(&i, state.timezone, &state.base_url)?;
     Ok(json_response(StatusCode::OK, &body, Some(&tag), false))
 }
 
@@ -135,14 +127,14 @@ fn not_found(kind: Kind) -> Error {
 pub(super) fn answer(
     state: &Admin,
     status: StatusCode,
-) -> impl Fn(&Incident) -> Answer + Clone + Send + 'static {
+) -> impl Fn(&Incident) -> Result<Answer, Error> + Clone + Send + 'static {
     let (tz, base) = (state.timezone, state.base_url.clone());
     move |i: &Incident| {
-        Answer::new(
+        Ok(Answer::new(
             status,
-            views::incident(i, tz, &base),
+            views::notice(i, tz, &base)?,
             Some(etag(&i.id, i.revision)),
-        )
+        ))
     }
 }
 

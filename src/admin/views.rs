@@ -1,114 +1,407 @@
-//! JSON shapes of admin resources. Times are in the page's time zone with milliseconds.
+//! What the admin API answers, as typed views: each struct is both the JSON that is sent
+//! and its schema in the OpenAPI document, so the two cannot drift apart. Times are in
+//! the page's time zone with milliseconds.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{PartialSchema, ToSchema};
 
-use crate::domain::ApiKey;
-use crate::domain::{Component, Incident, Kind, LocalizedText};
+use crate::domain::{
+    ApiKey, Component, ComponentId, ComponentStatus, Impact, Incident, Kind, LocalizedText, Scope,
+    Status,
+};
+use crate::error::Error;
 use crate::snapshot::api_time;
-use crate::store::AuditEntry;
+use crate::store::{AuditEntry, StoreError};
 
-fn t(x: DateTime<Utc>, tz: Tz) -> Value {
-    Value::String(api_time(x, tz))
-}
+/// A time as the API writes it: RFC 3339 in the page's zone, with milliseconds.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct ApiTime(String);
 
-fn ot(x: Option<DateTime<Utc>>, tz: Tz) -> Value {
-    x.map(|x| t(x, tz)).unwrap_or(Value::Null)
-}
-
-fn text(x: &LocalizedText) -> Value {
-    json!({ "ko": x.ko, "en": x.en })
-}
-
-fn otext(x: Option<&LocalizedText>) -> Value {
-    x.map(text).unwrap_or(Value::Null)
-}
-
-pub fn component(c: &Component, tz: Tz) -> Value {
-    json!({
-        "id": c.id,
-        "name": text(&c.name),
-        "description": otext(c.description.as_ref()),
-        "group": c.is_group,
-        "group_id": c.group_id,
-        "position": c.position,
-        "status": c.status,
-        "fallbacks": c.fallbacks,
-        "created_at": t(c.created_at, tz),
-        "updated_at": t(c.updated_at, tz),
-    })
-}
-
-pub fn incident(i: &Incident, tz: Tz, base_url: &str) -> Value {
-    let mut v = json!({
-        "id": i.id,
-        "kind": i.kind,
-        "url": format!("{base_url}/incidents/{}", i.id),
-        "title": text(&i.title),
-        "status": i.status,
-        "impact": i.impact,
-        "impact_override": i.impact_override,
-        "draft": i.draft,
-        "components": i.components.iter().map(|c| json!({ "id": c.id, "status": c.status })).collect::<Vec<_>>(),
-        "alternatives": i.alternatives.iter().map(|a| json!({
-            "component": a.component, "instructions": otext(a.instructions.as_ref()),
-        })).collect::<Vec<_>>(),
-        "eta": ot(i.eta, tz),
-        "eta_revisions": i.eta_revisions.iter().map(|r| json!({
-            "eta": ot(r.eta, tz), "previous": ot(r.previous, tz), "revised_at": t(r.revised_at, tz),
-        })).collect::<Vec<_>>(),
-        "next_update_at": ot(i.next_update_at, tz),
-        "next_update_in_minutes": i.update_interval_minutes,
-        "postmortem": otext(i.postmortem.as_ref()),
-        "started_at": t(i.started_at, tz),
-        "monitoring_at": ot(i.monitoring_at, tz),
-        "resolved_at": ot(i.resolved_at, tz),
-        "created_at": t(i.created_at, tz),
-        "updated_at": t(i.updated_at, tz),
-        "updates": i.updates.iter().rev().map(|u| json!({
-            "id": u.id,
-            "status": u.status,
-            "message": text(&u.message),
-            "created_at": t(u.created_at, tz),
-            "eta": ot(u.eta, tz),
-            "next_update_at": ot(u.next_update_at, tz),
-            "component_changes": u.changes.iter().map(|c| json!({
-                "component": c.component, "old_status": c.old, "new_status": c.new,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
-    if i.kind == Kind::Maintenance {
-        v["scheduled_for"] = ot(i.window.map(|w| w.starts), tz);
-        v["scheduled_until"] = ot(i.window.map(|w| w.ends), tz);
-        v["auto_transition"] = json!(i.auto_transition);
+impl ApiTime {
+    fn new(t: DateTime<Utc>, tz: Tz) -> ApiTime {
+        ApiTime(api_time(t, tz))
     }
-    v
+
+    fn maybe(t: Option<DateTime<Utc>>, tz: Tz) -> Option<ApiTime> {
+        t.map(|t| ApiTime::new(t, tz))
+    }
 }
 
-pub fn key(k: &ApiKey, tz: Tz) -> Value {
-    json!({
-        "id": k.id,
-        "name": k.name,
-        "scopes": k.scopes,
-        "created_at": t(k.created_at, tz),
-        "last_used_at": ot(k.last_used_at, tz),
-        "revoked_at": ot(k.revoked_at, tz),
-    })
+impl PartialSchema for ApiTime {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .into()
+    }
+}
+impl ToSchema for ApiTime {}
+
+/// Text in both languages; `en` is null when only Korean was given.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Text)]
+pub struct TextView {
+    ko: String,
+    en: Option<String>,
 }
 
-pub fn audit(e: &AuditEntry, tz: Tz) -> Value {
-    json!({
-        "id": e.id,
-        "at": t(e.at, tz),
-        "key_id": e.key_id,
-        "actor": e.actor,
-        "action": e.action,
-        "target": e.target,
-        "detail": e.detail,
-    })
+impl From<&LocalizedText> for TextView {
+    fn from(t: &LocalizedText) -> TextView {
+        TextView {
+            ko: t.ko.clone(),
+            en: t.en.clone(),
+        }
+    }
 }
 
-pub fn list(items: Vec<Value>, next_cursor: Option<String>) -> Value {
-    json!({ "items": items, "next_cursor": next_cursor })
+/// A payment channel, or a group of them (`group: true`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Component)]
+pub struct ComponentView {
+    id: ComponentId,
+    name: TextView,
+    description: Option<TextView>,
+    group: bool,
+    group_id: Option<ComponentId>,
+    position: i64,
+    status: ComponentStatus,
+    fallbacks: Vec<ComponentId>,
+    created_at: ApiTime,
+    updated_at: ApiTime,
+}
+
+impl ComponentView {
+    pub fn new(c: &Component, tz: Tz) -> ComponentView {
+        ComponentView {
+            id: c.id.clone(),
+            name: (&c.name).into(),
+            description: c.description.as_ref().map(Into::into),
+            group: c.is_group,
+            group_id: c.group_id.clone(),
+            position: c.position,
+            status: c.status,
+            fallbacks: c.fallbacks.clone(),
+            created_at: ApiTime::new(c.created_at, tz),
+            updated_at: ApiTime::new(c.updated_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AffectedComponent)]
+pub struct AffectedView {
+    id: ComponentId,
+    status: ComponentStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Alternative)]
+pub struct AlternativeView {
+    component: ComponentId,
+    instructions: Option<TextView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EtaRevision)]
+pub struct EtaRevisionView {
+    eta: Option<ApiTime>,
+    previous: Option<ApiTime>,
+    revised_at: ApiTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ComponentChange)]
+pub struct ChangeView {
+    component: ComponentId,
+    old_status: ComponentStatus,
+    new_status: ComponentStatus,
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Update)]
+pub struct UpdateView {
+    id: String,
+    status: Status,
+    message: TextView,
+    created_at: ApiTime,
+    eta: Option<ApiTime>,
+    next_update_at: Option<ApiTime>,
+    component_changes: Vec<ChangeView>,
+}
+
+/// An incident with its whole timeline (newest update first).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Incident)]
+pub struct IncidentView {
+    id: String,
+    kind: Kind,
+    /// The incident's public page.
+    url: String,
+    title: TextView,
+    status: Status,
+    impact: Impact,
+    /// The impact the operator chose; null when it follows the components.
+    impact_override: Option<Impact>,
+    draft: bool,
+    components: Vec<AffectedView>,
+    alternatives: Vec<AlternativeView>,
+    eta: Option<ApiTime>,
+    eta_revisions: Vec<EtaRevisionView>,
+    next_update_at: Option<ApiTime>,
+    next_update_in_minutes: Option<i64>,
+    postmortem: Option<TextView>,
+    started_at: ApiTime,
+    monitoring_at: Option<ApiTime>,
+    resolved_at: Option<ApiTime>,
+    created_at: ApiTime,
+    updated_at: ApiTime,
+    updates: Vec<UpdateView>,
+}
+
+impl IncidentView {
+    pub fn new(i: &Incident, tz: Tz, base_url: &str) -> IncidentView {
+        let time = |t| ApiTime::new(t, tz);
+        let maybe = |t| ApiTime::maybe(t, tz);
+        IncidentView {
+            id: i.id.clone(),
+            kind: i.kind,
+            url: format!("{base_url}/incidents/{}", i.id),
+            title: (&i.title).into(),
+            status: i.status,
+            impact: i.impact,
+            impact_override: i.impact_override,
+            draft: i.draft,
+            components: i
+                .components
+                .iter()
+                .map(|c| AffectedView {
+                    id: c.id.clone(),
+                    status: c.status,
+                })
+                .collect(),
+            alternatives: i
+                .alternatives
+                .iter()
+                .map(|a| AlternativeView {
+                    component: a.component.clone(),
+                    instructions: a.instructions.as_ref().map(Into::into),
+                })
+                .collect(),
+            eta: maybe(i.eta),
+            eta_revisions: i
+                .eta_revisions
+                .iter()
+                .map(|r| EtaRevisionView {
+                    eta: maybe(r.eta),
+                    previous: maybe(r.previous),
+                    revised_at: time(r.revised_at),
+                })
+                .collect(),
+            next_update_at: maybe(i.next_update_at),
+            next_update_in_minutes: i.update_interval_minutes,
+            postmortem: i.postmortem.as_ref().map(Into::into),
+            started_at: time(i.started_at),
+            monitoring_at: maybe(i.monitoring_at),
+            resolved_at: maybe(i.resolved_at),
+            created_at: time(i.created_at),
+            updated_at: time(i.updated_at),
+            updates: i
+                .updates
+                .iter()
+                .rev()
+                .map(|u| UpdateView {
+                    id: u.id.clone(),
+                    status: u.status,
+                    message: (&u.message).into(),
+                    created_at: time(u.created_at),
+                    eta: maybe(u.eta),
+                    next_update_at: maybe(u.next_update_at),
+                    component_changes: u
+                        .changes
+                        .iter()
+                        .map(|c| ChangeView {
+                            component: c.component.clone(),
+                            old_status: c.old,
+                            new_status: c.new,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A maintenance: an incident's fields and its window.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Maintenance)]
+pub struct MaintenanceView {
+    #[serde(flatten)]
+    notice: IncidentView,
+    scheduled_for: Option<ApiTime>,
+    scheduled_until: Option<ApiTime>,
+    auto_transition: bool,
+}
+
+impl MaintenanceView {
+    pub fn new(m: &Incident, tz: Tz, base_url: &str) -> MaintenanceView {
+        MaintenanceView {
+            notice: IncidentView::new(m, tz, base_url),
+            scheduled_for: ApiTime::maybe(m.window.map(|w| w.starts), tz),
+            scheduled_until: ApiTime::maybe(m.window.map(|w| w.ends), tz),
+            auto_transition: m.auto_transition,
+        }
+    }
+}
+
+/// A notice as its own routes show it: an incident, or a maintenance with its window.
+pub fn notice(i: &Incident, tz: Tz, base_url: &str) -> Result<Value, Error> {
+    match i.kind {
+        Kind::Incident => json(&IncidentView::new(i, tz, base_url)),
+        Kind::Maintenance => json(&MaintenanceView::new(i, tz, base_url)),
+    }
+}
+
+/// A page of notices of `kind`, as their list route shows them.
+pub fn notice_list(
+    kind: Kind,
+    items: &[Incident],
+    next_cursor: Option<String>,
+    tz: Tz,
+    base_url: &str,
+) -> Result<Value, Error> {
+    match kind {
+        Kind::Incident => json(&IncidentList::new(
+            items
+                .iter()
+                .map(|i| IncidentView::new(i, tz, base_url))
+                .collect(),
+            next_cursor,
+        )),
+        Kind::Maintenance => json(&MaintenanceList::new(
+            items
+                .iter()
+                .map(|i| MaintenanceView::new(i, tz, base_url))
+                .collect(),
+            next_cursor,
+        )),
+    }
+}
+
+/// An API key (never the secret itself, except once on creation).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Key)]
+pub struct KeyView {
+    id: String,
+    name: String,
+    scopes: Vec<Scope>,
+    created_at: ApiTime,
+    last_used_at: Option<ApiTime>,
+    revoked_at: Option<ApiTime>,
+}
+
+impl KeyView {
+    pub fn new(k: &ApiKey, tz: Tz) -> KeyView {
+        KeyView {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            scopes: k.scopes.clone(),
+            created_at: ApiTime::new(k.created_at, tz),
+            last_used_at: ApiTime::maybe(k.last_used_at, tz),
+            revoked_at: ApiTime::maybe(k.revoked_at, tz),
+        }
+    }
+}
+
+/// A key just made, with its secret: the only time it is shown. A replay of the same
+/// request (same `Idempotency-Key`) answers without the secret, which is never kept,
+/// and says so in `key_shown_once`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NewKey)]
+pub struct NewKeyView {
+    #[serde(flatten)]
+    info: KeyView,
+    /// The secret, `ps_` and 40 characters. Store it now. Null in a replay.
+    #[serde(rename = "key")]
+    secret: Option<String>,
+    /// Null, except in a replay: then it says the key was shown once and is not kept.
+    key_shown_once: Option<String>,
+}
+
+impl NewKeyView {
+    pub fn new(k: &ApiKey, secret: &str, tz: Tz) -> NewKeyView {
+        NewKeyView {
+            info: KeyView::new(k, tz),
+            secret: Some(secret.to_string()),
+            key_shown_once: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
+pub struct AuditEntryView {
+    id: i64,
+    at: ApiTime,
+    /// The key that acted; null for the command line and the clock.
+    key_id: Option<String>,
+    /// The key's name, `cli` or `system`.
+    actor: String,
+    /// Such as `incident.create`.
+    action: String,
+    /// Such as an incident id.
+    target: Option<String>,
+    /// The fields that say what changed.
+    #[schema(value_type = Option<Object>)]
+    detail: Option<Value>,
+}
+
+impl AuditEntryView {
+    pub fn new(e: &AuditEntry, tz: Tz) -> AuditEntryView {
+        AuditEntryView {
+            id: e.id,
+            at: ApiTime::new(e.at, tz),
+            key_id: e.key_id.clone(),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+        }
+    }
+}
+
+macro_rules! list {
+    ($(#[$doc:meta])* $name:ident of $item:ty, $cursor:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            items: Vec<$item>,
+            #[doc = $cursor]
+            next_cursor: Option<String>,
+        }
+
+        impl $name {
+            pub fn new(items: Vec<$item>, next_cursor: Option<String>) -> $name {
+                $name { items, next_cursor }
+            }
+        }
+    };
+}
+
+list!(ComponentList of ComponentView, "Always null: the list is complete.");
+list!(IncidentList of IncidentView, "Pass as `cursor` for the next page; null on the last page.");
+list!(MaintenanceList of MaintenanceView, "Pass as `cursor` for the next page; null on the last page.");
+list!(KeyList of KeyView, "Always null: the list is complete.");
+list!(AuditPage of AuditEntryView, "Pass as `before` for older entries; null on the last page.");
+
+/// A view as the JSON value answers and saved replays hold.
+pub fn json(view: &impl Serialize) -> Result<Value, Error> {
+    serde_json::to_value(view)
+        .map_err(|e| Error::Store(StoreError::Encode(format!("an admin answer as JSON: {e}"))))
 }

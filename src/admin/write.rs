@@ -99,7 +99,7 @@ pub async fn write<T, F, A>(
 where
     T: Send + 'static,
     F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
-    A: Fn(&T) -> Answer + Clone + Send + 'static,
+    A: Fn(&T) -> Result<Answer, Error> + Clone + Send + 'static,
 {
     let replay = idempotency.map(|i| Replay {
         key: i.key,
@@ -109,12 +109,12 @@ where
     let outcome = state
         .writer
         .run(Who::key(&actor.key), replay, command, move |t| {
-            save(t).saved()
+            save(t).map(|a| a.saved())
         })
         .await?;
     match outcome {
         Outcome::Done(t) => {
-            let a = answer(&t);
+            let a = answer(&t)?;
             Ok(json_response(a.status, &a.body, a.etag.as_deref(), false))
         }
         Outcome::Replayed(saved) => replayed(saved),

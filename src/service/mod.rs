@@ -153,7 +153,7 @@ impl Writer {
     where
         T: Send + 'static,
         F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
-        S: FnOnce(&T) -> SavedResponse + Send + 'static,
+        S: FnOnce(&T) -> Result<SavedResponse, Error> + Send + 'static,
     {
         let ctx = self.context(who);
         let started = std::time::Instant::now();
@@ -174,7 +174,7 @@ impl Writer {
                 }
                 let done = execute(tx, &ctx, command)?;
                 if let Some((replay, key_id)) = keyed {
-                    let mut saved = save(&done);
+                    let mut saved = save(&done)?;
                     saved.request_hash = replay.fingerprint.clone();
                     store::save_response(tx, key_id, &replay.key, &saved, ctx.now)?;
                 }
