@@ -3,7 +3,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::FieldError;
 use crate::domain::Scope;
@@ -95,6 +96,41 @@ impl Error {
     }
 }
 
+/// An RFC 9457 problem: how every error is answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A relative URI naming the kind of problem, such as `/problems/invalid-input`.
+    r#type: String,
+    /// The HTTP reason phrase.
+    title: String,
+    /// The HTTP status code.
+    status: u16,
+    /// What went wrong, in words.
+    detail: String,
+    /// The fields at fault (400 and 422 only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(default)]
+    errors: Vec<ProblemField>,
+}
+
+/// One field at fault. `field` is a path such as `components.card` or `alternatives[0]`;
+/// empty for the body as a whole.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldError)]
+pub struct ProblemField {
+    field: String,
+    message: String,
+}
+
+impl From<&FieldError> for ProblemField {
+    fn from(e: &FieldError) -> ProblemField {
+        ProblemField {
+            field: e.field.clone(),
+            message: e.message.clone(),
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -114,20 +150,24 @@ impl IntoResponse for Error {
             }
             (other, _) => other.to_string(),
         };
-        let mut body = json!({
-            "type": format!("/problems/{}", self.problem_type()),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": detail,
-        });
-        match &self {
-            Error::Invalid(errors) => body["errors"] = json!(errors),
-            Error::MalformedJson { field, .. } => {
-                body["errors"] = json!([{"field": field, "message": detail}])
-            }
-            _ => {}
-        }
-        let mut response = (status, body.to_string()).into_response();
+        let errors = match &self {
+            Error::Invalid(errors) => errors.iter().map(ProblemField::from).collect(),
+            Error::MalformedJson { field, .. } => vec![ProblemField {
+                field: field.clone(),
+                message: detail.clone(),
+            }],
+            _ => Vec::new(),
+        };
+        let body = Problem {
+            r#type: format!("/problems/{}", self.problem_type()),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        };
+        // A problem is strings and numbers: writing it cannot fail.
+        let body = serde_json::to_string(&body).unwrap_or_default();
+        let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

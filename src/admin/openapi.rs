@@ -27,7 +27,7 @@ use utoipa_axum::routes;
 use super::Admin;
 use crate::domain::Scope;
 use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status, TextInput};
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::store::StoreError;
 
 /// Where `app::router` nests the admin API; the document's paths start with it.
@@ -337,33 +337,6 @@ impl IntoParams for IfMatch {
 }
 
 // ---- errors -----------------------------------------------------------------------------
-
-/// An RFC 9457 problem: how every error is answered.
-#[derive(ToSchema)]
-#[allow(dead_code)] // described, never built: `Error::into_response` writes the JSON
-pub struct Problem {
-    /// A relative URI naming the kind of problem, such as `/problems/invalid-input`.
-    r#type: String,
-    /// The HTTP reason phrase.
-    title: String,
-    /// The HTTP status code.
-    status: u16,
-    /// What went wrong, in words.
-    detail: String,
-    /// The fields at fault (400 and 422 only).
-    #[serde(default)]
-    errors: Vec<ProblemField>,
-}
-
-/// One field at fault. `field` is a path such as `components.card` or `alternatives[0]`;
-/// empty for the body as a whole.
-#[derive(ToSchema)]
-#[schema(as = FieldError)]
-#[allow(dead_code)]
-pub struct ProblemField {
-    field: String,
-    message: String,
-}
 
 fn problem(status: &str, description: &str) -> RefOr<utoipa::openapi::Response> {
     let mut r = ResponseBuilder::new().description(description).content(
