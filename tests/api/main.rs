@@ -15,3 +15,4 @@ mod openapi;
 mod persistence;
 mod public_api;
 mod public_page;
+mod schemathesis;
