@@ -18,6 +18,7 @@ mod openapi;
 mod persistence;
 mod public_api;
 mod public_page;
+mod schemathesis;
 mod secrets;
 mod slow_clients;
 mod throttling;
