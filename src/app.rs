@@ -155,7 +155,10 @@ impl App {
             base_url: base_url.clone(),
             key_uses: admin::KeyUses::default(),
             trusted_proxies: config.trusted_proxies.clone(),
-            auth_throttle: FailureThrottle::new(Policy::AUTH),
+            auth_throttle: FailureThrottle::new(Policy::auth(
+                config.auth_failure_burst,
+                Duration::from_secs(config.auth_failure_refill_seconds),
+            )),
             metrics: metrics.clone(),
         });
         let state = AppState(Arc::new(Shared {

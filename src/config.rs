@@ -53,6 +53,16 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_ADMIN_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub admin_timeout_seconds: u64,
 
+    /// Wrong API keys a client (or one key prefix) may send at once before it is answered
+    /// 429; a person mistyping never meets it.
+    #[arg(long, env = "PAYSTATUS_AUTH_FAILURE_BURST", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_failure_burst: u32,
+
+    /// Seconds after which one more wrong key is forgiven (3: a guesser is held to twenty a
+    /// minute).
+    #[arg(long, env = "PAYSTATUS_AUTH_FAILURE_REFILL_SECONDS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub auth_failure_refill_seconds: u64,
+
     /// Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose
     /// `X-Forwarded-For` names the client. Without them the socket's address is the client.
     #[arg(long, env = "PAYSTATUS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -89,6 +99,8 @@ impl Config {
             header_timeout_seconds: 10,
             max_connections: 10_000,
             admin_timeout_seconds: 30,
+            auth_failure_burst: 20,
+            auth_failure_refill_seconds: 3,
             trusted_proxies: Vec::new(),
         }
     }

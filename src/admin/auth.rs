@@ -72,7 +72,9 @@ impl<S: scope::Required> FromRequestParts<Admin> for Auth<S> {
         let (scheme, token) = header.trim().split_once(' ').unwrap_or(("", ""));
         let token = token.trim();
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-            return Err(refuse(state, parts, None));
+            // No key is not a guess: it costs nothing to answer and is not counted.
+            state.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+            return Err(Error::Unauthorized);
         }
         let hash = hash_key(token);
         let now = state.clock.now();
@@ -83,7 +85,7 @@ impl<S: scope::Required> FromRequestParts<Admin> for Auth<S> {
             .await?
             .filter(|k| k.revoked_at.is_none());
         let Some(key) = found else {
-            return Err(refuse(state, parts, Some(token)));
+            return Err(refuse(state, parts, token));
         };
         // Written by the timer, in one batch: no request waits on a write to say it came.
         state.key_uses.note(&key.id, key.last_used_at, now);
@@ -95,12 +97,11 @@ impl<S: scope::Required> FromRequestParts<Admin> for Auth<S> {
     }
 }
 
-/// A failed authentication: 401, or 429 once this client (or this key) has failed too
-/// often. Only failures are counted, so a right key is never refused here.
-fn refuse(state: &Admin, parts: &Parts, token: Option<&str>) -> Error {
+/// A wrong key: 401, or 429 once this client (or this key) has failed too often. Only
+/// failures are counted, so a right key is never refused here.
+fn refuse(state: &Admin, parts: &Parts, token: &str) -> Error {
     let client = client_address(parts, &state.trusted_proxies);
-    let mut subjects = vec![Subject::address(client)];
-    subjects.extend(token.map(Subject::key_prefix));
+    let subjects = [Subject::address(client), Subject::key_prefix(token)];
     state.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
     match state.auth_throttle.failed(&subjects, Instant::now()) {
         Ok(()) => Error::Unauthorized,

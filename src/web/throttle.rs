@@ -46,13 +46,14 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Twenty wrong keys at once, then one every three seconds: a person mistyping never
-    /// meets it; a guesser is held to twenty a minute.
-    pub const AUTH: Policy = Policy {
-        burst: 20,
-        refill_every: Duration::from_secs(3),
-        max_subjects: 100_000,
-    };
+    /// `burst` failures at once, then one every `refill_every`.
+    pub fn auth(burst: u32, refill_every: Duration) -> Policy {
+        Policy {
+            burst,
+            refill_every,
+            max_subjects: 100_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
