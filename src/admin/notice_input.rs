@@ -258,6 +258,7 @@ pub struct PatchMaintenance {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^[0-9]{1,16}~[a-z0-9]{1,40}$")]
     pub(super) cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]

@@ -170,6 +170,11 @@ impl Parser<'_> {
         at: Option<Option<&str>>,
         minutes: Option<i64>,
     ) -> Option<Option<NextUpdate>> {
+        // A null time next to an interval adds nothing: the interval sets the promise.
+        let at = match (at, minutes) {
+            (Some(None), Some(_)) => None,
+            _ => at,
+        };
         match (at, minutes) {
             (Some(_), Some(_)) => {
                 self.errors.push(
@@ -340,6 +345,11 @@ mod tests {
             "null clears it"
         );
         assert_eq!(p.next_update(None, None), None, "absent keeps it");
+        assert_eq!(
+            p.next_update(Some(None), Some(30)),
+            Some(Some(NextUpdate::Every(30))),
+            "a null time beside an interval is no contradiction"
+        );
         assert!(fields(p).is_empty());
 
         let mut p = parser_over(&catalog);

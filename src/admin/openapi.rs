@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
-    AdditionalProperties, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
-    SchemaType, Type,
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -93,9 +93,51 @@ pub fn document() -> OpenApi {
             }),
         ))
         .build();
-    OpenApiRouter::with_openapi(base)
+    let mut doc = OpenApiRouter::with_openapi(base)
         .nest(PREFIX, super::routes())
-        .into_openapi()
+        .into_openapi();
+    one_promise_at_a_time(&mut doc);
+    doc
+}
+
+/// Request bodies that promise the next update take a time or an interval, not both:
+/// each such schema also requires one of the two to be null or absent.
+fn one_promise_at_a_time(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        // Request bodies only: answers show both (the time and the rhythm behind it).
+        let request = ["Create", "Post", "Patch"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
+        let promises = request
+            && match schema {
+                RefOr::T(Schema::Object(o)) => {
+                    o.properties.contains_key("next_update_at")
+                        && o.properties.contains_key("next_update_in_minutes")
+                }
+                _ => false,
+            };
+        if !promises {
+            continue;
+        }
+        let null_or_absent = |field: &str| {
+            ObjectBuilder::new().property(field, ObjectBuilder::new().schema_type(Type::Null))
+        };
+        let original = std::mem::replace(schema, RefOr::T(Schema::Object(Default::default())));
+        *schema = AllOfBuilder::new()
+            .item(original)
+            .item(
+                AnyOfBuilder::new()
+                    .item(null_or_absent("next_update_at"))
+                    .item(null_or_absent("next_update_in_minutes")),
+            )
+            .description(Some(format!(
+                "{name}: give `next_update_at` or `next_update_in_minutes`, not both."
+            )))
+            .into();
+    }
 }
 
 /// Written on first request; it only changes with the code. Writing cannot fail in
@@ -240,9 +282,15 @@ impl PartialSchema for Time {
             .item(ObjectBuilder::new().schema_type(Type::String).format(Some(
                 SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime),
             )))
-            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(
-                r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?| \d{2}:\d{2}(:\d{2})?)$",
-            )))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(concat!(
+                        r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+                        r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?",
+                        r"| ([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$",
+                    ))),
+            )
             .description(Some(
                 "RFC 3339 (`2026-11-25T15:30:00+09:00`), or a local time in the page's time \
                  zone (`2026-11-25T15:30`).",
@@ -252,29 +300,33 @@ impl PartialSchema for Time {
 }
 impl ToSchema for Time {}
 
+/// One language's text: not empty, and no control characters but tab and line breaks
+/// (the other rules — length by kind, one line for titles, something visible — are the
+/// field's, and said in its description).
+fn text_string() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .pattern(Some(NO_CONTROLS))
+}
+
+const NO_CONTROLS: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
 impl PartialSchema for TextInput {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .description(Some("Text in the page's default language.")),
-            )
+            .item(text_string().description(Some("Text in the page's default language.")))
             .item(
                 ObjectBuilder::new()
                     .schema_type(Type::Object)
-                    .property(
-                        "ko",
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
-                            .min_length(Some(1)),
-                    )
+                    .property("ko", text_string())
                     .required("ko")
                     .property(
                         "en",
+                        // Empty English is taken as none (the Korean is shown).
                         ObjectBuilder::new()
-                            .schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+                            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                            .pattern(Some(NO_CONTROLS)),
                     )
                     .additional_properties(Some(AdditionalProperties::FreeForm(false)))
                     .description(Some("Korean (required) and English text.")),
