@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
-    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema,
-    SchemaFormat, SchemaType, Type,
+    AdditionalProperties, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -93,57 +93,50 @@ pub fn document() -> OpenApi {
             }),
         ))
         .build();
-    let mut doc = OpenApiRouter::with_openapi(base)
+    OpenApiRouter::with_openapi(base)
         .nest(PREFIX, super::routes())
-        .into_openapi();
+        .into_openapi()
+}
+
+/// The document as served: what utoipa writes, and the rules it cannot say.
+fn document_json() -> Result<String, String> {
+    let mut doc = serde_json::to_value(document()).map_err(|e| e.to_string())?;
     one_promise_at_a_time(&mut doc);
-    doc
+    serde_json::to_string(&doc).map_err(|e| e.to_string())
 }
 
 /// Request bodies that promise the next update take a time or an interval, not both:
-/// each such schema also requires one of the two to be null or absent.
-fn one_promise_at_a_time(doc: &mut OpenApi) {
-    let Some(components) = doc.components.as_mut() else {
+/// such a schema also requires one of the two to be null or absent. (utoipa's object
+/// schemas have no `anyOf` of their own, so it is added to the written document.)
+fn one_promise_at_a_time(doc: &mut serde_json::Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
         return;
     };
-    for (name, schema) in components.schemas.iter_mut() {
+    for (name, schema) in schemas.iter_mut() {
         // Request bodies only: answers show both (the time and the rhythm behind it).
         let request = ["Create", "Post", "Patch"]
             .iter()
             .any(|prefix| name.starts_with(prefix));
-        let promises = request
-            && match schema {
-                RefOr::T(Schema::Object(o)) => {
-                    o.properties.contains_key("next_update_at")
-                        && o.properties.contains_key("next_update_in_minutes")
-                }
-                _ => false,
-            };
-        if !promises {
-            continue;
+        let promises = ["next_update_at", "next_update_in_minutes"]
+            .iter()
+            .all(|field| schema.pointer(&format!("/properties/{field}")).is_some());
+        if request && promises {
+            let null_or_absent =
+                |field: &str| serde_json::json!({ "properties": { field: { "type": "null" } } });
+            schema["anyOf"] = serde_json::json!([
+                null_or_absent("next_update_at"),
+                null_or_absent("next_update_in_minutes"),
+            ]);
         }
-        let null_or_absent = |field: &str| {
-            ObjectBuilder::new().property(field, ObjectBuilder::new().schema_type(Type::Null))
-        };
-        let original = std::mem::replace(schema, RefOr::T(Schema::Object(Default::default())));
-        *schema = AllOfBuilder::new()
-            .item(original)
-            .item(
-                AnyOfBuilder::new()
-                    .item(null_or_absent("next_update_at"))
-                    .item(null_or_absent("next_update_in_minutes")),
-            )
-            .description(Some(format!(
-                "{name}: give `next_update_at` or `next_update_in_minutes`, not both."
-            )))
-            .into();
     }
 }
 
 /// Written on first request; it only changes with the code. Writing cannot fail in
 /// practice (every map key is a string); if it did, the answer would be a 500.
-static DOCUMENT: LazyLock<Result<String, String>> =
-    LazyLock::new(|| document().to_json().map_err(|e| e.to_string()));
+static DOCUMENT: LazyLock<Result<String, String>> = LazyLock::new(document_json);
 
 /// This document (OpenAPI 3.1).
 ///
