@@ -173,24 +173,7 @@ async fn audit(
     _: Auth<scope::Read>,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Response, Error> {
-    let mut errors = FieldErrors::default();
-    let before = match q.before.as_deref().map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(n)) => Some(n),
-        Some(Err(_)) => {
-            errors.push("before", "must be an entry id");
-            None
-        }
-    };
-    let limit = match q.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        Some(_) => {
-            errors.push("limit", "must be a number from 1 to 200");
-            50
-        }
-    };
-    errors.into_result().map_err(Error::Invalid)?;
+    let (before, limit) = q.read()?;
     let tz = state.timezone;
     let entries = state
         .store
@@ -200,12 +183,33 @@ async fn audit(
         .await?;
     let more = entries.len() > limit;
     let entries = &entries[..entries.len().min(limit)];
-    let next = if more {
-        entries.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let next = entries.last().filter(|_| more).map(|e| e.id.to_string());
     let items = entries.iter().map(|e| AuditEntryView::new(e, tz)).collect();
     let page = views::json(&AuditPage::new(items, next))?;
     Ok(json_response(StatusCode::OK, &page, None, false).into_response())
+}
+
+impl AuditQuery {
+    /// The entry to start before and the page size, or every problem with the query.
+    fn read(&self) -> Result<(Option<i64>, usize), Error> {
+        let mut errors = FieldErrors::default();
+        let before = match self.before.as_deref().map(str::parse::<i64>) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => {
+                errors.push("before", "must be an entry id");
+                None
+            }
+        };
+        let limit = match self.limit.as_deref().map(str::parse::<usize>) {
+            None => 50,
+            Some(Ok(n)) if (1..=200).contains(&n) => n,
+            Some(_) => {
+                errors.push("limit", "must be a number from 1 to 200");
+                50
+            }
+        };
+        errors.into_result().map_err(Error::Invalid)?;
+        Ok((before, limit))
+    }
 }
