@@ -5,9 +5,10 @@
 //! so that no kind of reader can hold up another); `snapshot` renders what the status
 //! page shows into one immutable snapshot after each write, and renders older documents
 //! (past incidents, deep history pages) on demand from a few indexed rows into a cache;
-//! `web` serves both; `admin` is the authenticated API operators write through;
-//! `schedule` moves maintenance windows along the clock; `app` wires it together; `cli`
-//! is the command line.
+//! `service` holds the commands every writer calls and the one write path; `web` serves
+//! the public; `admin` is the authenticated API operators write through; `schedule`
+//! moves maintenance windows along the clock; `app` wires it together; `cli` is the
+//! command line. The layers and the write path are drawn in `src/ARCHITECTURE.md`.
 
 pub mod admin;
 pub mod app;
