@@ -12,6 +12,8 @@
 pub mod components;
 pub mod keys;
 pub mod notices;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
