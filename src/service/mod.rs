@@ -99,15 +99,6 @@ pub struct Done<T> {
     pub audit: Audit,
 }
 
-impl<T> Done<T> {
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Done<U> {
-        Done {
-            value: f(self.value),
-            audit: self.audit,
-        }
-    }
-}
-
 /// A request sent with `Idempotency-Key`: the key, and a fingerprint of the request, so
 /// the same key with a different request is refused rather than replayed.
 #[derive(Debug, Clone)]

@@ -97,7 +97,11 @@ pub async fn serve(
         }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
+            // Only the admin API asks who the client is (to throttle wrong keys); public
+            // reads skip the allocation an extension costs.
+            if req.uri().path().starts_with("/api/admin/") {
+                req.extensions_mut().insert(ConnectInfo(peer));
+            }
             router.clone().oneshot(req)
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
