@@ -7,8 +7,8 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema,
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::json::present;
-use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus, Time};
-use crate::domain::{ComponentId, ComponentStatus, Impact, TextInput};
+use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus};
+use crate::domain::{ComponentId, ComponentStatus, Impact, InputTime, TextInput};
 
 // ---- input -------------------------------------------------------------------------
 
@@ -106,11 +106,9 @@ pub struct CreateIncident {
     #[schema(value_type = ComponentStatuses)]
     pub(super) components: ComponentsInput,
     /// When it should be fixed; not in the past.
-    #[schema(value_type = Option<Time>)]
-    pub(super) eta: Option<String>,
+    pub(super) eta: Option<InputTime>,
     /// When the next update is promised; or use `next_update_in_minutes`, not both.
-    #[schema(value_type = Option<Time>)]
-    pub(super) next_update_at: Option<String>,
+    pub(super) next_update_at: Option<InputTime>,
     /// Promise an update this often.
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
@@ -118,8 +116,7 @@ pub struct CreateIncident {
     #[schema(max_items = 10)]
     pub(super) alternatives: Vec<AlternativeInput>,
     /// When it began, if before now.
-    #[schema(value_type = Option<Time>)]
-    pub(super) started_at: Option<String>,
+    pub(super) started_at: Option<InputTime>,
     /// A draft is not public until patched with `draft: false`.
     #[serde(default)]
     pub(super) draft: bool,
@@ -136,11 +133,9 @@ pub struct CreateMaintenance {
     pub(super) status: Option<String>,
     #[serde(default)]
     pub(super) components: ComponentsInput,
-    #[schema(value_type = Time)]
-    pub(super) scheduled_for: String,
+    pub(super) scheduled_for: InputTime,
     /// After `scheduled_for`.
-    #[schema(value_type = Time)]
-    pub(super) scheduled_until: String,
+    pub(super) scheduled_until: InputTime,
     /// Start and complete with the window (default true).
     pub(super) auto_transition: Option<bool>,
     #[serde(default)]
@@ -165,12 +160,10 @@ pub struct PostUpdate {
     pub(super) components: ComponentsInput,
     /// null clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Time>)]
-    pub(super) eta: Option<Option<String>>,
+    pub(super) eta: Option<Option<InputTime>>,
     /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Time>)]
-    pub(super) next_update_at: Option<Option<String>>,
+    pub(super) next_update_at: Option<Option<InputTime>>,
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
     /// Replaces the alternatives.
@@ -220,18 +213,15 @@ pub struct PatchIncident {
     pub(super) draft: Option<bool>,
     /// null clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Time>)]
-    pub(super) eta: Option<Option<String>>,
+    pub(super) eta: Option<Option<InputTime>>,
     /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Time>)]
-    pub(super) next_update_at: Option<Option<String>>,
+    pub(super) next_update_at: Option<Option<InputTime>>,
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
     #[schema(max_items = 10)]
     pub(super) alternatives: Option<Vec<AlternativeInput>>,
-    #[schema(value_type = Option<Time>)]
-    pub(super) started_at: Option<String>,
+    pub(super) started_at: Option<InputTime>,
     /// Only once resolved; moves the incident to `postmortem`.
     pub(super) postmortem: Option<TextInput>,
 }
@@ -243,10 +233,8 @@ pub struct PatchMaintenance {
     /// `false` publishes a draft; a published maintenance cannot become a draft.
     pub(super) draft: Option<bool>,
     /// Only before it starts.
-    #[schema(value_type = Option<Time>)]
-    pub(super) scheduled_for: Option<String>,
-    #[schema(value_type = Option<Time>)]
-    pub(super) scheduled_until: Option<String>,
+    pub(super) scheduled_for: Option<InputTime>,
+    pub(super) scheduled_until: Option<InputTime>,
     pub(super) auto_transition: Option<bool>,
     /// Only before it starts.
     pub(super) components: Option<ComponentsInput>,

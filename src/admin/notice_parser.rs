@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::notice_input::{AlternativeInput, ComponentsInput};
 use crate::domain::{
     AffectedComponent, Alternative, Catalog, ComponentId, ComponentStatus, FieldErrors, Impact,
-    Kind, Lang, LocalizedText, NextUpdate, Status, TextInput, TextKind, parse_time,
+    InputTime, Kind, Lang, LocalizedText, NextUpdate, Status, TextInput, TextKind,
 };
 use crate::error::Error;
 use crate::service::Ctx;
@@ -32,12 +32,12 @@ impl Parser<'_> {
             .check(LocalizedText::parse(input, kind, self.lang, field))
     }
 
-    pub(super) fn time(&mut self, s: &str, field: &str) -> Option<DateTime<Utc>> {
-        self.errors.check(parse_time(s, self.tz, field))
+    pub(super) fn time(&mut self, t: &InputTime, field: &str) -> Option<DateTime<Utc>> {
+        self.errors.check(t.resolve(self.tz, field))
     }
 
     /// A time the customer is promised; it cannot lie in the past.
-    pub(super) fn future_time(&mut self, s: &str, field: &str) -> Option<DateTime<Utc>> {
+    pub(super) fn future_time(&mut self, s: &InputTime, field: &str) -> Option<DateTime<Utc>> {
         let t = self.time(s, field)?;
         // A minute of slack for clocks and typing.
         if t < self.now - Duration::minutes(1) {
@@ -167,7 +167,7 @@ impl Parser<'_> {
 
     pub(super) fn next_update(
         &mut self,
-        at: Option<Option<&str>>,
+        at: Option<Option<&InputTime>>,
         minutes: Option<i64>,
     ) -> Option<Option<NextUpdate>> {
         // A null time next to an interval adds nothing: the interval sets the promise.
@@ -319,15 +319,22 @@ mod tests {
         let mut p = parser_over(&catalog);
         // Local times are read in the page's time zone (14:05 KST is 05:05 UTC).
         assert_eq!(
-            p.future_time("2026-11-25T14:45", "eta"),
+            p.future_time(&InputTime::read("2026-11-25T14:45"), "eta"),
             Some("2026-11-25T05:45:00Z".parse().unwrap())
         );
         assert!(
-            p.future_time("2026-11-25T14:04:30", "eta").is_some(),
+            p.future_time(&InputTime::read("2026-11-25T14:04:30"), "eta")
+                .is_some(),
             "within the slack"
         );
-        assert_eq!(p.future_time("2026-11-25T14:00", "eta"), None);
-        assert_eq!(p.future_time("tomorrow", "next_update_at"), None);
+        assert_eq!(
+            p.future_time(&InputTime::read("2026-11-25T14:00"), "eta"),
+            None
+        );
+        assert_eq!(
+            p.future_time(&InputTime::read("tomorrow"), "next_update_at"),
+            None
+        );
         assert_eq!(fields(p), ["eta", "next_update_at"]);
     }
 
@@ -354,7 +361,7 @@ mod tests {
 
         let mut p = parser_over(&catalog);
         assert_eq!(
-            p.next_update(Some(Some("2026-11-25T15:00")), Some(20)),
+            p.next_update(Some(Some(&InputTime::read("2026-11-25T15:00"))), Some(20)),
             None
         );
         assert_eq!(p.next_update(None, Some(0)), None);

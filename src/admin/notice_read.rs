@@ -28,15 +28,15 @@ impl CreateIncident {
         let components = p.components(&self.components, Kind::Incident);
         let started_at = self
             .started_at
-            .as_deref()
+            .as_ref()
             .and_then(|s| p.time(s, "started_at"));
         if started_at.is_some_and(|s| s > ctx.now + Duration::minutes(1)) {
             p.errors.push("started_at", "is in the future");
         }
-        let eta = self.eta.as_deref().and_then(|s| p.future_time(s, "eta"));
+        let eta = self.eta.as_ref().and_then(|s| p.future_time(s, "eta"));
         let next_update = p
             .next_update(
-                self.next_update_at.as_deref().map(Some),
+                self.next_update_at.as_ref().map(Some),
                 self.next_update_in_minutes,
             )
             .flatten();
@@ -128,7 +128,7 @@ impl PostUpdate {
             None => None,
         };
         let next_update = p.next_update(
-            self.next_update_at.as_ref().map(|o| o.as_deref()),
+            self.next_update_at.as_ref().map(Option::as_ref),
             self.next_update_in_minutes,
         );
         let alternatives = self.alternatives.as_deref().map(|a| p.alternatives(a));
@@ -169,13 +169,13 @@ impl PatchIncident {
             None => None,
         };
         let next_update = p.next_update(
-            self.next_update_at.as_ref().map(|o| o.as_deref()),
+            self.next_update_at.as_ref().map(Option::as_ref),
             self.next_update_in_minutes,
         );
         let alternatives = self.alternatives.as_deref().map(|a| p.alternatives(a));
         let started_at = self
             .started_at
-            .as_deref()
+            .as_ref()
             .and_then(|s| p.time(s, "started_at"));
         let postmortem = self
             .postmortem
@@ -213,11 +213,11 @@ impl PatchMaintenance {
             .and_then(|t| p.text(t, TextKind::Title, "title"));
         let starts = self
             .scheduled_for
-            .as_deref()
+            .as_ref()
             .and_then(|s| p.time(s, "scheduled_for"));
         let ends = self
             .scheduled_until
-            .as_deref()
+            .as_ref()
             .and_then(|s| p.time(s, "scheduled_until"));
         let components = self
             .components

@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 
 use super::Admin;
 use crate::domain::Scope;
-use crate::domain::{ComponentId, ComponentStatus, Impact, Kind, Status, TextInput};
+use crate::domain::{ComponentId, ComponentStatus, Impact, InputTime, Kind, Status, TextInput};
 use crate::error::{Error, Problem};
 use crate::store::StoreError;
 
@@ -266,10 +266,8 @@ impl PartialSchema for ComponentId {
 }
 impl ToSchema for ComponentId {}
 
-/// A time as `domain::parse_time` accepts it.
-pub enum Time {}
-
-impl PartialSchema for Time {
+/// A time as `InputTime::read` accepts it.
+impl PartialSchema for InputTime {
     fn schema() -> RefOr<Schema> {
         AnyOfBuilder::new()
             .item(ObjectBuilder::new().schema_type(Type::String).format(Some(
@@ -291,7 +289,11 @@ impl PartialSchema for Time {
             .into()
     }
 }
-impl ToSchema for Time {}
+impl ToSchema for InputTime {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Time".into()
+    }
+}
 
 /// One language's text: not empty, and no control characters but tab and line breaks
 /// (the other rules — length by kind, one line for titles, something visible — are the

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use serde::Deserialize;
 
 use super::FieldError;
 
@@ -43,31 +44,62 @@ impl Clock for ManualClock {
     }
 }
 
+/// An operator's time as written: with an offset, a local date and time (read later in
+/// the page's time zone), or text that is neither, kept so that it is reported together
+/// with the request's other problems rather than alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputTime {
+    Offset(DateTime<Utc>),
+    Local(NaiveDateTime),
+    Unreadable,
+}
+
+impl InputTime {
+    /// RFC 3339 with an offset, or a local `2026-11-25T15:30` (seconds and fractions
+    /// optional, a space instead of the `T` accepted).
+    pub fn read(s: &str) -> InputTime {
+        let s = s.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return InputTime::Offset(t.with_timezone(&Utc));
+        }
+        [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(s, format).ok())
+        .map_or(InputTime::Unreadable, InputTime::Local)
+    }
+
+    /// The instant meant, a local time being read in `tz`.
+    pub fn resolve(&self, tz: Tz, field: &str) -> Result<DateTime<Utc>, FieldError> {
+        match self {
+            InputTime::Offset(t) => Ok(*t),
+            InputTime::Local(naive) => tz
+                .from_local_datetime(naive)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| FieldError::new(field, "does not exist in the page's time zone")),
+            InputTime::Unreadable => Err(FieldError::new(
+                field,
+                "must be a date and time such as 2026-11-25T15:30:00+09:00 (or 2026-11-25T15:30 in the page's time zone)",
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<InputTime, D::Error> {
+        String::deserialize(d).map(|s| InputTime::read(&s))
+    }
+}
+
 /// Parses an operator's time: RFC 3339 with an offset, or a local date and time
 /// (`2026-11-25T15:30`) read in the page's time zone.
 pub fn parse_time(s: &str, tz: Tz, field: &str) -> Result<DateTime<Utc>, FieldError> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
-            return tz
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .ok_or_else(|| FieldError::new(field, "does not exist in the page's time zone"));
-        }
-    }
-    Err(FieldError::new(
-        field,
-        "must be a date and time such as 2026-11-25T15:30:00+09:00 (or 2026-11-25T15:30 in the page's time zone)",
-    ))
+    InputTime::read(s).resolve(tz, field)
 }
 
 #[cfg(test)]
@@ -81,6 +113,19 @@ mod tests {
         let c = parse_time("2026-11-25T06:30:00Z", chrono_tz::Asia::Seoul, "eta").unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
+    }
+
+    #[test]
+    fn a_time_is_read_once_and_resolved_in_the_zone() {
+        assert_eq!(InputTime::read("tomorrow"), InputTime::Unreadable);
+        let local = InputTime::read("2026-11-25 15:30");
+        assert!(matches!(local, InputTime::Local(_)));
+        assert_eq!(
+            local.resolve(chrono_tz::UTC, "eta").unwrap(),
+            parse_time("2026-11-25T15:30:00Z", chrono_tz::UTC, "eta").unwrap()
+        );
+        let parsed: InputTime = serde_json::from_str("\"2026-11-25T15:30:00+09:00\"").unwrap();
+        assert!(matches!(parsed, InputTime::Offset(_)));
     }
 
     #[test]
