@@ -27,7 +27,7 @@ pub use lang::Lang;
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use suggestion::{Suggestion, recommend_now};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
-pub use time::{Clock, InputTime, ManualClock, SystemClock, parse_time};
+pub use time::{Clock, InputTime, ManualClock, SystemClock};
 
 use serde::Serialize;
 

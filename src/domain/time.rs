@@ -96,15 +96,13 @@ impl<'de> Deserialize<'de> for InputTime {
     }
 }
 
-/// Parses an operator's time: RFC 3339 with an offset, or a local date and time
-/// (`2026-11-25T15:30`) read in the page's time zone.
-pub fn parse_time(s: &str, tz: Tz, field: &str) -> Result<DateTime<Utc>, FieldError> {
-    InputTime::read(s).resolve(tz, field)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_time(s: &str, tz: Tz, field: &str) -> Result<DateTime<Utc>, FieldError> {
+        InputTime::read(s).resolve(tz, field)
+    }
 
     #[test]
     fn times_with_offsets_and_local_times_agree() {
