@@ -15,7 +15,11 @@ use crate::domain::{ComponentId, ComponentStatus, Impact, InputTime, TextInput};
 /// Affected components: `{"card": "major_outage"}`, or for maintenances a plain list
 /// of ids (they go under maintenance).
 #[derive(Debug, Default)]
-pub struct ComponentsInput(pub(super) Vec<(String, Option<String>)>);
+pub struct ComponentsInput {
+    pub(super) items: Vec<(String, Option<String>)>,
+    /// Sent as a list of ids (maintenances only), not as an object of statuses.
+    pub(super) listed: bool,
+}
 
 impl<'de> Deserialize<'de> for ComponentsInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ComponentsInput, D::Error> {
@@ -30,7 +34,10 @@ impl<'de> Deserialize<'de> for ComponentsInput {
                     ))),
                 })
                 .collect::<Result<_, _>>()
-                .map(ComponentsInput),
+                .map(|items| ComponentsInput {
+                    items,
+                    listed: false,
+                }),
             serde_json::Value::Array(items) => items
                 .into_iter()
                 .map(|v| match v {
@@ -38,7 +45,10 @@ impl<'de> Deserialize<'de> for ComponentsInput {
                     _ => Err(D::Error::custom("component ids must be strings")),
                 })
                 .collect::<Result<_, _>>()
-                .map(ComponentsInput),
+                .map(|items| ComponentsInput {
+                    items,
+                    listed: true,
+                }),
             _ => Err(D::Error::custom(
                 "expected an object of component id to status, such as {\"card\": \"major_outage\"}",
             )),

@@ -87,7 +87,15 @@ impl Parser<'_> {
         kind: Kind,
     ) -> Vec<AffectedComponent> {
         let mut out: Vec<AffectedComponent> = Vec::new();
-        for (id, status) in &input.0 {
+        if input.listed && kind == Kind::Incident {
+            // A list says which channels, not how they are: an incident needs both.
+            self.errors.push(
+                "components",
+                "give each component's status, such as {\"card\": \"major_outage\"}",
+            );
+            return out;
+        }
+        for (id, status) in &input.items {
             let field = format!("components.{id}");
             let Some(cid) = self.errors.check(ComponentId::parse(id, &field)) else {
                 continue;
@@ -249,12 +257,13 @@ mod tests {
     }
 
     fn components(pairs: &[(&str, Option<&str>)]) -> ComponentsInput {
-        ComponentsInput(
-            pairs
+        ComponentsInput {
+            items: pairs
                 .iter()
                 .map(|(id, s)| (id.to_string(), s.map(str::to_string)))
                 .collect(),
-        )
+            listed: pairs.iter().any(|(_, s)| s.is_none()),
+        }
     }
 
     #[test]
