@@ -16,9 +16,9 @@ use super::json::{JsonBody, present};
 use super::openapi as doc;
 use super::views::{self, ComponentList, ComponentView};
 use super::write::{Answer, if_match, json_response, write};
-use crate::domain::Scope;
 use crate::domain::{
-    Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText, TextInput, TextKind,
+    Component, ComponentId, ComponentStatusInput, FieldErrors, LocalizedText, Scope, TextInput,
+    TextKind,
 };
 use crate::error::Error;
 use crate::service::components::{self, ComponentChanges, NewComponent};
@@ -68,8 +68,7 @@ pub struct PatchComponent {
     #[schema(value_type = Option<Vec<ComponentId>>)]
     fallbacks: Option<Vec<String>>,
     /// The channel's status outside any incident (not for groups).
-    #[schema(value_type = Option<ComponentStatus>)]
-    status: Option<String>,
+    status: Option<ComponentStatusInput>,
 }
 
 /// List components
@@ -356,22 +355,10 @@ impl PatchComponent {
             None => None,
         };
         let fallbacks = self.fallbacks.as_ref().map(|f| read_ids(f, &mut errors));
-        let status = match &self.status {
-            Some(s) => {
-                let status = ComponentStatus::parse(s);
-                if status.is_none() {
-                    errors.push(
-                        "status",
-                        format!(
-                            "`{s}` is not a status; expected one of {}",
-                            ComponentStatus::expected()
-                        ),
-                    );
-                }
-                status
-            }
-            None => None,
-        };
+        let status = self
+            .status
+            .as_ref()
+            .and_then(|input| errors.check(input.known("status")));
         errors.into_result().map_err(Error::Invalid)?;
         Ok(ComponentChanges {
             name,

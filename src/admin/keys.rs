@@ -16,7 +16,7 @@ use super::openapi as doc;
 use super::query::QueryParams;
 use super::views::{self, AuditEntryView, AuditPage, KeyList, KeyView, NewKeyView};
 use super::write::{Answer, json_response, write};
-use crate::domain::{ApiKey, FieldErrors, Scope};
+use crate::domain::{ApiKey, FieldErrors, Scope, ScopeInput};
 use crate::error::Error;
 use crate::service::Ctx;
 use crate::service::keys::{self, MadeKey};
@@ -35,8 +35,26 @@ pub struct CreateKey {
     /// 1 to 100 characters, for the audit log.
     #[schema(min_length = 1, max_length = 100)]
     name: String,
-    #[schema(value_type = Vec<Scope>, min_items = 1)]
-    scopes: Vec<String>,
+    #[schema(min_items = 1)]
+    scopes: Vec<ScopeInput>,
+}
+
+/// The scopes asked for: each known, at least one, each once.
+fn read_scopes(inputs: &[ScopeInput]) -> Result<Vec<Scope>, Error> {
+    let mut errors = FieldErrors::default();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for input in inputs {
+        if let Some(s) = errors.check(input.known("scopes"))
+            && !scopes.contains(&s)
+        {
+            scopes.push(s);
+        }
+    }
+    if inputs.is_empty() {
+        errors.push("scopes", "give at least one scope");
+    }
+    errors.into_result().map_err(Error::Invalid)?;
+    Ok(scopes)
 }
 
 /// List API keys
@@ -92,8 +110,7 @@ async fn create(
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
     let command = move |tx: &Transaction, ctx: &Ctx| {
-        let scopes = Scope::parse_list(input.scopes.iter().map(String::as_str), "scopes")
-            .map_err(|e| Error::Invalid(vec![e]))?;
+        let scopes = read_scopes(&input.scopes)?;
         keys::create(tx, ctx, &input.name, &scopes)
     };
     let tz = state.timezone;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::json::present;
 use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus};
-use crate::domain::{ComponentId, ComponentStatus, Impact, InputTime, TextInput};
+use crate::domain::{ComponentId, ComponentStatus, ImpactInput, InputTime, TextInput};
 
 // ---- input -------------------------------------------------------------------------
 
@@ -110,8 +110,7 @@ pub struct CreateIncident {
     #[schema(value_type = Option<IncidentStatus>)]
     pub(super) status: Option<String>,
     /// Follows the components' statuses unless given.
-    #[schema(value_type = Option<Impact>)]
-    pub(super) impact: Option<String>,
+    pub(super) impact: Option<ImpactInput>,
     #[serde(default)]
     #[schema(value_type = ComponentStatuses)]
     pub(super) components: ComponentsInput,
@@ -217,8 +216,7 @@ pub struct PatchIncident {
     pub(super) title: Option<TextInput>,
     /// null lets the impact follow the components again.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Impact>)]
-    pub(super) impact: Option<Option<String>>,
+    pub(super) impact: Option<Option<ImpactInput>>,
     /// `false` publishes a draft; a published incident cannot become a draft.
     pub(super) draft: Option<bool>,
     /// null clears it.

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::notice_input::{AlternativeInput, ComponentsInput};
 use crate::domain::{
     AffectedComponent, Alternative, Catalog, ComponentId, ComponentStatus, FieldErrors, Impact,
-    InputTime, Kind, Lang, LocalizedText, NextUpdate, Status, TextInput, TextKind,
+    ImpactInput, InputTime, Kind, Lang, LocalizedText, NextUpdate, Status, TextInput, TextKind,
 };
 use crate::error::Error;
 use crate::service::Ctx;
@@ -67,18 +67,8 @@ impl Parser<'_> {
         }
     }
 
-    pub(super) fn impact(&mut self, s: &str) -> Option<Impact> {
-        let i = Impact::parse(s);
-        if i.is_none() {
-            self.errors.push(
-                "impact",
-                format!(
-                    "`{s}` is not an impact; expected one of {}",
-                    Impact::expected()
-                ),
-            );
-        }
-        i
+    pub(super) fn impact(&mut self, input: &ImpactInput) -> Option<Impact> {
+        self.errors.check(input.known("impact"))
     }
 
     pub(super) fn components(
@@ -409,7 +399,10 @@ mod tests {
         let mut p = parser_over(&catalog);
         let title = TextInput::Plain(String::new());
         assert!(p.text(&title, TextKind::Title, "title").is_none());
-        assert!(p.impact("apocalyptic").is_none());
+        assert!(
+            p.impact(&ImpactInput::Unknown("apocalyptic".into()))
+                .is_none()
+        );
         p.components(
             &components(&[("ghost-pay", Some("major_outage"))]),
             Kind::Incident,

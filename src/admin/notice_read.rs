@@ -24,7 +24,7 @@ impl CreateIncident {
             .status
             .as_deref()
             .and_then(|s| p.status(s, Kind::Incident));
-        let impact = self.impact.as_deref().and_then(|s| p.impact(s));
+        let impact = self.impact.as_ref().and_then(|i| p.impact(i));
         let components = p.components(&self.components, Kind::Incident);
         let started_at = self
             .started_at
@@ -159,7 +159,7 @@ impl PatchIncident {
             .as_ref()
             .and_then(|t| p.text(t, TextKind::Title, "title"));
         let impact = match &self.impact {
-            Some(Some(s)) => p.impact(s).map(Some),
+            Some(Some(i)) => p.impact(i).map(Some),
             Some(None) => Some(None),
             None => None,
         };

@@ -26,7 +26,10 @@ use utoipa_axum::routes;
 
 use super::Admin;
 use crate::domain::Scope;
-use crate::domain::{ComponentId, ComponentStatus, Impact, InputTime, Kind, Status, TextInput};
+use crate::domain::{
+    ComponentId, ComponentStatus, ComponentStatusInput, Impact, ImpactInput, InputTime, Kind,
+    ScopeInput, Status, TextInput,
+};
 use crate::error::{Error, Problem};
 use crate::store::StoreError;
 
@@ -265,6 +268,30 @@ impl PartialSchema for ComponentId {
     }
 }
 impl ToSchema for ComponentId {}
+
+/// A value of a fixed set is described as the set: an unknown one is only kept to be
+/// refused with the request's other problems.
+macro_rules! described_as {
+    ($($input:ty => $t:ty),+ $(,)?) => {$(
+        impl PartialSchema for $input {
+            fn schema() -> RefOr<Schema> {
+                <$t>::schema()
+            }
+        }
+
+        impl ToSchema for $input {
+            fn name() -> std::borrow::Cow<'static, str> {
+                <$t>::name()
+            }
+        }
+    )+};
+}
+
+described_as!(
+    ImpactInput => Impact,
+    ComponentStatusInput => ComponentStatus,
+    ScopeInput => Scope,
+);
 
 /// A time as `InputTime::read` accepts it.
 impl PartialSchema for InputTime {

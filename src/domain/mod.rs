@@ -3,6 +3,7 @@
 
 mod catalog;
 mod changes;
+mod choice;
 mod component;
 mod ids;
 mod incident;
@@ -16,6 +17,7 @@ mod time;
 
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
+pub use choice::{ComponentStatusInput, ImpactInput, ScopeInput};
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
