@@ -165,8 +165,13 @@ impl IntoResponse for Error {
             detail,
             errors,
         };
-        // A problem is strings and numbers: writing it cannot fail.
-        let body = serde_json::to_string(&body).unwrap_or_default();
+        let body = serde_json::to_string(&body).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a problem could not be written as JSON");
+            format!(
+                r#"{{"type":"/problems/internal","title":"Error","status":{},"detail":"the error could not be described"}}"#,
+                status.as_u16()
+            )
+        });
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(

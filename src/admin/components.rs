@@ -274,7 +274,7 @@ async fn remove(
 fn answer(
     state: &Admin,
     status: StatusCode,
-) -> impl Fn(&Component) -> Result<Answer, Error> + Clone + Send + 'static {
+) -> impl Fn(&Component) -> Result<Answer, Error> + Send + 'static {
     let tz = state.timezone;
     move |c: &Component| {
         Ok(Answer::new(

@@ -11,7 +11,7 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate};
-use super::notices::{answer, list, post_update, show};
+use super::notices::{answer, list, open, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::views;
@@ -95,22 +95,11 @@ async fn show_incident(
     ),
 )]
 async fn create_incident(
-    State(state): State<Admin>,
-    Auth(actor, _): Auth<scope::Incidents>,
+    state: State<Admin>,
+    actor: Auth<scope::Incidents>,
     body: JsonBody<CreateIncident>,
 ) -> Result<Response, Error> {
-    let (input, idem) = (body.value, body.idempotency);
-    let command = move |tx: &Transaction, ctx: &Ctx| {
-        notices::open(tx, ctx, |catalog| input.read(ctx, catalog))
-    };
-    write(
-        &state,
-        actor,
-        idem,
-        command,
-        answer(&state, StatusCode::CREATED),
-    )
-    .await
+    open(state, actor, body).await
 }
 
 /// Post an update to an incident

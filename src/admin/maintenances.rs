@@ -14,7 +14,7 @@ use super::json::JsonBody;
 use super::notice_input::{
     CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate, PostUpdate,
 };
-use super::notices::{answer, list, post_update, show};
+use super::notices::{answer, list, open, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
 use super::views;
@@ -99,22 +99,11 @@ async fn show_maintenance(
     ),
 )]
 async fn create_maintenance(
-    State(state): State<Admin>,
-    Auth(actor, _): Auth<scope::Incidents>,
+    state: State<Admin>,
+    actor: Auth<scope::Incidents>,
     body: JsonBody<CreateMaintenance>,
 ) -> Result<Response, Error> {
-    let (input, idem) = (body.value, body.idempotency);
-    let command = move |tx: &Transaction, ctx: &Ctx| {
-        notices::open(tx, ctx, |catalog| input.read(ctx, catalog))
-    };
-    write(
-        &state,
-        actor,
-        idem,
-        command,
-        answer(&state, StatusCode::CREATED),
-    )
-    .await
+    open(state, actor, body).await
 }
 
 /// Post an update to a maintenance

@@ -97,8 +97,9 @@ impl Parser<'_> {
             {
                 continue;
             }
-            let status = match (status, kind) {
-                (Some(s), _) => match ComponentStatus::parse(s) {
+            // Only a list leaves the status out, and only a maintenance takes a list.
+            let status = match status {
+                Some(s) => match ComponentStatus::parse(s) {
                     Some(st) => st,
                     None => {
                         self.errors.push(
@@ -111,14 +112,7 @@ impl Parser<'_> {
                         continue;
                     }
                 },
-                (None, Kind::Maintenance) => ComponentStatus::UnderMaintenance,
-                (None, Kind::Incident) => {
-                    self.errors.push(
-                        "components",
-                        "give each component's status, such as {\"card\": \"major_outage\"}",
-                    );
-                    continue;
-                }
+                None => ComponentStatus::UnderMaintenance,
             };
             if !out.iter().any(|c| c.id == cid) {
                 out.push(AffectedComponent { id: cid, status });

@@ -14,9 +14,14 @@ use crate::domain::{
 use crate::error::Error;
 use crate::service::Ctx;
 
-impl CreateIncident {
-    /// The incident to open, or every problem with the request.
-    pub(super) fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error> {
+/// A request body that opens a notice: read into the draft the command takes.
+pub(super) trait OpensNotice: Send + 'static {
+    /// The notice to open, or every problem with the request.
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error>;
+}
+
+impl OpensNotice for CreateIncident {
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error> {
         let mut p = parser(ctx, catalog);
         let title = p.text(&self.title, TextKind::Title, "title");
         let message = p.text(&self.message, TextKind::Body, "message");
@@ -63,9 +68,8 @@ impl CreateIncident {
     }
 }
 
-impl CreateMaintenance {
-    /// The maintenance to announce, or every problem with the request.
-    pub(super) fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error> {
+impl OpensNotice for CreateMaintenance {
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error> {
         let mut p = parser(ctx, catalog);
         let title = p.text(&self.title, TextKind::Title, "title");
         let message = p.text(&self.message, TextKind::Body, "message");

@@ -10,6 +10,7 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{ListQuery, PostUpdate};
+use super::notice_read::OpensNotice;
 use super::query::QueryParams;
 use super::views;
 use super::write::{Answer, json_response, write};
@@ -108,26 +109,18 @@ pub(super) async fn show(
 ) -> Result<Response, Error> {
     let i = state
         .store
-        .read(Reader::Operator, move |tx| {
-            Ok::<_, Error>(store::incident_by_id(tx, &id)?)
-        })
-        .await?
-        .filter(|i| i.kind == kind)
-        .ok_or_else(|| not_found(kind))?;
+        .read(Reader::Operator, move |tx| notices::load(tx, &id, kind))
+        .await?;
     let tag = etag(&i.id, i.revision);
     let body = views::notice(&i, state.timezone, &state.base_url)?;
     Ok(json_response(StatusCode::OK, &body, Some(&tag), false))
-}
-
-fn not_found(kind: Kind) -> Error {
-    Error::NotFound(kind.as_str().to_string())
 }
 
 /// The answer to a write of a notice: its view and ETag, with `status`.
 pub(super) fn answer(
     state: &Admin,
     status: StatusCode,
-) -> impl Fn(&Incident) -> Result<Answer, Error> + Clone + Send + 'static {
+) -> impl Fn(&Incident) -> Result<Answer, Error> + Send + 'static {
     let (tz, base) = (state.timezone, state.base_url.clone());
     move |i: &Incident| {
         Ok(Answer::new(
@@ -136,6 +129,26 @@ pub(super) fn answer(
             Some(etag(&i.id, i.revision)),
         ))
     }
+}
+
+/// Opens the notice the body describes: an incident or a maintenance.
+pub(super) async fn open<I: OpensNotice>(
+    State(state): State<Admin>,
+    Auth(actor, _): Auth<scope::Incidents>,
+    body: JsonBody<I>,
+) -> Result<Response, Error> {
+    let (input, idem) = (body.value, body.idempotency);
+    let command = move |tx: &Transaction, ctx: &Ctx| {
+        notices::open(tx, ctx, |catalog| input.read(ctx, catalog))
+    };
+    write(
+        &state,
+        actor,
+        idem,
+        command,
+        answer(&state, StatusCode::CREATED),
+    )
+    .await
 }
 
 /// Posts a timeline update to the notice `id` of `kind`.

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Admin;
 use super::auth::Actor;
 use crate::error::Error;
-use crate::service::{Ctx, Done, IfMatch, Outcome, Replay, Who};
+use crate::service::{Ctx, Done, IfMatch, Outcome, Replay, Replayable, Who};
 use crate::store::{SavedResponse, StoreError};
 
 /// What an admin write answers: its status, the view of what was written and its ETag.
@@ -35,24 +35,34 @@ impl Answer {
         }
     }
 
+    fn response(self) -> Response {
+        json_response(self.status, &self.body, self.etag.as_deref(), false)
+    }
+}
+
+impl Replayable for Answer {
     /// The copy kept for replays: never with a secret in it.
-    fn saved(&self) -> SavedResponse {
-        let mut kept = self.body.clone();
-        if let Some(field) = self.secret
-            && let Some(obj) = kept.as_object_mut()
-        {
-            obj.insert(field.to_string(), Value::Null);
-            obj.insert(
-                format!("{field}_shown_once"),
-                Value::String(SHOWN_ONCE.into()),
-            );
-        }
-        SavedResponse {
+    fn saved(&self) -> Result<SavedResponse, Error> {
+        let body = match self.secret {
+            None => self.body.to_string(),
+            Some(field) => {
+                let mut kept = self.body.clone();
+                if let Some(obj) = kept.as_object_mut() {
+                    obj.insert(field.to_string(), Value::Null);
+                    obj.insert(
+                        format!("{field}_shown_once"),
+                        Value::String(SHOWN_ONCE.into()),
+                    );
+                }
+                kept.to_string()
+            }
+        };
+        Ok(SavedResponse {
             request_hash: String::new(),
             status: self.status.as_u16(),
-            body: kept.to_string(),
+            body,
             etag: self.etag.clone(),
-        }
+        })
     }
 }
 
@@ -99,24 +109,28 @@ pub async fn write<T, F, A>(
 where
     T: Send + 'static,
     F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
-    A: Fn(&T) -> Result<Answer, Error> + Clone + Send + 'static,
+    A: Fn(&T) -> Result<Answer, Error> + Send + 'static,
 {
-    let replay = idempotency.map(|i| Replay {
-        key: i.key,
-        fingerprint: i.fingerprint,
-    });
-    let save = answer.clone();
-    let outcome = state
-        .writer
-        .run(Who::key(&actor.key), replay, command, move |t| {
-            save(t).map(|a| a.saved())
+    let who = Who::key(&actor.key);
+    let Some(idempotency) = idempotency else {
+        // The answer is made after the commit, with the writer free again.
+        let written = state.writer.run(who, command).await?;
+        return answer(&written).map(Answer::response);
+    };
+    let replay = Replay {
+        key: idempotency.key,
+        fingerprint: idempotency.fingerprint,
+    };
+    // Kept for a replay, the answer is made in the transaction, once.
+    let answered = move |tx: &Transaction, ctx: &Ctx| {
+        let done = command(tx, ctx)?;
+        Ok(Done {
+            value: answer(&done.value)?,
+            audit: done.audit,
         })
-        .await?;
-    match outcome {
-        Outcome::Done(t) => {
-            let a = answer(&t)?;
-            Ok(json_response(a.status, &a.body, a.etag.as_deref(), false))
-        }
+    };
+    match state.writer.run_replayable(who, replay, answered).await? {
+        Outcome::Done(a) => Ok(a.response()),
         Outcome::Replayed(saved) => replayed(saved),
     }
 }

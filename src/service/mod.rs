@@ -107,6 +107,11 @@ pub struct Replay {
     pub fingerprint: String,
 }
 
+/// What a writer answers to a request it may get again, as kept for the replay.
+pub trait Replayable: Send + 'static {
+    fn saved(&self) -> Result<SavedResponse, Error>;
+}
+
 /// Either the command ran now, or an earlier identical request's answer is replayed.
 pub enum Outcome<T> {
     Done(T),
@@ -133,48 +138,64 @@ impl Writer {
         }
     }
 
-    /// Runs `command` as one committed write and returns once the page shows it. With
-    /// `replay`, the answer `save` makes of the result is kept in the same transaction,
-    /// and a second identical request gets it back instead of running again.
-    pub async fn run<T, F, S>(
-        &self,
-        who: Who,
-        replay: Option<Replay>,
-        command: F,
-        save: S,
-    ) -> Result<Outcome<T>, Error>
+    /// Runs `command` as one committed write and returns once the page shows it.
+    pub async fn run<T, F>(&self, who: Who, command: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
-        S: FnOnce(&T) -> Result<SavedResponse, Error> + Send + 'static,
+    {
+        self.commit(who, move |tx, ctx| execute(tx, ctx, command), |_| true)
+            .await
+    }
+
+    /// The same for a request that may be sent again (`Idempotency-Key`): the answer is
+    /// kept in the same transaction, and a second identical request gets it back instead
+    /// of running again. The answer is made inside the transaction only here, where it
+    /// has to be kept.
+    pub async fn run_replayable<T, F>(
+        &self,
+        who: Who,
+        replay: Replay,
+        command: F,
+    ) -> Result<Outcome<T>, Error>
+    where
+        T: Replayable,
+        F: FnOnce(&Transaction, &Ctx) -> Result<Done<T>, Error> + Send + 'static,
+    {
+        let work = move |tx: &Transaction, ctx: &Ctx| -> Result<Outcome<T>, Error> {
+            // Answers are kept per API key; a writer without one has nothing to replay.
+            let Some(key_id) = ctx.who.key_id.as_deref() else {
+                return execute(tx, ctx, command).map(Outcome::Done);
+            };
+            if let Some(saved) = store::saved_response(tx, key_id, &replay.key)? {
+                if saved.request_hash != replay.fingerprint {
+                    return Err(Error::invalid(
+                        "Idempotency-Key",
+                        "this key was already used for a different request",
+                    ));
+                }
+                return Ok(Outcome::Replayed(saved));
+            }
+            let done = execute(tx, ctx, command)?;
+            let mut saved = done.saved()?;
+            saved.request_hash = replay.fingerprint;
+            store::save_response(tx, key_id, &replay.key, &saved, ctx.now)?;
+            Ok(Outcome::Done(done))
+        };
+        self.commit(who, work, |o| matches!(o, Outcome::Done(_)))
+            .await
+    }
+
+    /// One transaction of `work`, then (when `changed` says it wrote) the publish.
+    async fn commit<R, W>(&self, who: Who, work: W, changed: fn(&R) -> bool) -> Result<R, Error>
+    where
+        R: Send + 'static,
+        W: FnOnce(&Transaction, &Ctx) -> Result<R, Error> + Send + 'static,
     {
         let ctx = self.context(who);
         let started = std::time::Instant::now();
-        let outcome = self
-            .store
-            .write(move |tx| -> Result<Outcome<T>, Error> {
-                let keyed = replay.as_ref().zip(ctx.who.key_id.as_deref());
-                if let Some((replay, key_id)) = keyed
-                    && let Some(saved) = store::saved_response(tx, key_id, &replay.key)?
-                {
-                    if saved.request_hash != replay.fingerprint {
-                        return Err(Error::invalid(
-                            "Idempotency-Key",
-                            "this key was already used for a different request",
-                        ));
-                    }
-                    return Ok(Outcome::Replayed(saved));
-                }
-                let done = execute(tx, &ctx, command)?;
-                if let Some((replay, key_id)) = keyed {
-                    let mut saved = save(&done)?;
-                    saved.request_hash = replay.fingerprint.clone();
-                    store::save_response(tx, key_id, &replay.key, &saved, ctx.now)?;
-                }
-                Ok(Outcome::Done(done))
-            })
-            .await?;
-        if let Outcome::Done(_) = &outcome {
+        let result = self.store.write(move |tx| work(tx, &ctx)).await?;
+        if changed(&result) {
             let committed = started.elapsed();
             self.publisher
                 .publish_write()
@@ -182,7 +203,7 @@ impl Writer {
                 .map_err(|e| Error::Unpublished(e.to_string()))?;
             tracing::debug!(?committed, published = ?started.elapsed(), "write");
         }
-        Ok(outcome)
+        Ok(result)
     }
 }
 

@@ -32,8 +32,11 @@ impl Background {
                         // One thread waits on the queue at a time; the others on the lock.
                         let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok(job) = job else { return };
-                        // A panicking job loses its own answer, not the thread.
-                        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                        // A panicking job loses its own answer (its caller hears
+                        // `Lost`), not the thread.
+                        if std::panic::catch_unwind(AssertUnwindSafe(job)).is_err() {
+                            tracing::error!("a background job panicked");
+                        }
                     }
                 })?;
         }

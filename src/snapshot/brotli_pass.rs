@@ -57,7 +57,7 @@ impl BrotliPass {
             let upto = self.published.load(Ordering::SeqCst);
             let snapshot = self.live.load_full();
             // At background priority: readers have gzip meanwhile.
-            let _ = self
+            let done = self
                 .background
                 .run(move || {
                     for doc in snapshot.documents() {
@@ -65,6 +65,10 @@ impl BrotliPass {
                     }
                 })
                 .await;
+            if done.is_err() {
+                // Readers keep gzip; the next publish tries again.
+                tracing::error!("the brotli pass was lost (its job panicked)");
+            }
             self.compressed.send_modify(|c| *c = (*c).max(upto));
             if self.published.load(Ordering::SeqCst) != upto {
                 continue;

@@ -2,6 +2,7 @@
 //! starve another: a crawler paging through history never holds the connection a write's
 //! snapshot rebuild needs. In WAL mode readers never block the writer, nor it them.
 
+use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -111,7 +112,7 @@ impl Pool {
         }
         Borrowed {
             pool: self,
-            conn: Some(conn),
+            conn: ManuallyDrop::new(conn),
         }
     }
 
@@ -122,31 +123,32 @@ impl Pool {
     }
 }
 
+/// A connection on loan: it goes back to the pool when dropped (not closed).
 struct Borrowed<'a> {
     pool: &'a Pool,
-    conn: Option<Connection>,
+    conn: ManuallyDrop<Connection>,
 }
 
 impl std::ops::Deref for Borrowed<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        self.conn.as_ref().expect("present until dropped")
+        &self.conn
     }
 }
 
 impl std::ops::DerefMut for Borrowed<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.conn.as_mut().expect("present until dropped")
+        &mut self.conn
     }
 }
 
 impl Drop for Borrowed<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            lock(&self.pool.idle).push(conn);
-            self.pool.returned.notify_one();
-        }
+        // SAFETY: `conn` is taken once, here, and the guard is not used after `drop`.
+        let conn = unsafe { ManuallyDrop::take(&mut self.conn) };
+        lock(&self.pool.idle).push(conn);
+        self.pool.returned.notify_one();
     }
 }
 
