@@ -12,12 +12,12 @@ use utoipa_axum::routes;
 
 use super::Admin;
 use super::auth::{Auth, scope};
-use super::json::{JsonBody, present};
+use super::json::{JsonBody, present, whole_number};
 use super::openapi as doc;
 use super::views::{self, ComponentList, ComponentView};
 use super::write::{Answer, if_match, json_response, write};
 use crate::domain::{
-    Component, ComponentId, ComponentStatusInput, FieldErrors, LocalizedText, Scope, TextInput,
+    Component, ComponentId, ComponentIdInput, ComponentStatusInput, FieldErrors, LocalizedText, Scope, TextInput,
     TextKind,
 };
 use crate::error::Error;
@@ -34,22 +34,24 @@ pub fn router() -> OpenApiRouter<Admin> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateComponent {
-    #[schema(value_type = ComponentId)]
-    id: String,
+    #[serde(default)]
+    #[schema(required = true)]
+    id: ComponentIdInput,
+    #[serde(default)]
+    #[schema(required = true)]
     name: TextInput,
     description: Option<TextInput>,
     /// A group holds channels; its status is the worst of theirs.
     #[serde(default)]
     group: bool,
     /// The group this channel belongs to.
-    #[schema(value_type = Option<ComponentId>)]
-    group_id: Option<String>,
+    group_id: Option<ComponentIdInput>,
     /// Order on the page; after the last by default.
+    #[serde(default, deserialize_with = "whole_number")]
     position: Option<i64>,
     /// Channels to suggest while this one is down.
     #[serde(default)]
-    #[schema(value_type = Vec<ComponentId>)]
-    fallbacks: Vec<String>,
+    fallbacks: Vec<ComponentIdInput>,
 }
 
 /// Catalogue fields need the `components` scope, `status` the `incidents` scope.
@@ -62,11 +64,10 @@ pub struct PatchComponent {
     description: Option<Option<TextInput>>,
     /// null takes the channel out of its group.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<ComponentId>)]
-    group_id: Option<Option<String>>,
+    group_id: Option<Option<ComponentIdInput>>,
+    #[serde(default, deserialize_with = "whole_number")]
     position: Option<i64>,
-    #[schema(value_type = Option<Vec<ComponentId>>)]
-    fallbacks: Option<Vec<String>>,
+    fallbacks: Option<Vec<ComponentIdInput>>,
     /// The channel's status outside any incident (not for groups).
     status: Option<ComponentStatusInput>,
 }
@@ -289,7 +290,7 @@ impl CreateComponent {
     /// The component to add, or every problem with the request's fields.
     fn read(&self, ctx: &Ctx) -> Result<NewComponent, Error> {
         let mut errors = FieldErrors::default();
-        let id = errors.check(ComponentId::parse(&self.id, "id"));
+        let id = errors.check(self.id.known("id"));
         let name = errors.check(LocalizedText::parse(
             &self.name,
             TextKind::Title,
@@ -307,7 +308,7 @@ impl CreateComponent {
         let group_id = self
             .group_id
             .as_ref()
-            .and_then(|g| errors.check(ComponentId::parse(g, "group_id")));
+            .and_then(|g| errors.check(g.known("group_id")));
         let fallbacks = read_ids(&self.fallbacks, &mut errors);
         errors.into_result().map_err(Error::Invalid)?;
         let (Some(id), Some(name)) = (id, name) else {
@@ -350,7 +351,7 @@ impl PatchComponent {
             None => None,
         };
         let group_id = match &self.group_id {
-            Some(Some(g)) => errors.check(ComponentId::parse(g, "group_id")).map(Some),
+            Some(Some(g)) => errors.check(g.known("group_id")).map(Some),
             Some(None) => Some(None),
             None => None,
         };
@@ -372,9 +373,9 @@ impl PatchComponent {
 }
 
 /// Component ids of a list (`fallbacks[i]`), each parsed.
-fn read_ids(list: &[String], errors: &mut FieldErrors) -> Vec<ComponentId> {
+fn read_ids(list: &[ComponentIdInput], errors: &mut FieldErrors) -> Vec<ComponentId> {
     list.iter()
         .enumerate()
-        .filter_map(|(i, f)| errors.check(ComponentId::parse(f, &format!("fallbacks[{i}]"))))
+        .filter_map(|(i, f)| errors.check(f.known(&format!("fallbacks[{i}]"))))
         .collect()
 }

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
-use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostUpdate};
+use super::notice_input::{CreateIncident, ListQuery, PatchIncident, PostIncidentUpdate};
 use super::notices::{answer, list, open, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;
@@ -111,7 +111,7 @@ async fn create_incident(
     operation_id = "postIncidentUpdate",
     tag = "incidents",
     params(("id" = String, Path, description = "The incident id"), doc::IdempotencyKey),
-    request_body(content = PostUpdate, content_type = "application/json"),
+    request_body(content = PostIncidentUpdate, content_type = "application/json"),
     security(("bearer" = ["incidents"])),
     responses(
         (status = 201, description = "The incident with the new update", body = views::IncidentView,
@@ -125,9 +125,9 @@ async fn post_incident_update(
     state: State<Admin>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
-    body: JsonBody<PostUpdate>,
+    body: JsonBody<PostIncidentUpdate>,
 ) -> Result<Response, Error> {
-    post_update(state, auth, id, body, Kind::Incident).await
+    post_update(state, auth, id, body).await
 }
 
 /// Change an incident

@@ -70,21 +70,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                     message: inner.to_string(),
                 });
             }
+            // Every input declares its required fields `#[serde(default)]` and refuses a
+            // missing one with the request's other problems, so the path names the field.
             let message = strip_position(&inner.to_string());
-            // serde names unknown and missing fields in the message; the path points at the
-            // unknown field itself, but only at the parent of a missing one.
-            let field = match (
-                named(&message, "unknown field `"),
-                named(&message, "missing field `"),
-            ) {
-                (Some(name), _) if path == name || path.ends_with(&format!(".{name}")) => path,
-                // Text fields are read through a `Value`, which loses the inner path.
-                (Some(name), _) if path.is_empty() => name.to_string(),
-                (Some(name), _) => format!("{path}.{name}"),
-                (None, Some(name)) if path.is_empty() => name.to_string(),
-                (None, Some(name)) => format!("{path}.{name}"),
-                (None, None) => path,
-            };
+            let field = path;
             Err(Error::Invalid(vec![FieldError::new(field, message)]))
         }
     }
@@ -97,11 +86,6 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-/// The field a serde message names after `prefix`, such as "missing field `title`".
-fn named<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
-    msg.strip_prefix(prefix)?.split('`').next()
-}
-
 /// For fields where `null` means "clear" and absence means "leave as is":
 /// `#[serde(default, deserialize_with = "present")] field: Option<Option<T>>`.
 pub fn present<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
@@ -110,6 +94,23 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// An integer as JSON Schema counts one, `3` or `3.0`; null or absent is none:
+/// `#[serde(default, deserialize_with = "whole_number")] field: Option<i64>`.
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("`{n}` is not a whole number")))
 }
 
 #[cfg(test)]
@@ -143,8 +144,8 @@ mod tests {
             Err(Error::Invalid(e)) => assert_eq!(e[0].field, "title"),
             other => panic!("{other:?}"),
         }
-        match parse::<Body>(b"{}") {
-            Err(Error::Invalid(e)) => assert_eq!(e[0].field, "title", "a missing field is named"),
+        match parse::<Body>(b"{\"title\": \"x\", \"eta\": 5}") {
+            Err(Error::Invalid(e)) => assert_eq!(e[0].field, "eta"),
             other => panic!("{other:?}"),
         }
     }

@@ -13,7 +13,7 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::openapi as doc;
-use super::query::QueryParams;
+use super::query::{EntryId, PageLimit, QueryParams};
 use super::views::{self, AuditEntryView, AuditPage, KeyList, KeyView, NewKeyView};
 use super::write::{Answer, json_response, write};
 use crate::domain::{ApiKey, FieldErrors, Scope, ScopeInput};
@@ -33,9 +33,11 @@ pub fn router() -> OpenApiRouter<Admin> {
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
     /// 1 to 100 characters, for the audit log.
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     name: String,
-    #[schema(min_items = 1)]
+    #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     scopes: Vec<ScopeInput>,
 }
 
@@ -162,11 +164,11 @@ async fn revoke(
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// `next_cursor` of the previous page: entries older than this entry id.
-    #[param(value_type = Option<i64>)]
-    before: Option<String>,
+    #[param(inline)]
+    before: Option<EntryId>,
     /// Entries per page, 1 to 200 (default 50).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
+    #[param(inline)]
+    limit: Option<PageLimit>,
 }
 
 /// Read the audit log
@@ -210,22 +212,11 @@ impl AuditQuery {
     /// The entry to start before and the page size, or every problem with the query.
     fn read(&self) -> Result<(Option<i64>, usize), Error> {
         let mut errors = FieldErrors::default();
-        let before = match self.before.as_deref().map(str::parse::<i64>) {
-            None => None,
-            Some(Ok(n)) => Some(n),
-            Some(Err(_)) => {
-                errors.push("before", "must be an entry id");
-                None
-            }
-        };
-        let limit = match self.limit.as_deref().map(str::parse::<usize>) {
-            None => 50,
-            Some(Ok(n)) if (1..=200).contains(&n) => n,
-            Some(_) => {
-                errors.push("limit", "must be a number from 1 to 200");
-                50
-            }
-        };
+        let before = self
+            .before
+            .as_ref()
+            .map(|_| EntryId::read(&self.before, "before", 0, &mut errors));
+        let limit = PageLimit::read(&self.limit, "limit", 50, &mut errors);
         errors.into_result().map_err(Error::Invalid)?;
         Ok((before, limit))
     }

@@ -12,7 +12,7 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::{
-    CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate, PostUpdate,
+    CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate,
 };
 use super::notices::{answer, list, open, post_update, show};
 use super::openapi as doc;
@@ -129,9 +129,9 @@ async fn post_maintenance_update(
     state: State<Admin>,
     auth: Auth<scope::Incidents>,
     id: Path<String>,
-    body: JsonBody<PostUpdate>,
+    body: JsonBody<PostMaintenanceUpdate>,
 ) -> Result<Response, Error> {
-    post_update(state, auth, id, body, Kind::Maintenance).await
+    post_update(state, auth, id, body).await
 }
 
 /// Change a maintenance

@@ -1,63 +1,75 @@
 //! What `/incidents` and `/maintenances` accept, and how the OpenAPI document describes
 //! it (`notice_read` turns it into the commands' input).
 
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::json::present;
-use super::openapi::{self as doc, IncidentStatus, MaintenanceStatus};
-use crate::domain::{ComponentId, ComponentStatus, ImpactInput, InputTime, TextInput};
+use super::json::{present, whole_number};
+use super::query::{PageLimit, StatusFilter};
+use super::openapi as doc;
+use crate::domain::{
+    ComponentIdInput, ComponentStatus, ComponentStatusInput, ImpactInput, IncidentStatusInput,
+    InputTime, MaintenanceStatusInput, TextInput,
+};
 
 // ---- input -------------------------------------------------------------------------
 
-/// Affected components: `{"card": "major_outage"}`, or for maintenances a plain list
-/// of ids (they go under maintenance).
+/// Affected components as sent: `{"card": "major_outage"}`, or for maintenances a plain
+/// list of ids (they go under maintenance).
 #[derive(Debug, Default)]
 pub struct ComponentsInput {
-    pub(super) items: Vec<(String, Option<String>)>,
-    /// Sent as a list of ids (maintenances only), not as an object of statuses.
+    pub(super) items: Vec<(ComponentIdInput, Option<ComponentStatusInput>)>,
+    /// Sent as a list of ids, not as an object of statuses.
     pub(super) listed: bool,
 }
 
 impl<'de> Deserialize<'de> for ComponentsInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ComponentsInput, D::Error> {
-        use serde::de::Error;
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Object(map) => map
-                .into_iter()
-                .map(|(k, v)| match v {
-                    serde_json::Value::String(s) => Ok((k, Some(s))),
-                    _ => Err(D::Error::custom(format!(
-                        "the status of `{k}` must be a string"
-                    ))),
-                })
-                .collect::<Result<_, _>>()
-                .map(|items| ComponentsInput {
-                    items,
-                    listed: false,
-                }),
-            serde_json::Value::Array(items) => items
-                .into_iter()
-                .map(|v| match v {
-                    serde_json::Value::String(s) => Ok((s, None)),
-                    _ => Err(D::Error::custom("component ids must be strings")),
-                })
-                .collect::<Result<_, _>>()
-                .map(|items| ComponentsInput {
-                    items,
-                    listed: true,
-                }),
-            _ => Err(D::Error::custom(
-                "expected an object of component id to status, such as {\"card\": \"major_outage\"}",
-            )),
-        }
+        d.deserialize_any(ComponentsVisitor)
     }
 }
 
-/// The schema of what an incident accepts as `components`: ids with their status.
-pub enum ComponentStatuses {}
+/// Reads the object or the list in place, so an error inside keeps its path.
+struct ComponentsVisitor;
+
+impl<'de> Visitor<'de> for ComponentsVisitor {
+    type Value = ComponentsInput;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object of component id to status, such as {\"card\": \"major_outage\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ComponentsInput, A::Error> {
+        let mut items = Vec::new();
+        while let Some((id, status)) = map.next_entry::<ComponentIdInput, ComponentStatusInput>()? {
+            items.push((id, Some(status)));
+        }
+        Ok(ComponentsInput {
+            items,
+            listed: false,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ComponentsInput, A::Error> {
+        let mut items = Vec::new();
+        while let Some(id) = seq.next_element::<ComponentIdInput>()? {
+            items.push((id, None));
+        }
+        Ok(ComponentsInput {
+            items,
+            listed: true,
+        })
+    }
+}
+
+/// What an incident accepts as `components`: ids with their status. A list is read (to
+/// be refused with the request's other problems) but is not in the schema.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct ComponentStatuses(pub(super) ComponentsInput);
 
 impl PartialSchema for ComponentStatuses {
     fn schema() -> RefOr<Schema> {
@@ -95,30 +107,34 @@ impl ToSchema for ComponentsInput {}
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlternativeInput {
-    #[schema(value_type = ComponentId)]
-    pub(super) component: String,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub(super) component: ComponentIdInput,
     pub(super) instructions: Option<TextInput>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIncident {
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) title: TextInput,
     /// The first update.
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) message: TextInput,
     /// `investigating` by default.
-    #[schema(value_type = Option<IncidentStatus>)]
-    pub(super) status: Option<String>,
+    pub(super) status: Option<IncidentStatusInput>,
     /// Follows the components' statuses unless given.
     pub(super) impact: Option<ImpactInput>,
     #[serde(default)]
-    #[schema(value_type = ComponentStatuses)]
-    pub(super) components: ComponentsInput,
+    pub(super) components: ComponentStatuses,
     /// When it should be fixed; not in the past.
     pub(super) eta: Option<InputTime>,
     /// When the next update is promised; or use `next_update_in_minutes`, not both.
     pub(super) next_update_at: Option<InputTime>,
     /// Promise an update this often.
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
     #[serde(default)]
@@ -134,16 +150,23 @@ pub struct CreateIncident {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMaintenance {
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) title: TextInput,
     /// The first update.
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) message: TextInput,
     /// `scheduled` by default.
-    #[schema(value_type = Option<MaintenanceStatus>)]
-    pub(super) status: Option<String>,
+    pub(super) status: Option<MaintenanceStatusInput>,
     #[serde(default)]
     pub(super) components: ComponentsInput,
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) scheduled_for: InputTime,
-    /// After `scheduled_for`.
+    /// After `scheduled_for` (a rule between two fields, which the schema cannot state).
+    #[serde(default)]
+    #[schema(required = true)]
     pub(super) scheduled_until: InputTime,
     /// Start and complete with the window (default true).
     pub(super) auto_transition: Option<bool>,
@@ -159,20 +182,20 @@ pub struct CreateMaintenance {
 /// components to `operational` unless `components` says otherwise.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = PostIncidentUpdate)]
-pub struct PostUpdate {
-    pub(super) message: TextInput,
-    #[schema(value_type = Option<IncidentStatus>)]
-    pub(super) status: Option<String>,
+pub struct PostIncidentUpdate {
     #[serde(default)]
-    #[schema(value_type = ComponentStatuses)]
-    pub(super) components: ComponentsInput,
+    #[schema(required = true)]
+    pub(super) message: TextInput,
+    pub(super) status: Option<IncidentStatusInput>,
+    #[serde(default)]
+    pub(super) components: ComponentStatuses,
     /// null clears it.
     #[serde(default, deserialize_with = "present")]
     pub(super) eta: Option<Option<InputTime>>,
     /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
     pub(super) next_update_at: Option<Option<InputTime>>,
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
     /// Replaces the alternatives.
@@ -180,34 +203,30 @@ pub struct PostUpdate {
     pub(super) alternatives: Option<Vec<AlternativeInput>>,
 }
 
-/// `PostUpdate` as `/maintenances/{id}/updates` takes it: maintenance statuses,
-/// components as a map or a list, and no `eta` (the window says when it ends).
-pub enum PostMaintenanceUpdate {}
-
-impl PartialSchema for PostMaintenanceUpdate {
-    fn schema() -> RefOr<Schema> {
-        let mut schema = PostUpdate::schema();
-        if let RefOr::T(Schema::Object(o)) = &mut schema {
-            o.properties.remove("eta");
-            o.properties.insert(
-                "status".into(),
-                OneOfBuilder::new()
-                    .item(ObjectBuilder::new().schema_type(Type::Null))
-                    .item(MaintenanceStatus::schema())
-                    .into(),
-            );
-            o.properties
-                .insert("components".into(), ComponentsInput::schema());
-            o.description = Some("A timeline update of a maintenance.".into());
-        }
-        schema
-    }
-}
-
-impl ToSchema for PostMaintenanceUpdate {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        PostUpdate::schemas(schemas);
-    }
+/// A timeline update of a maintenance: its statuses, components as a map or a list, and
+/// no `eta` (the window says when it ends).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostMaintenanceUpdate {
+    #[serde(default)]
+    #[schema(required = true)]
+    pub(super) message: TextInput,
+    pub(super) status: Option<MaintenanceStatusInput>,
+    #[serde(default)]
+    pub(super) components: ComponentsInput,
+    /// Read only to be refused with a clearer word than "unknown field".
+    #[serde(default, deserialize_with = "present")]
+    #[schema(ignore)]
+    pub(super) eta: Option<Option<InputTime>>,
+    /// null clears it; or use `next_update_in_minutes`, not both.
+    #[serde(default, deserialize_with = "present")]
+    pub(super) next_update_at: Option<Option<InputTime>>,
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 1440)]
+    pub(super) next_update_in_minutes: Option<i64>,
+    /// Replaces the alternatives.
+    #[schema(max_items = 10)]
+    pub(super) alternatives: Option<Vec<AlternativeInput>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -225,6 +244,7 @@ pub struct PatchIncident {
     /// null clears it; or use `next_update_in_minutes`, not both.
     #[serde(default, deserialize_with = "present")]
     pub(super) next_update_at: Option<Option<InputTime>>,
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 1440)]
     pub(super) next_update_in_minutes: Option<i64>,
     #[schema(max_items = 10)]
@@ -257,22 +277,9 @@ pub struct ListQuery {
     #[param(pattern = r"^[0-9]{1,16}~[a-z0-9]{1,40}$")]
     pub(super) cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    pub(super) limit: Option<String>,
+    #[param(inline)]
+    pub(super) limit: Option<PageLimit>,
     /// Which to list (default `all`).
-    #[param(value_type = Option<StatusFilter>, inline)]
-    pub(super) status: Option<String>,
+    #[param(inline)]
+    pub(super) status: Option<StatusFilter>,
 }
-
-/// The `status` filter of a list.
-pub enum StatusFilter {}
-
-impl PartialSchema for StatusFilter {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(["open", "closed", "all"]))
-            .into()
-    }
-}
-impl ToSchema for StatusFilter {}

@@ -6,8 +6,9 @@ use chrono_tz::Tz;
 
 use super::notice_input::{AlternativeInput, ComponentsInput};
 use crate::domain::{
-    AffectedComponent, Alternative, Catalog, ComponentId, ComponentStatus, FieldErrors, Impact,
-    ImpactInput, InputTime, Kind, Lang, LocalizedText, NextUpdate, Status, TextInput, TextKind,
+    AffectedComponent, Alternative, Catalog, ComponentId, ComponentIdInput, ComponentStatus,
+    FieldErrors, Impact, ImpactInput, InputTime, Kind, Lang, LocalizedText, NextUpdate,
+    TextInput, TextKind,
 };
 use crate::error::Error;
 use crate::service::Ctx;
@@ -47,26 +48,6 @@ impl Parser<'_> {
         Some(t)
     }
 
-    pub(super) fn status(&mut self, s: &str, kind: Kind) -> Option<Status> {
-        match Status::parse(s) {
-            Some(st) if st.kind() == kind => Some(st),
-            _ => {
-                self.errors.push(
-                    "status",
-                    format!(
-                        "`{s}` is not a status of {}; expected one of {}",
-                        match kind {
-                            Kind::Incident => "an incident",
-                            Kind::Maintenance => "a maintenance",
-                        },
-                        Status::expected_for(kind)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
     pub(super) fn impact(&mut self, input: &ImpactInput) -> Option<Impact> {
         self.errors.check(input.known("impact"))
     }
@@ -86,31 +67,15 @@ impl Parser<'_> {
             return out;
         }
         for (id, status) in &input.items {
-            let field = format!("components.{id}");
-            let Some(cid) = self.errors.check(ComponentId::parse(id, &field)) else {
+            let Some(cid) = self.channel(id, |id| format!("components.{id}")) else {
                 continue;
             };
-            if self
-                .errors
-                .check(self.catalog.check_channel(&cid, &field))
-                .is_none()
-            {
-                continue;
-            }
+            let field = format!("components.{cid}");
             // Only a list leaves the status out, and only a maintenance takes a list.
             let status = match status {
-                Some(s) => match ComponentStatus::parse(s) {
+                Some(s) => match self.errors.check(s.known(&field)) {
                     Some(st) => st,
-                    None => {
-                        self.errors.push(
-                            &field,
-                            format!(
-                                "`{s}` is not a status; expected one of {}",
-                                ComponentStatus::expected()
-                            ),
-                        );
-                        continue;
-                    }
+                    None => continue,
                 },
                 None => ComponentStatus::UnderMaintenance,
             };
@@ -121,6 +86,23 @@ impl Parser<'_> {
         out
     }
 
+    /// A payment channel of the catalogue (not a group), refused under the field `field`
+    /// makes from the id as sent.
+    fn channel(
+        &mut self,
+        id: &ComponentIdInput,
+        field: impl FnOnce(&str) -> String,
+    ) -> Option<ComponentId> {
+        let field = field(match id {
+            ComponentIdInput::Known(id) => id.as_str(),
+            ComponentIdInput::Unknown(s) => s,
+            ComponentIdInput::Missing => "",
+        });
+        let id = self.errors.check(id.known(&field))?;
+        self.errors.check(self.catalog.check_channel(&id, &field))?;
+        Some(id)
+    }
+
     pub(super) fn alternatives(&mut self, input: &[AlternativeInput]) -> Vec<Alternative> {
         let mut out: Vec<Alternative> = Vec::new();
         if input.len() > 10 {
@@ -128,17 +110,10 @@ impl Parser<'_> {
             return out;
         }
         for (i, a) in input.iter().enumerate() {
-            let field = format!("alternatives[{i}].component");
-            let Some(id) = self.errors.check(ComponentId::parse(&a.component, &field)) else {
+            let Some(id) = self.channel(&a.component, |_| format!("alternatives[{i}].component"))
+            else {
                 continue;
             };
-            if self
-                .errors
-                .check(self.catalog.check_channel(&id, &field))
-                .is_none()
-            {
-                continue;
-            }
             let instructions = match &a.instructions {
                 Some(t) => self.text(
                     t,
@@ -240,11 +215,16 @@ mod tests {
         p.errors.0.into_iter().map(|e| e.field).collect()
     }
 
+    /// A value as serde reads it from the JSON string `s`.
+    fn sent<T: serde::de::DeserializeOwned>(s: &str) -> T {
+        serde_json::from_value(serde_json::Value::from(s)).unwrap()
+    }
+
     fn components(pairs: &[(&str, Option<&str>)]) -> ComponentsInput {
         ComponentsInput {
             items: pairs
                 .iter()
-                .map(|(id, s)| (id.to_string(), s.map(str::to_string)))
+                .map(|(id, s)| (sent(id), s.map(sent)))
                 .collect(),
             listed: pairs.iter().any(|(_, s)| s.is_none()),
         }
@@ -286,24 +266,6 @@ mod tests {
         let got = p.components(&components(&[("bank-transfer", None)]), Kind::Maintenance);
         assert_eq!(got[0].status, ComponentStatus::UnderMaintenance);
         assert!(fields(p).is_empty());
-    }
-
-    #[test]
-    fn statuses_must_belong_to_the_kind_of_notice() {
-        let catalog = catalog();
-        let mut p = parser_over(&catalog);
-        assert_eq!(
-            p.status("identified", Kind::Incident),
-            Some(Status::Identified)
-        );
-        assert_eq!(p.status("in_progress", Kind::Incident), None);
-        assert_eq!(p.status("investigating", Kind::Maintenance), None);
-        let errors = p.errors.0.clone();
-        assert_eq!(errors.len(), 2);
-        assert!(
-            errors[0].message.contains("not a status of an incident"),
-            "{errors:?}"
-        );
     }
 
     #[test]
@@ -373,7 +335,7 @@ mod tests {
     fn alternatives_are_channels_at_most_ten_each_once() {
         let catalog = catalog();
         let alt = |c: &str| AlternativeInput {
-            component: c.to_string(),
+            component: sent(c),
             instructions: None,
         };
         let mut p = parser_over(&catalog);

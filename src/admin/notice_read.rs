@@ -1,15 +1,16 @@
 //! Reading what `/incidents` and `/maintenances` accept into the commands' typed input,
 //! collecting every problem of a request at once (the domain's refusals included).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::notice_input::{
-    CreateIncident, CreateMaintenance, PatchIncident, PatchMaintenance, PostUpdate,
+    AlternativeInput, CreateIncident, CreateMaintenance, PatchIncident, PatchMaintenance,
+    PostIncidentUpdate, PostMaintenanceUpdate,
 };
-use super::notice_parser::parser;
+use super::notice_parser::{Parser, parser};
 use crate::domain::{
-    Catalog, Incident, IncidentChanges, IncidentDraft, Kind, MaintenanceChanges, MaintenanceWindow,
-    TextKind, UpdateDraft,
+    AffectedComponent, Catalog, FieldError, Incident, IncidentChanges, IncidentDraft, InputTime,
+    Kind, MaintenanceChanges, MaintenanceWindow, Status, TextInput, TextKind, UpdateDraft,
 };
 use crate::error::Error;
 use crate::service::Ctx;
@@ -25,12 +26,9 @@ impl OpensNotice for CreateIncident {
         let mut p = parser(ctx, catalog);
         let title = p.text(&self.title, TextKind::Title, "title");
         let message = p.text(&self.message, TextKind::Body, "message");
-        let status = self
-            .status
-            .as_deref()
-            .and_then(|s| p.status(s, Kind::Incident));
+        let status = status(&mut p, self.status.as_ref().map(|s| s.known("status")));
         let impact = self.impact.as_ref().and_then(|i| p.impact(i));
-        let components = p.components(&self.components, Kind::Incident);
+        let components = p.components(&self.components.0, Kind::Incident);
         let started_at = self
             .started_at
             .as_ref()
@@ -73,10 +71,7 @@ impl OpensNotice for CreateMaintenance {
         let mut p = parser(ctx, catalog);
         let title = p.text(&self.title, TextKind::Title, "title");
         let message = p.text(&self.message, TextKind::Body, "message");
-        let status = self
-            .status
-            .as_deref()
-            .and_then(|s| p.status(s, Kind::Maintenance));
+        let status = status(&mut p, self.status.as_ref().map(|s| s.known("status")));
         let components = p.components(&self.components, Kind::Maintenance);
         let starts = p.time(&self.scheduled_for, "scheduled_for");
         let ends = p.time(&self.scheduled_until, "scheduled_until");
@@ -107,30 +102,81 @@ impl OpensNotice for CreateMaintenance {
     }
 }
 
-impl PostUpdate {
-    /// The update to post to a notice of `kind`, or every problem with the request.
-    pub(super) fn read(
-        &self,
-        kind: Kind,
-        ctx: &Ctx,
-        catalog: &Catalog,
-    ) -> Result<UpdateDraft, Error> {
+/// A status as sent, or none (refused or not sent).
+fn status(p: &mut Parser, sent: Option<Result<Status, FieldError>>) -> Option<Status> {
+    sent.and_then(|s| p.errors.check(s))
+}
+
+/// A request body that posts an update to a notice of its kind.
+pub(super) trait PostsUpdate: Send + 'static {
+    const KIND: Kind;
+
+    /// The update to post, or every problem with the request.
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<UpdateDraft, Error>;
+}
+
+impl PostsUpdate for PostIncidentUpdate {
+    const KIND: Kind = Kind::Incident;
+
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<UpdateDraft, Error> {
         let mut p = parser(ctx, catalog);
-        let message = p.text(&self.message, TextKind::Body, "message");
-        let status = self.status.as_deref().and_then(|s| p.status(s, kind));
-        let components = p.components(&self.components, kind);
+        let status = status(&mut p, self.status.as_ref().map(|s| s.known("status")));
+        let components = p.components(&self.components.0, Kind::Incident);
         let eta = match &self.eta {
-            Some(_) if kind == Kind::Maintenance => {
-                p.errors.push(
-                    "eta",
-                    "a maintenance ends with its window; change scheduled_until instead",
-                );
-                None
-            }
             Some(Some(s)) => p.future_time(s, "eta").map(Some),
             Some(None) => Some(None),
             None => None,
         };
+        let common = UpdateCommon {
+            message: &self.message,
+            next_update_at: &self.next_update_at,
+            next_update_in_minutes: self.next_update_in_minutes,
+            alternatives: &self.alternatives,
+        };
+        common.read(p, status, components, eta)
+    }
+}
+
+impl PostsUpdate for PostMaintenanceUpdate {
+    const KIND: Kind = Kind::Maintenance;
+
+    fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<UpdateDraft, Error> {
+        let mut p = parser(ctx, catalog);
+        let status = status(&mut p, self.status.as_ref().map(|s| s.known("status")));
+        let components = p.components(&self.components, Kind::Maintenance);
+        if self.eta.is_some() {
+            p.errors.push(
+                "eta",
+                "a maintenance ends with its window; change scheduled_until instead",
+            );
+        }
+        let common = UpdateCommon {
+            message: &self.message,
+            next_update_at: &self.next_update_at,
+            next_update_in_minutes: self.next_update_in_minutes,
+            alternatives: &self.alternatives,
+        };
+        common.read(p, status, components, None)
+    }
+}
+
+/// The fields an update of either kind has.
+struct UpdateCommon<'a> {
+    message: &'a TextInput,
+    next_update_at: &'a Option<Option<InputTime>>,
+    next_update_in_minutes: Option<i64>,
+    alternatives: &'a Option<Vec<AlternativeInput>>,
+}
+
+impl UpdateCommon<'_> {
+    fn read(
+        &self,
+        mut p: Parser,
+        status: Option<Status>,
+        components: Vec<AffectedComponent>,
+        eta: Option<Option<DateTime<Utc>>>,
+    ) -> Result<UpdateDraft, Error> {
+        let message = p.text(self.message, TextKind::Body, "message");
         let next_update = p.next_update(
             self.next_update_at.as_ref().map(Option::as_ref),
             self.next_update_in_minutes,

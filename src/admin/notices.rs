@@ -9,9 +9,10 @@ use rusqlite::Transaction;
 use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
-use super::notice_input::{ListQuery, PostUpdate};
+use super::notice_input::ListQuery;
+use super::notice_read::PostsUpdate;
 use super::notice_read::OpensNotice;
-use super::query::QueryParams;
+use super::query::{PageLimit, QueryParams, StatusFilter};
 use super::views;
 use super::write::{Answer, json_response, write};
 use crate::domain::{FieldErrors, Incident, Kind};
@@ -45,14 +46,7 @@ impl ListQuery {
     /// The page asked for, or every problem with the query.
     fn read(&self) -> Result<PageWanted, Error> {
         let mut errors = FieldErrors::default();
-        let limit = match self.limit.as_deref().map(str::parse::<usize>) {
-            None => 50,
-            Some(Ok(n)) if (1..=200).contains(&n) => n,
-            Some(_) => {
-                errors.push("limit", "must be a number from 1 to 200");
-                50
-            }
-        };
+        let limit = PageLimit::read(&self.limit, "limit", 50, &mut errors);
         let cursor = self.cursor.as_deref().and_then(|c| {
             let cursor = IncidentCursor::decode(c);
             if cursor.is_none() {
@@ -60,18 +54,7 @@ impl ListQuery {
             }
             cursor
         });
-        let filter = match self.status.as_deref() {
-            None | Some("all") => ListFilter::All,
-            Some("open") => ListFilter::Open,
-            Some("closed") => ListFilter::Closed,
-            Some(other) => {
-                errors.push(
-                    "status",
-                    format!("`{other}` is not a filter; expected open, closed or all"),
-                );
-                ListFilter::All
-            }
-        };
+        let filter = StatusFilter::read(&self.status, "status", ListFilter::All, &mut errors);
         errors.into_result().map_err(Error::Invalid)?;
         Ok(PageWanted {
             limit,
@@ -151,18 +134,17 @@ pub(super) async fn open<I: OpensNotice>(
     .await
 }
 
-/// Posts a timeline update to the notice `id` of `kind`.
-pub(super) async fn post_update(
+/// Posts a timeline update to the notice `id` of the body's kind.
+pub(super) async fn post_update<B: PostsUpdate>(
     State(state): State<Admin>,
     Auth(actor, _): Auth<scope::Incidents>,
     Path(id): Path<String>,
-    body: JsonBody<PostUpdate>,
-    kind: Kind,
+    body: JsonBody<B>,
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
     let command = move |tx: &Transaction, ctx: &Ctx| {
-        notices::post_update(tx, ctx, &id, kind, |_, catalog| {
-            input.read(kind, ctx, catalog)
+        notices::post_update(tx, ctx, &id, B::KIND, |_, catalog| {
+            input.read(ctx, catalog)
         })
     };
     write(

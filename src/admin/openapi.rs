@@ -27,8 +27,8 @@ use utoipa_axum::routes;
 use super::Admin;
 use crate::domain::Scope;
 use crate::domain::{
-    ComponentId, ComponentStatus, ComponentStatusInput, Impact, ImpactInput, InputTime, Kind,
-    ScopeInput, Status, TextInput,
+    ComponentId, ComponentIdInput, ComponentStatus, ComponentStatusInput, Impact, ImpactInput,
+    IncidentStatusInput, InputTime, Kind, MaintenanceStatusInput, ScopeInput, Status, TextInput,
 };
 use crate::error::{Error, Problem};
 use crate::store::StoreError;
@@ -291,6 +291,9 @@ described_as!(
     ImpactInput => Impact,
     ComponentStatusInput => ComponentStatus,
     ScopeInput => Scope,
+    IncidentStatusInput => IncidentStatus,
+    MaintenanceStatusInput => MaintenanceStatus,
+    ComponentIdInput => ComponentId,
 );
 
 /// A time as `InputTime::read` accepts it.
@@ -465,7 +468,7 @@ problems! {
     BadBody {
         "400" => "The body is not JSON.",
         "415" => "The body is not sent as `application/json`.",
-        "422" => "Invalid or unknown fields, or a bad `Idempotency-Key`; `errors` names each.",
+        "422" => "Invalid or unknown fields, or a refusal no schema can state: a promised time already past, `scheduled_until` not after `scheduled_for`, a change the notice's state forbids (a postmortem before resolving, a published notice made a draft, a window moved once it started), or an `Idempotency-Key` already used for another request; `errors` names each.",
     }
     /// Lists: a bad `limit`, `cursor`, `status` or `before`.
     BadQuery {

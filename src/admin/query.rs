@@ -4,8 +4,14 @@
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::FieldErrors;
 use crate::error::Error;
+use crate::store::ListFilter;
 
 pub struct QueryParams<T>(pub T);
 
@@ -19,3 +25,77 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
             .map_err(|e| Error::invalid("query", e.body_text()))
     }
 }
+
+/// A query value as sent: read into its type, or the text it was (refused with the
+/// query's other problems by `read`). Each is described by the schema of what it accepts.
+macro_rules! query_value {
+    ($(#[$doc:meta])* $name:ident of $t:ty, $refusal:literal, $parse:expr, $schema:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum $name {
+            Known($t),
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value sent, `default` when none was, or a refusal naming `field`.
+            pub fn read(sent: &Option<$name>, field: &str, default: $t, errors: &mut FieldErrors) -> $t {
+                match sent {
+                    None => default,
+                    Some($name::Known(v)) => v.clone(),
+                    Some($name::Unknown(s)) => {
+                        errors.push(field, format!("`{s}` {}", $refusal));
+                        default
+                    }
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = String::deserialize(d)?;
+                let parse: fn(&str) -> Option<$t> = $parse;
+                Ok(parse(&s).map_or($name::Unknown(s), $name::Known))
+            }
+        }
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                let schema: ObjectBuilder = $schema;
+                schema.into()
+            }
+        }
+        impl ToSchema for $name {}
+    };
+}
+
+query_value!(
+    /// Items per page: 1 to 200.
+    PageLimit of usize, "is not a number from 1 to 200",
+    |s| s.parse().ok().filter(|n| (1..=200).contains(n)),
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(200))
+);
+query_value!(
+    /// An audit entry id, where a page of the log starts.
+    EntryId of i64, "is not an entry id",
+    |s| s.parse().ok(),
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+);
+query_value!(
+    /// Which notices a list holds.
+    StatusFilter of ListFilter, "is not a filter; expected open, closed or all",
+    |s| match s {
+        "all" => Some(ListFilter::All),
+        "open" => Some(ListFilter::Open),
+        "closed" => Some(ListFilter::Closed),
+        _ => None,
+    },
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["open", "closed", "all"]))
+);

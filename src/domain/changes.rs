@@ -44,7 +44,7 @@ impl Incident {
     pub fn incident_refusals(&self, changes: &IncidentChanges) -> Vec<FieldError> {
         let mut refused = self.draft_refusal(changes.draft);
         if changes.postmortem.is_some()
-            && let Err(e) = self.status.transition(Status::Postmortem)
+            && let Err(e) = self.0.status.transition(Status::Postmortem)
         {
             refused.push(FieldError::new("postmortem", e.0));
         }
@@ -63,7 +63,7 @@ impl Incident {
             return Err(refused);
         }
         if let Some(t) = changes.title {
-            self.title = t;
+            self.0.title = t;
         }
         if let Some(impact) = changes.impact {
             self.set_impact_override(impact, catalog.channel_count());
@@ -75,18 +75,18 @@ impl Incident {
             self.set_next_update(n, now);
         }
         if let Some(a) = changes.alternatives {
-            self.alternatives = a;
+            self.0.alternatives = a;
         }
         if let Some(s) = changes.started_at {
-            self.started_at = s;
+            self.0.started_at = s;
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
             public = self.publish(catalog);
         }
         if let Some(pm) = changes.postmortem {
-            self.postmortem = Some(pm);
-            if self.status != Status::Postmortem {
+            self.0.postmortem = Some(pm);
+            if self.0.status != Status::Postmortem {
                 // The timeline says so, with its own update (which moves the revision).
                 let update = UpdateDraft {
                     status: Some(Status::Postmortem),
@@ -106,7 +106,7 @@ impl Incident {
     /// Why `changes` cannot be made to this maintenance, field by field.
     pub fn maintenance_refusals(&self, changes: &MaintenanceChanges) -> Vec<FieldError> {
         let mut refused = self.draft_refusal(changes.draft);
-        let scheduled = self.status == Status::Scheduled;
+        let scheduled = self.0.status == Status::Scheduled;
         if changes.starts.is_some() && !scheduled {
             refused.push(FieldError::new(
                 "scheduled_for",
@@ -119,7 +119,7 @@ impl Incident {
                 "components can only change before the maintenance starts",
             ));
         }
-        if changes.ends.is_some() && self.status.is_closed() {
+        if changes.ends.is_some() && self.0.status.is_closed() {
             refused.push(FieldError::new(
                 "scheduled_until",
                 "the maintenance is over",
@@ -144,20 +144,20 @@ impl Incident {
             return Err(refused);
         }
         if let Ok(Some(w)) = self.moved_window(&changes) {
-            self.window = Some(w);
-            self.started_at = w.starts;
+            self.0.window = Some(w);
+            self.0.started_at = w.starts;
         }
         if let Some(t) = changes.title {
-            self.title = t;
+            self.0.title = t;
         }
         if let Some(c) = changes.components {
-            self.components = c;
+            self.0.components = c;
         }
         if let Some(a) = changes.alternatives {
-            self.alternatives = a;
+            self.0.alternatives = a;
         }
         if let Some(auto) = changes.auto_transition {
-            self.auto_transition = auto;
+            self.0.auto_transition = auto;
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
@@ -176,7 +176,7 @@ impl Incident {
         &self,
         changes: &MaintenanceChanges,
     ) -> Result<Option<MaintenanceWindow>, FieldError> {
-        match (self.window, changes.starts, changes.ends) {
+        match (self.0.window, changes.starts, changes.ends) {
             (Some(w), s, e) if s.is_some() || e.is_some() => {
                 MaintenanceWindow::new(s.unwrap_or(w.starts), e.unwrap_or(w.ends)).map(Some)
             }
@@ -185,8 +185,8 @@ impl Incident {
     }
 
     fn draft_refusal(&self, draft: Option<bool>) -> Vec<FieldError> {
-        if draft == Some(true) && !self.draft {
-            let what = match self.kind {
+        if draft == Some(true) && !self.0.draft {
+            let what = match self.0.kind {
                 Kind::Incident => "a published incident cannot become a draft again",
                 Kind::Maintenance => "a published maintenance cannot become a draft again",
             };

@@ -73,9 +73,10 @@ pub struct EtaRevision {
     pub revised_at: DateTime<Utc>,
 }
 
-/// An incident or a maintenance with everything said about it so far.
+/// An incident or a maintenance as stored: plain data, read by everyone through
+/// [`Incident`], which alone changes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incident {
+pub struct IncidentRecord {
     pub id: String,
     pub kind: Kind,
     pub title: LocalizedText,
@@ -103,6 +104,33 @@ pub struct Incident {
     pub updates: Vec<Update>,
     /// Oldest first.
     pub eta_revisions: Vec<EtaRevision>,
+}
+
+/// An incident or a maintenance with everything said about it so far. Its fields are read
+/// through `Deref`, but change only through the methods here and in `changes.rs`, which
+/// hold the rules and bump `revision` and `updated_at` in one place (`touch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident(pub(super) IncidentRecord);
+
+impl std::ops::Deref for Incident {
+    type Target = IncidentRecord;
+
+    fn deref(&self) -> &IncidentRecord {
+        &self.0
+    }
+}
+
+impl Incident {
+    /// A notice read back from storage, which only ever holds what these rules made.
+    pub fn from_record(record: IncidentRecord) -> Incident {
+        Incident(record)
+    }
+
+    /// The plain data, to change outside the rules: for building test fixtures only.
+    #[cfg(test)]
+    pub fn into_record(self) -> IncidentRecord {
+        self.0
+    }
 }
 
 /// A new incident or maintenance, already parsed field by field.
@@ -178,7 +206,7 @@ impl Incident {
             Kind::Maintenance => d.window.map(|w| w.starts).unwrap_or(now),
             Kind::Incident => d.started_at.unwrap_or(now),
         };
-        let mut incident = Incident {
+        let mut incident = Incident(IncidentRecord {
             id,
             kind: d.kind,
             title: d.title,
@@ -202,7 +230,7 @@ impl Incident {
             revision: 0,
             updates: Vec::new(),
             eta_revisions: Vec::new(),
-        };
+        });
         let first = UpdateDraft {
             message: Some(d.message),
             status: Some(status),
@@ -219,10 +247,10 @@ impl Incident {
 
     /// Whether the notice is shown publicly as going on right now.
     pub fn is_active(&self) -> bool {
-        !self.draft
-            && match self.kind {
-                Kind::Incident => !self.status.is_closed(),
-                Kind::Maintenance => matches!(self.status, Status::InProgress | Status::Verifying),
+        !self.0.draft
+            && match self.0.kind {
+                Kind::Incident => !self.0.status.is_closed(),
+                Kind::Maintenance => matches!(self.0.status, Status::InProgress | Status::Verifying),
             }
     }
 
@@ -235,7 +263,7 @@ impl Incident {
         catalog: &Catalog,
     ) -> Result<Vec<ComponentChange>, TransitionError> {
         if let Some(to) = u.status {
-            self.status.transition(to)?;
+            self.0.status.transition(to)?;
         }
         self.apply(u, update_id, now, catalog)
     }
@@ -248,58 +276,58 @@ impl Incident {
         catalog: &Catalog,
     ) -> Result<Vec<ComponentChange>, TransitionError> {
         let was_active = self.is_active();
-        let new_status = u.status.unwrap_or(self.status);
+        let new_status = u.status.unwrap_or(self.0.status);
         let explicit: BTreeMap<ComponentId, ComponentStatus> = u
             .components
             .iter()
             .map(|c| (c.id.clone(), c.status))
             .collect();
         for c in &u.components {
-            match self.components.iter_mut().find(|a| a.id == c.id) {
+            match self.0.components.iter_mut().find(|a| a.id == c.id) {
                 Some(a) => a.status = c.status,
-                None => self.components.push(c.clone()),
+                None => self.0.components.push(c.clone()),
             }
         }
-        if new_status == Status::Monitoring && self.monitoring_at.is_none() {
-            self.monitoring_at = Some(now);
+        if new_status == Status::Monitoring && self.0.monitoring_at.is_none() {
+            self.0.monitoring_at = Some(now);
         }
-        if new_status.is_closed() && !self.status.is_closed() {
-            self.resolved_at = Some(now);
+        if new_status.is_closed() && !self.0.status.is_closed() {
+            self.0.resolved_at = Some(now);
         } else if !new_status.is_closed() {
-            self.resolved_at = None;
+            self.0.resolved_at = None;
         }
-        self.status = new_status;
+        self.0.status = new_status;
         if let Some(eta) = u.eta {
             self.revise_eta(eta, now);
         }
         match u.next_update {
             Some(n) => self.set_next_update(n, now),
             // Each update fulfils the promise; renew it when the operator set a rhythm.
-            None => self.set_next_update(self.update_interval_minutes.map(NextUpdate::Every), now),
+            None => self.set_next_update(self.0.update_interval_minutes.map(NextUpdate::Every), now),
         }
-        if self.status.is_closed() {
-            self.next_update_at = None;
+        if self.0.status.is_closed() {
+            self.0.next_update_at = None;
         }
         if let Some(alternatives) = u.alternatives {
-            self.alternatives = alternatives;
+            self.0.alternatives = alternatives;
         }
         self.rederive_impact(catalog.channel_count());
         let changes = self.public_changes(was_active, &explicit, catalog);
-        if self.status.is_closed() {
-            for c in &mut self.components {
+        if self.0.status.is_closed() {
+            for c in &mut self.0.components {
                 c.status = explicit
                     .get(&c.id)
                     .copied()
                     .unwrap_or(ComponentStatus::Operational);
             }
         }
-        self.updates.push(Update {
+        self.0.updates.push(Update {
             id: update_id,
-            status: self.status,
+            status: self.0.status,
             message: u.message.unwrap_or_else(|| self.automatic_message()),
             created_at: now,
-            eta: self.eta,
-            next_update_at: self.next_update_at,
+            eta: self.0.eta,
+            next_update_at: self.0.next_update_at,
             changes: changes.clone(),
         });
         self.touch(now);
@@ -309,8 +337,8 @@ impl Incident {
     /// Every change to a notice ends here: the one place its revision (and so its ETag)
     /// and `updated_at` move.
     pub(super) fn touch(&mut self, now: DateTime<Utc>) {
-        self.updated_at = now;
-        self.revision += 1;
+        self.0.updated_at = now;
+        self.0.revision += 1;
     }
 
     /// How public component statuses change after this notice moved from `was_active`
@@ -323,7 +351,7 @@ impl Incident {
     ) -> Vec<ComponentChange> {
         let now_active = self.is_active();
         let mut changes = Vec::new();
-        for c in &self.components {
+        for c in &self.0.components {
             let old = catalog.status(&c.id);
             let elsewhere = catalog
                 .active_elsewhere
@@ -331,7 +359,7 @@ impl Incident {
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             let new = if now_active {
-                match (self.kind, was_active) {
+                match (self.0.kind, was_active) {
                     (_, true) if !explicit.contains_key(&c.id) => continue,
                     // An ongoing maintenance never hides a worse outage reported elsewhere.
                     (Kind::Maintenance, _) => {
@@ -358,19 +386,19 @@ impl Incident {
     }
 
     fn revise_eta(&mut self, eta: Option<DateTime<Utc>>, now: DateTime<Utc>) {
-        if eta != self.eta {
-            self.eta_revisions.push(EtaRevision {
+        if eta != self.0.eta {
+            self.0.eta_revisions.push(EtaRevision {
                 eta,
-                previous: self.eta,
+                previous: self.0.eta,
                 revised_at: now,
             });
-            self.eta = eta;
+            self.0.eta = eta;
         }
     }
 
     /// Sets (or, with `None`, withdraws) the next-update promise.
     pub fn set_next_update(&mut self, n: Option<NextUpdate>, now: DateTime<Utc>) {
-        (self.next_update_at, self.update_interval_minutes) = match n {
+        (self.0.next_update_at, self.0.update_interval_minutes) = match n {
             None => (None, None),
             Some(NextUpdate::At(t)) => (Some(t), None),
             Some(NextUpdate::Every(m)) => (Some(now + chrono::Duration::minutes(m)), Some(m)),
@@ -379,9 +407,9 @@ impl Incident {
 
     /// Chooses the impact (`None`: follow the affected components again).
     pub fn set_impact_override(&mut self, impact: Option<Impact>, channel_count: usize) {
-        self.impact_override = impact;
+        self.0.impact_override = impact;
         match impact {
-            Some(i) => self.impact = i,
+            Some(i) => self.0.impact = i,
             None => self.rederive_impact(channel_count),
         }
     }
@@ -389,9 +417,9 @@ impl Incident {
     /// While open, the impact follows the components unless the operator chose it; once
     /// closed it stays what it was, so history shows how bad it got.
     fn rederive_impact(&mut self, channel_count: usize) {
-        if !self.status.is_closed() {
-            let affected: Vec<ComponentStatus> = self.components.iter().map(|c| c.status).collect();
-            self.impact = self
+        if !self.0.status.is_closed() {
+            let affected: Vec<ComponentStatus> = self.0.components.iter().map(|c| c.status).collect();
+            self.0.impact = self
                 .impact_override
                 .unwrap_or_else(|| Impact::derive(&affected, channel_count));
         }
@@ -422,20 +450,20 @@ impl Incident {
 
     /// Publishes a draft; returns the public component changes that now take effect.
     pub fn publish(&mut self, catalog: &Catalog) -> Vec<ComponentChange> {
-        if !self.draft {
+        if !self.0.draft {
             return Vec::new();
         }
-        self.draft = false;
+        self.0.draft = false;
         self.public_changes(false, &BTreeMap::new(), catalog)
     }
 
     /// The status a maintenance should move to by itself at `now`, if any.
     pub fn due_transition(&self, now: DateTime<Utc>) -> Option<Status> {
-        let window = self.window?;
-        if self.kind != Kind::Maintenance || !self.auto_transition || self.draft {
+        let window = self.0.window?;
+        if self.0.kind != Kind::Maintenance || !self.0.auto_transition || self.0.draft {
             return None;
         }
-        match self.status {
+        match self.0.status {
             Status::Scheduled | Status::InProgress | Status::Verifying if now >= window.ends => {
                 Some(Status::Completed)
             }
@@ -447,17 +475,17 @@ impl Incident {
     /// The words of an update posted without any: the catalogue's, for the status it
     /// moved to (the domain hands out the status, the texts module has the words).
     fn automatic_message(&self) -> LocalizedText {
-        super::texts::automatic_update(self.status)
+        super::texts::automatic_update(self.0.status)
     }
 
     /// The latest update (the timeline is never empty once created).
     pub fn latest_update(&self) -> Option<&Update> {
-        self.updates.last()
+        self.0.updates.last()
     }
 
     /// The status that was in force before `index` in the timeline, for "Update" labels.
     pub fn status_before(&self, index: usize) -> Option<Status> {
-        index.checked_sub(1).map(|i| self.updates[i].status)
+        index.checked_sub(1).map(|i| self.0.updates[i].status)
     }
 }
 

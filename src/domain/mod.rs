@@ -17,10 +17,14 @@ mod time;
 
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
-pub use choice::{ComponentStatusInput, ImpactInput, ScopeInput};
+pub use choice::{
+    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput, MaintenanceStatusInput,
+    ScopeInput,
+};
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
+    IncidentRecord,
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
     MaintenanceWindow, NextUpdate, Update, UpdateDraft,
 };

@@ -17,10 +17,10 @@ impl Incident {
         &'a self,
         fallbacks: impl Fn(&ComponentId) -> &'a [ComponentId],
     ) -> Vec<Suggestion<'a>> {
-        let affected = |id: &ComponentId| self.components.iter().any(|c| &c.id == id);
+        let affected = |id: &ComponentId| self.0.components.iter().any(|c| &c.id == id);
         let mut out: Vec<Suggestion<'a>> = Vec::new();
-        if self.alternatives.is_empty() {
-            for c in &self.components {
+        if self.0.alternatives.is_empty() {
+            for c in &self.0.components {
                 for f in fallbacks(&c.id) {
                     if !affected(f) && !out.iter().any(|s| s.component == f) {
                         out.push(Suggestion {
@@ -31,7 +31,7 @@ impl Incident {
                 }
             }
         } else {
-            for a in &self.alternatives {
+            for a in &self.0.alternatives {
                 if !affected(&a.component) {
                     out.push(Suggestion {
                         component: &a.component,
@@ -52,6 +52,7 @@ pub fn recommend_now(status: ComponentStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::IncidentRecord;
     use crate::domain::{AffectedComponent, Alternative, Impact, Kind, Status};
 
     fn id(s: &str) -> ComponentId {
@@ -60,7 +61,7 @@ mod tests {
 
     fn incident(components: &[&str], alternatives: &[&str]) -> Incident {
         let now = chrono::Utc::now();
-        Incident {
+        Incident::from_record(IncidentRecord {
             id: "i".into(),
             kind: Kind::Incident,
             title: LocalizedText {
@@ -99,7 +100,7 @@ mod tests {
             revision: 1,
             updates: vec![],
             eta_revisions: vec![],
-        }
+        })
     }
 
     #[test]

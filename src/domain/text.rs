@@ -4,25 +4,44 @@ use serde::{Deserialize, Serialize};
 
 use super::{FieldError, Lang};
 
-/// Text as an operator may send it: a plain string in the default language, or both.
-#[derive(Debug, Clone)]
+/// Text as an operator may send it: a plain string in the default language, or both;
+/// `Missing` where a required text was not sent (`#[serde(default)]` fields), so that it
+/// is refused with the request's other problems.
+#[derive(Debug, Clone, Default)]
 pub enum TextInput {
     Plain(String),
     Localized(LocalizedInput),
+    #[default]
+    Missing,
 }
 
 impl<'de> Deserialize<'de> for TextInput {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TextInput, D::Error> {
-        use serde::de::Error;
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => Ok(TextInput::Plain(s)),
-            v @ serde_json::Value::Object(_) => serde_json::from_value(v)
-                .map(TextInput::Localized)
-                .map_err(D::Error::custom),
-            _ => Err(D::Error::custom(
-                "expected a string, or an object with `ko` and `en`",
-            )),
-        }
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+/// Reads a string or a `{ko, en}` object in place, so an error inside keeps its path.
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = TextInput;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, or an object with `ko` and `en`")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<TextInput, E> {
+        Ok(TextInput::Plain(s.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<TextInput, E> {
+        Ok(TextInput::Plain(s))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TextInput, A::Error> {
+        LocalizedInput::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(TextInput::Localized)
     }
 }
 
@@ -85,6 +104,7 @@ impl LocalizedText {
                     },
                 })
             }
+            TextInput::Missing => Err(FieldError::new(field, "is required")),
             TextInput::Localized(l) => {
                 let ko = match &l.ko {
                     Some(ko) => clean(ko, kind, &format!("{field}.ko"))?,

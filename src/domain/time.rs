@@ -46,12 +46,15 @@ impl Clock for ManualClock {
 
 /// An operator's time as written: with an offset, a local date and time (read later in
 /// the page's time zone), or text that is neither, kept so that it is reported together
-/// with the request's other problems rather than alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// with the request's other problems rather than alone; `Missing` where a required time
+/// was not sent (`#[serde(default)]` fields).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum InputTime {
     Offset(DateTime<Utc>),
     Local(NaiveDateTime),
     Unreadable,
+    #[default]
+    Missing,
 }
 
 impl InputTime {
@@ -82,6 +85,7 @@ impl InputTime {
                 .earliest()
                 .map(|t| t.with_timezone(&Utc))
                 .ok_or_else(|| FieldError::new(field, "does not exist in the page's time zone")),
+            InputTime::Missing => Err(FieldError::new(field, "is required")),
             InputTime::Unreadable => Err(FieldError::new(
                 field,
                 "must be a date and time such as 2026-11-25T15:30:00+09:00 (or 2026-11-25T15:30 in the page's time zone)",

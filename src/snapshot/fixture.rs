@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::Settings;
 use super::model::ReadModel;
 use crate::domain::{
-    AffectedComponent, Alternative, ComponentId, ComponentStatus, Incident, IncidentDraft, Kind,
+    AffectedComponent, Alternative, ComponentId, ComponentStatus, Incident, IncidentDraft, IncidentRecord, Kind,
     Lang, LocalizedText, MaintenanceWindow, UpdateDraft,
 };
 use crate::store::{self, Reader, Store, StoreError};
@@ -58,7 +58,7 @@ impl World {
                     .unwrap_or_else(|e| panic!("the domain refused the fixture's notice: {e:?}"));
                 store::save_incident(tx, &incident)?;
                 store::apply_component_changes(tx, &changes, at)?;
-                Ok(incident.id)
+                Ok(incident.id.clone())
             })
             .expect("the fixture's notice is written")
     }
@@ -81,14 +81,15 @@ impl World {
     }
 
     /// Changes notice `id` outside the timeline (as an operator's PATCH does).
-    pub fn edit(&self, id: &str, change: impl FnOnce(&mut Incident)) {
+    pub fn edit(&self, id: &str, change: impl FnOnce(&mut IncidentRecord)) {
         self.store
             .write_blocking(|tx| -> Result<(), StoreError> {
-                let mut incident = store::incident_by_id(tx, id)?
-                    .unwrap_or_else(|| panic!("no notice {id} in the fixture"));
-                change(&mut incident);
-                incident.revision += 1;
-                store::save_incident(tx, &incident)
+                let mut record = store::incident_by_id(tx, id)?
+                    .unwrap_or_else(|| panic!("no notice {id} in the fixture"))
+                    .into_record();
+                change(&mut record);
+                record.revision += 1;
+                store::save_incident(tx, &Incident::from_record(record))
             })
             .expect("the fixture's edit is written");
     }

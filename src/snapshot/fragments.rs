@@ -132,11 +132,12 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::domain::IncidentRecord;
     use crate::domain::{Kind as NoticeKind, LocalizedText, Status};
 
     fn notice(id: &str, status: Status, revision: i64) -> Incident {
         let now = Utc::now();
-        Incident {
+        Incident::from_record(IncidentRecord {
             id: id.into(),
             kind: NoticeKind::Incident,
             title: LocalizedText {
@@ -163,7 +164,7 @@ mod tests {
             revision,
             updates: Vec::new(),
             eta_revisions: Vec::new(),
-        }
+        })
     }
 
     #[test]

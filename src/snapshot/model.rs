@@ -360,14 +360,14 @@ mod tests {
         let edited = &ids[29];
         store
             .write_blocking(|tx| -> Result<(), StoreError> {
-                let mut i = store::incident_by_id(tx, edited)?.unwrap();
+                let mut i = store::incident_by_id(tx, edited)?.unwrap().into_record();
                 i.title = LocalizedText {
                     ko: "고친 제목".into(),
                     en: None,
                 };
                 i.revision += 1;
                 i.updated_at = Utc::now();
-                store::save_incident(tx, &i)
+                store::save_incident(tx, &crate::domain::Incident::from_record(i))
             })
             .unwrap();
         let third = load(&second);

@@ -9,7 +9,7 @@ use super::codec::{opt_time, parse_enum, parse_opt_time, parse_time, time};
 use super::{StoreError, StoreResult};
 use crate::domain::{
     AffectedComponent, Alternative, ComponentChange, ComponentId, ComponentStatus, EtaRevision,
-    Impact, Incident, Kind, LocalizedText, MaintenanceWindow, Status, Update,
+    Impact, Incident, IncidentRecord, Kind, LocalizedText, MaintenanceWindow, Status, Update,
 };
 
 /// The columns of a notice's row, in the order `RawIncident::from_row` reads them.
@@ -296,7 +296,7 @@ impl RawIncident {
             ),
             _ => None,
         };
-        Ok(Incident {
+        Ok(Incident::from_record(IncidentRecord {
             components: kids.components,
             alternatives: kids.alternatives,
             updates: kids.updates,
@@ -330,7 +330,7 @@ impl RawIncident {
             updated_at: parse_time(&self.updated_at)?,
             revision: self.revision,
             id: self.id,
-        })
+        }))
     }
 }
 

@@ -119,7 +119,7 @@ pub fn seed_past_incidents(
             }
             Ok(())
         })?;
-        ids.extend(incidents.into_iter().map(|i| i.id));
+        ids.extend(incidents.into_iter().map(|i| i.id.clone()));
         made += batch;
     }
     Ok(ids)
