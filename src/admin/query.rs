@@ -75,6 +75,7 @@ query_value!(
     |s| s.parse().ok().filter(|n| (1..=200).contains(n)),
     ObjectBuilder::new()
         .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
         .minimum(Some(1))
         .maximum(Some(200))
 );
