@@ -1,15 +1,16 @@
-//! The command line: `serve`; `keys create|list|revoke` working on the same database;
-//! `backup` (while the server runs) and `restore` (while it is stopped).
+//! The command line: `serve`; `keys create|list|revoke` and `users create|list|disable`
+//! working on the same database; `backup` (while the server runs) and `restore` (while
+//! it is stopped).
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
-use crate::domain::Scope;
+use crate::domain::{Role, Scope, check_password, normalize_email};
 use crate::error::Error;
-use crate::service::{self, Ctx, Who, keys};
+use crate::service::{self, Ctx, Who, keys, people};
 use crate::store::{self, BackupError, Reader, Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,19 @@ pub enum Command {
         data_dir: PathBuf,
         #[command(subcommand)]
         action: KeysAction,
+    },
+    /// Manage the people who sign in to the operator console.
+    Users {
+        /// Directory holding the database.
+        #[arg(
+            long,
+            env = "PAYSTATUS_DATA_DIR",
+            default_value = "./data",
+            global = true
+        )]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        action: UsersAction,
     },
     /// Copy the database to FILE while the server runs; writes go on meanwhile.
     Backup {
@@ -83,6 +97,29 @@ pub enum KeysAction {
     Revoke { id: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UsersAction {
+    /// Add a person who can sign in with EMAIL and the password read from stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What they may do: viewer, editor or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (one line, at least 12 characters).
+        /// Required: a password on the command line would show in `ps` and the history.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List people (never their passwords).
+    List,
+    /// Disable a person; their sessions end at once, also on a running server.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
@@ -103,12 +140,20 @@ fn usage(e: Error) -> CliError {
         Error::Invalid(errors) => CliError::Usage(
             errors
                 .iter()
-                .map(|e| format!("--{}: {}", e.field, e.message))
+                .map(|e| format!("--{}: {}", flag(&e.field), e.message))
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
         Error::Store(e) => CliError::Store(e),
         other => CliError::Command(other),
+    }
+}
+
+/// The option a command's field comes from, where the names differ.
+fn flag(field: &str) -> &str {
+    match field {
+        "password" => "password-stdin",
+        other => other,
     }
 }
 
@@ -173,6 +218,109 @@ pub fn run_keys(data_dir: &std::path::Path, action: KeysAction) -> Result<(), Cl
         }
     }
     Ok(())
+}
+
+/// Runs a `users` action. Nothing goes to stdout; a password never goes anywhere.
+pub fn run_users(data_dir: &Path, action: UsersAction) -> Result<(), CliError> {
+    let now = chrono::Utc::now();
+    match action {
+        UsersAction::Create {
+            email,
+            role,
+            password_stdin: _,
+        } => {
+            let password = read_password(std::io::stdin().lock())?;
+            // Every problem at once, before the slow hash and before the database.
+            let role = match (
+                normalize_email(&email),
+                Role::read(&role, "role"),
+                check_password(&password),
+            ) {
+                (Ok(_), Ok(role), Ok(())) => role,
+                (email, role, password) => {
+                    let problems = [email.err(), role.err(), password.err()];
+                    return Err(usage(Error::Invalid(
+                        problems.into_iter().flatten().collect(),
+                    )));
+                }
+            };
+            let hash = people::hash_new_password(&password).map_err(usage)?;
+            let store = Store::open(data_dir, now)?;
+            let ctx = Ctx::at(now, Who::cli());
+            let person = store
+                .write_blocking(|tx| {
+                    service::execute(tx, &ctx, |tx, ctx| {
+                        people::create_person(tx, ctx, &email, role, &hash)
+                    })
+                })
+                .map_err(usage)?;
+            eprintln!(
+                "created {} ({}) as {}",
+                person.email, person.id, person.role
+            );
+        }
+        UsersAction::List => {
+            let store = Store::open(data_dir, now)?;
+            let everyone = store.read_blocking(Reader::Operator, |tx| store::all_people(tx))?;
+            let mut out = std::io::stderr();
+            writeln!(
+                out,
+                "{:<40} {:<7} {:<27} {:<17} last login",
+                "email", "role", "state", "created"
+            )?;
+            let minute = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+            for p in everyone {
+                let state = match p.disabled_at {
+                    Some(t) => format!("disabled {}", minute(t)),
+                    None => "active".to_string(),
+                };
+                writeln!(
+                    out,
+                    "{:<40} {:<7} {:<27} {:<17} {}",
+                    p.email,
+                    p.role,
+                    state,
+                    minute(p.created_at),
+                    p.last_login_at.map_or_else(|| "never".to_string(), minute)
+                )?;
+            }
+        }
+        UsersAction::Disable { email } => {
+            let store = Store::open(data_dir, now)?;
+            let ctx = Ctx::at(now, Who::cli());
+            let person = store
+                .write_blocking(|tx| {
+                    service::execute(tx, &ctx, |tx, ctx| people::disable_person(tx, ctx, &email))
+                })
+                .map_err(|e| match e {
+                    Error::NotFound(_) => CliError::Usage(format!(
+                        "there is no person with the email `{}` (see `paystatus users list`)",
+                        email.trim()
+                    )),
+                    other => usage(other),
+                })?;
+            eprintln!("disabled {}; their sessions have ended", person.email);
+        }
+    }
+    Ok(())
+}
+
+/// The password: the first line of `input`, without its line ending. Read with a bound,
+/// so a file piped in by mistake is not read whole.
+fn read_password(input: impl BufRead) -> Result<String, CliError> {
+    let mut line = String::new();
+    input.take(8 * 1024).read_line(&mut line).map_err(|e| {
+        CliError::Usage(format!(
+            "--password-stdin: cannot read the password from standard input: {e}"
+        ))
+    })?;
+    if line.is_empty() {
+        return Err(CliError::Usage(
+            "--password-stdin: standard input was empty; pipe the password in".into(),
+        ));
+    }
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_string())
 }
 
 /// `paystatus backup FILE`: one line on stderr once FILE is written and checked.

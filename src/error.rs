@@ -17,6 +17,10 @@ pub enum Error {
     /// 401: no key, an unknown key or a revoked key.
     #[error("a valid API key is required")]
     Unauthorized,
+    /// 401: a console login with an unknown email, a wrong password or a disabled
+    /// person: one answer for all three, so it does not tell which emails exist.
+    #[error("the email or password is not right")]
+    LoginRefused,
     /// 403: the key lacks the scope.
     #[error("this API key lacks the `{0}` scope")]
     Forbidden(Scope),
@@ -48,6 +52,9 @@ pub enum Error {
     /// unreadable), which passes without a restart.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// 500: something that is not the database failed (the random source, a hash).
+    #[error("{0}")]
+    Internal(String),
     /// 503: the write is saved, but the public page could not be rebuilt yet (the timer
     /// retries); the operator should not send it again.
     #[error("saved, but the public page could not be updated yet; it will be retried shortly")]
@@ -61,7 +68,7 @@ impl Error {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::LoginRefused => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::MalformedJson { .. } => StatusCode::BAD_REQUEST,
@@ -72,7 +79,7 @@ impl Error {
             Error::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(e) if e.fault().is_some() => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Unpublished(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -80,6 +87,7 @@ impl Error {
     fn problem_type(&self) -> &'static str {
         match self {
             Error::Unauthorized => "unauthorized",
+            Error::LoginRefused => "login-refused",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not-found",
             Error::MalformedJson { .. } => "malformed-json",
@@ -90,7 +98,7 @@ impl Error {
             Error::TooManyAttempts(_) => "too-many-attempts",
             Error::Timeout(_) => "timeout",
             Error::Store(e) if e.fault().is_some() => "database-unavailable",
-            Error::Store(_) => "internal",
+            Error::Store(_) | Error::Internal(_) => "internal",
             Error::Unpublished(_) => "not-yet-published",
         }
     }
@@ -145,7 +153,7 @@ impl IntoResponse for Error {
                 fault.reason(),
                 fault.retry_after_seconds()
             ),
-            (Error::Store(_), None) => {
+            (Error::Store(_) | Error::Internal(_), None) => {
                 "something went wrong on our side; nothing was changed".to_string()
             }
             (other, _) => other.to_string(),
@@ -193,10 +201,13 @@ impl IntoResponse for Error {
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if let Error::Store(e) = &self {
-            response
-                .extensions_mut()
-                .insert(InternalError(e.to_string()));
+        let internal = match &self {
+            Error::Store(e) => Some(e.to_string()),
+            Error::Internal(why) => Some(why.clone()),
+            _ => None,
+        };
+        if let Some(why) = internal {
+            response.extensions_mut().insert(InternalError(why));
         }
         response
     }

@@ -1,6 +1,6 @@
 use clap::Parser;
 use paystatus::App;
-use paystatus::cli::{Cli, Command, run_backup, run_keys, run_restore};
+use paystatus::cli::{Cli, Command, run_backup, run_keys, run_restore, run_users};
 
 fn main() -> std::process::ExitCode {
     limit_malloc_arenas();
@@ -28,6 +28,9 @@ async fn run() -> std::process::ExitCode {
         Command::Serve(config) => serve(config).await,
         Command::Keys { data_dir, action } => {
             run_keys(&data_dir, action).map_err(|e| e.to_string())
+        }
+        Command::Users { data_dir, action } => {
+            run_users(&data_dir, action).map_err(|e| e.to_string())
         }
         Command::Backup { file, force, data } => {
             run_backup(&data.data_dir, &file, force).map_err(|e| e.to_string())

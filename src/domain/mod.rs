@@ -9,6 +9,9 @@ mod ids;
 mod incident;
 mod key;
 mod lang;
+mod password;
+mod person;
+mod session;
 mod status;
 mod suggestion;
 mod text;
@@ -30,6 +33,15 @@ pub use incident::{
 };
 pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
+pub use password::{
+    PasswordError, PasswordHash, UnreadableHash, check_password, hash_password, verify_nobody,
+    verify_password,
+};
+pub use person::{Person, Role, new_person, normalize_email};
+pub use session::{
+    Session, SessionCutoffs, SessionLimits, SessionSecrets, csrf_matches, new_session_secrets,
+    session_token_hash, touch_every,
+};
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use suggestion::{Suggestion, recommend_now};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};

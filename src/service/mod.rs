@@ -12,6 +12,9 @@
 pub mod components;
 pub mod keys;
 pub mod notices;
+pub mod people;
+#[cfg(test)]
+mod people_tests;
 #[cfg(test)]
 mod tests;
 
@@ -22,7 +25,7 @@ use chrono_tz::Tz;
 use rusqlite::Transaction;
 use serde_json::Value;
 
-use crate::domain::{ApiKey, Clock, Lang};
+use crate::domain::{ApiKey, Clock, Lang, Person};
 use crate::error::Error;
 use crate::snapshot::Publisher;
 use crate::store::{self, SavedResponse, Store};
@@ -40,6 +43,14 @@ impl Who {
         Who {
             key_id: Some(key.id.clone()),
             name: key.name.clone(),
+        }
+    }
+
+    /// A person signed in to the console, named by their email.
+    pub fn person(person: &Person) -> Who {
+        Who {
+            key_id: None,
+            name: person.email.clone(),
         }
     }
 

@@ -252,4 +252,34 @@ END;
     r#"
 ALTER TABLE idempotency ADD COLUMN etag TEXT;
 "#,
+    // 4: people who sign in to the operator console, and their sessions.
+    r#"
+-- Passwords are kept as Argon2id hashes in PHC form (salt and costs inside). Emails are
+-- stored trimmed and lowercased; NOCASE guards the same address in another case too.
+-- People are never deleted (the audit log names them): one who leaves is disabled.
+CREATE TABLE people (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT,
+    last_login_at TEXT
+);
+
+-- Console sessions, kept as the SHA-256 of their token (256 random bits, so no salt or
+-- stretching is needed); the token itself is only in the person's cookie. A session is
+-- over when ended (logout, disabling) or when the domain's idle or absolute limit passes;
+-- dead rows are removed.
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    person_id    TEXT NOT NULL REFERENCES people(id),
+    csrf_token   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    ended_at     TEXT
+);
+-- Disabling a person ends their sessions; a login removes their dead ones.
+CREATE INDEX sessions_by_person ON sessions(person_id);
+"#,
 ];

@@ -15,6 +15,7 @@ mod keys;
 mod lock;
 mod migrations;
 mod notice_lists;
+mod people;
 #[cfg(test)]
 mod plans;
 mod pool;
@@ -41,6 +42,11 @@ pub use lock::{DataDirLock, LockError};
 pub use notice_lists::{
     IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, notice_ids_page,
     open_notice_ids, recent_notice_ids, recently_updated_ids,
+};
+pub use people::{
+    all_people, delete_dead_sessions, delete_dead_sessions_of, disable_person, end_session,
+    end_sessions_of, insert_person, insert_session, person_by_email, person_by_id,
+    person_with_password, session_by_hash, set_last_login, set_person_role, touch_session,
 };
 pub use restore::{KeptAside, Restored, restore};
 

@@ -64,6 +64,7 @@ fn every_hot_query_reads_through_an_index_in_its_own_order() {
         .chain(super::components::QUERIES)
         .chain(super::audit::QUERIES)
         .chain(super::idempotency::QUERIES)
+        .chain(super::people::QUERIES)
         .chain(TRIGGER_QUERIES);
     let mut failures = Vec::new();
     store

@@ -22,3 +22,4 @@ mod schemathesis;
 mod secrets;
 mod slow_clients;
 mod throttling;
+mod users_cli;
