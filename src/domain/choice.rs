@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{ComponentStatus, FieldError, Impact, Scope};
+use super::{ComponentStatus, FieldError, Impact, Scope, TemplateKind};
 
 macro_rules! chosen {
     ($(#[$doc:meta])* $name:ident of $t:ty, $noun:literal, $choices:expr) => {
@@ -47,6 +47,10 @@ chosen!(
 chosen!(
     /// A component status as sent.
     ComponentStatusInput of ComponentStatus, "a status", ComponentStatus::expected()
+);
+chosen!(
+    /// A template's kind as sent.
+    TemplateKindInput of TemplateKind, "a template kind", TemplateKind::expected()
 );
 chosen!(
     /// A scope as sent.

@@ -11,13 +11,14 @@ mod key;
 mod lang;
 mod status;
 mod suggestion;
+mod template;
 mod text;
 pub mod texts;
 mod time;
 
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
-pub use choice::{ComponentStatusInput, ImpactInput, ScopeInput};
+pub use choice::{ComponentStatusInput, ImpactInput, ScopeInput, TemplateKindInput};
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
@@ -28,6 +29,10 @@ pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use suggestion::{Suggestion, recommend_now};
+pub use template::{
+    Applied, Fill, Template, TemplateChanges, TemplateDraft, TemplateId, TemplateKind,
+    TemplateParts, apply,
+};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
 pub use time::{Clock, InputTime, ManualClock, SystemClock};
 
