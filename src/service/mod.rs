@@ -12,6 +12,7 @@
 pub mod components;
 pub mod keys;
 pub mod notices;
+pub mod templates;
 #[cfg(test)]
 mod tests;
 
