@@ -21,4 +21,5 @@ mod public_page;
 mod schemathesis;
 mod secrets;
 mod slow_clients;
+mod templates;
 mod throttling;
