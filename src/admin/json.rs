@@ -58,6 +58,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
+        // serde also reads a struct from an array, field by field in order; every body
+        // here is an object, and one of optional fields would take `[null, null]`.
+        Ok(_) if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') => Err(
+            Error::Invalid(vec![FieldError::new("", "the body must be a JSON object")]),
+        ),
         Ok(v) => Ok(v),
         Err(e) => {
             let inner = e.inner();
@@ -113,6 +118,13 @@ pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::E
         .ok_or_else(|| D::Error::custom(format!("`{n}` is not a whole number")))
 }
 
+/// [`whole_number`] where null means "clear" and absence "leave as is".
+pub fn present_whole_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<i64>>, D::Error> {
+    whole_number(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +159,10 @@ mod tests {
         match parse::<Body>(b"{\"title\": \"x\", \"eta\": 5}") {
             Err(Error::Invalid(e)) => assert_eq!(e[0].field, "eta"),
             other => panic!("{other:?}"),
+        }
+        match parse::<Body>(b" [\"x\", null]") {
+            Err(Error::Invalid(e)) => assert!(e[0].message.contains("object"), "{e:?}"),
+            other => panic!("an array is not a body: {other:?}"),
         }
     }
 

@@ -14,6 +14,8 @@ mod notice_read;
 mod notices;
 mod openapi;
 mod query;
+mod template_input;
+mod templates;
 mod views;
 mod write;
 
@@ -78,6 +80,7 @@ fn routes() -> OpenApiRouter<Admin> {
         .merge(components::router())
         .merge(incidents::router())
         .merge(maintenances::router())
+        .merge(templates::router())
         .merge(keys::router())
         .merge(openapi::router())
 }

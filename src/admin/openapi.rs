@@ -28,7 +28,8 @@ use super::Admin;
 use crate::domain::Scope;
 use crate::domain::{
     ComponentId, ComponentIdInput, ComponentStatus, ComponentStatusInput, Impact, ImpactInput,
-    IncidentStatusInput, InputTime, Kind, MaintenanceStatusInput, ScopeInput, Status, TextInput,
+    IncidentStatusInput, InputTime, Kind, MaintenanceStatusInput, ScopeInput, Status, StatusInput,
+    TemplateId, TemplateIdInput, TemplateKind, TemplateKindInput, TextInput,
 };
 use crate::error::{Error, Problem};
 use crate::store::StoreError;
@@ -52,7 +53,8 @@ pub fn document() -> OpenApi {
                 .title("paystatus admin API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "Write incidents, maintenances, components and API keys. Every route \
+                    "Write incidents, maintenances, components, notice templates and API \
+                     keys. Every route \
                      except this document needs `Authorization: Bearer <key>`; each \
                      operation names the scope its key needs. Errors are \
                      `application/problem+json` (RFC 9457).",
@@ -84,6 +86,10 @@ pub fn document() -> OpenApi {
                 ),
                 ("incidents", "Unplanned incidents and their timeline."),
                 ("maintenances", "Announced maintenance windows."),
+                (
+                    "templates",
+                    "Notice templates: the words a new notice starts from, with placeholders.",
+                ),
                 ("keys", "API keys."),
                 ("audit", "Who did what, when."),
                 ("meta", "This document."),
@@ -227,6 +233,18 @@ impl PartialSchema for Scope {
 }
 impl ToSchema for Scope {}
 
+impl PartialSchema for TemplateKind {
+    fn schema() -> RefOr<Schema> {
+        string_enum(TemplateKind::ALL.iter().map(|k| k.as_str()))
+            .description(Some(
+                "What a template is for: opening an incident, announcing a maintenance, the \
+                 update that closes either (`resolution`), or an incident's postmortem.",
+            ))
+            .into()
+    }
+}
+impl ToSchema for TemplateKind {}
+
 /// The status values an incident accepts.
 pub enum IncidentStatus {}
 
@@ -269,6 +287,19 @@ impl PartialSchema for ComponentId {
 }
 impl ToSchema for ComponentId {}
 
+/// A template id, as `TemplateId::parse` accepts it: a component id's rules.
+impl PartialSchema for TemplateId {
+    fn schema() -> RefOr<Schema> {
+        component_id()
+            .description(Some(
+                "A template id: 1–40 of a-z, 0-9 and -, no dash at either end.",
+            ))
+            .examples(["card-approval-delay"])
+            .into()
+    }
+}
+impl ToSchema for TemplateId {}
+
 /// A value of a fixed set is described as the set: an unknown one is only kept to be
 /// refused with the request's other problems.
 macro_rules! described_as {
@@ -294,6 +325,9 @@ described_as!(
     IncidentStatusInput => IncidentStatus,
     MaintenanceStatusInput => MaintenanceStatus,
     ComponentIdInput => ComponentId,
+    TemplateKindInput => TemplateKind,
+    TemplateIdInput => TemplateId,
+    StatusInput => Status,
 );
 
 /// A time as `InputTime::read` accepts it.

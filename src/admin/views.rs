@@ -10,9 +10,10 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
+use super::notice_input::ComponentStatuses;
 use crate::domain::{
-    ApiKey, Component, ComponentId, ComponentStatus, Impact, Incident, Kind, LocalizedText, Scope,
-    Status,
+    AffectedComponent, ApiKey, Applied, Component, ComponentId, ComponentStatus, Impact, Incident,
+    Kind, LocalizedText, Scope, Status, Template, TemplateId, TemplateKind,
 };
 use crate::error::Error;
 use crate::snapshot::api_time;
@@ -294,6 +295,99 @@ pub fn notice_list(
     }
 }
 
+/// Channels with the status each gets, as writers send them: `{"card": "major_outage"}`.
+#[derive(Debug)]
+pub struct StatusMap(Vec<(ComponentId, ComponentStatus)>);
+
+impl From<&[AffectedComponent]> for StatusMap {
+    fn from(components: &[AffectedComponent]) -> StatusMap {
+        StatusMap(
+            components
+                .iter()
+                .map(|c| (c.id.clone(), c.status))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for StatusMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(id, status)| (id.as_str(), status)))
+    }
+}
+
+/// A notice template. `{channels}`, `{eta}`, `{alternatives}` and (in the message)
+/// `{title}` are filled in when it is applied.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Template)]
+pub struct TemplateView {
+    id: TemplateId,
+    kind: TemplateKind,
+    /// What operators call it; customers never see it.
+    name: TextView,
+    title: TextView,
+    message: TextView,
+    /// Null leaves the default status of what is written with it.
+    status: Option<Status>,
+    #[schema(value_type = ComponentStatuses)]
+    components: StatusMap,
+    next_update_in_minutes: Option<i64>,
+    created_at: ApiTime,
+    updated_at: ApiTime,
+}
+
+impl TemplateView {
+    pub fn new(t: &Template, tz: Tz) -> TemplateView {
+        TemplateView {
+            id: t.id.clone(),
+            kind: t.kind,
+            name: (&t.name).into(),
+            title: (&t.title).into(),
+            message: (&t.message).into(),
+            status: t.status,
+            components: t.components.as_slice().into(),
+            next_update_in_minutes: t.next_update_minutes,
+            created_at: ApiTime::new(t.created_at, tz),
+            updated_at: ApiTime::new(t.updated_at, tz),
+        }
+    }
+}
+
+/// A template filled in: what a new notice's form starts from. English is null where
+/// the template has none.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AppliedTemplate)]
+pub struct AppliedView {
+    template: TemplateId,
+    kind: TemplateKind,
+    title: TextView,
+    message: TextView,
+    status: Option<Status>,
+    /// In page order; channels deleted since the template was saved are left out.
+    #[schema(value_type = ComponentStatuses)]
+    components: StatusMap,
+    /// Working channels to suggest instead, as `{alternatives}` named them.
+    alternatives: Vec<ComponentId>,
+    eta: Option<ApiTime>,
+    next_update_in_minutes: Option<i64>,
+}
+
+impl AppliedView {
+    pub fn new(a: &Applied, tz: Tz) -> AppliedView {
+        AppliedView {
+            template: a.template.clone(),
+            kind: a.kind,
+            title: (&a.title).into(),
+            message: (&a.message).into(),
+            status: a.status,
+            components: a.components.as_slice().into(),
+            alternatives: a.alternatives.clone(),
+            eta: ApiTime::maybe(a.eta, tz),
+            next_update_in_minutes: a.next_update_minutes,
+        }
+    }
+}
+
 /// An API key (never the secret itself, except once on creation).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Key)]
@@ -398,6 +492,7 @@ list!(ComponentList of ComponentView, "Always null: the list is complete.");
 list!(IncidentList of IncidentView, "Pass as `cursor` for the next page; null on the last page.");
 list!(MaintenanceList of MaintenanceView, "Pass as `cursor` for the next page; null on the last page.");
 list!(KeyList of KeyView, "Always null: the list is complete.");
+list!(TemplateList of TemplateView, "Always null: the list is complete.");
 list!(AuditPage of AuditEntryView, "Pass as `before` for older entries; null on the last page.");
 
 /// A view as the JSON value answers and saved replays hold.

@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use super::{ComponentId, ComponentStatus, FieldError, Impact, Kind, Scope, Status};
+use super::{
+    ComponentId, ComponentStatus, FieldError, Impact, Kind, Scope, Status, TemplateId, TemplateKind,
+};
 
 macro_rules! chosen {
     ($(#[$doc:meta])* $name:ident of $t:ty, $noun:literal, $choices:expr, $parse:expr) => {
@@ -64,6 +66,11 @@ chosen!(
     one_of(ComponentStatus::expected()), ComponentStatus::parse
 );
 chosen!(
+    /// A template's kind as sent.
+    TemplateKindInput of TemplateKind, "a template kind", one_of(TemplateKind::expected()),
+    TemplateKind::parse
+);
+chosen!(
     /// A scope as sent.
     ScopeInput of Scope, "a scope", one_of(Scope::join(&Scope::ALL).replace(',', ", ")),
     Scope::parse
@@ -77,6 +84,15 @@ chosen!(
     /// A maintenance's status as sent.
     MaintenanceStatusInput of Status, "a status of a maintenance",
     one_of(Status::expected_for(Kind::Maintenance)), |s| status_of(Kind::Maintenance, s)
+);
+chosen!(
+    /// A notice status of either kind, as sent (whether it suits is the reader's rule).
+    StatusInput of Status, "a status", one_of(Status::expected()), Status::parse
+);
+chosen!(
+    /// A template id as sent.
+    TemplateIdInput of TemplateId, "a template id", "1–40 of a-z, 0-9 and -",
+    |s| TemplateId::parse(s, "").ok()
 );
 chosen!(
     /// A component id as sent.
@@ -111,9 +127,9 @@ mod tests {
         let other: IncidentStatusInput = serde_json::from_str("\"in_progress\"").unwrap();
         let refusal = other.known("status").unwrap_err();
         assert!(
-            refusal
-                .message
-                .starts_with("`in_progress` is not a status of an incident; expected one of investigating"),
+            refusal.message.starts_with(
+                "`in_progress` is not a status of an incident; expected one of investigating"
+            ),
             "{}",
             refusal.message
         );
@@ -124,8 +140,16 @@ mod tests {
     #[test]
     fn a_missing_value_is_refused_as_required() {
         let refusal = ComponentIdInput::default().known("id").unwrap_err();
-        assert_eq!((refusal.field.as_str(), refusal.message.as_str()), ("id", "is required"));
+        assert_eq!(
+            (refusal.field.as_str(), refusal.message.as_str()),
+            ("id", "is required")
+        );
         let id: ComponentIdInput = serde_json::from_str("\"Test Pay\"").unwrap();
-        assert!(id.known("id").unwrap_err().message.contains("`Test Pay` is not a component id"));
+        assert!(
+            id.known("id")
+                .unwrap_err()
+                .message
+                .contains("`Test Pay` is not a component id")
+        );
     }
 }

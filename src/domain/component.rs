@@ -12,13 +12,7 @@ pub struct ComponentId(String);
 
 impl ComponentId {
     pub fn parse(s: &str, field: &str) -> Result<ComponentId, FieldError> {
-        let ok = !s.is_empty()
-            && s.len() <= 40
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-')
-            && !s.ends_with('-');
-        if ok {
+        if is_slug(s) {
             Ok(ComponentId(s.to_string()))
         } else {
             Err(FieldError::new(
@@ -36,6 +30,16 @@ impl ComponentId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `[a-z0-9-]`, 1–40 characters, no leading or trailing dash: the ids operators choose.
+pub(super) fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
 }
 
 impl std::fmt::Display for ComponentId {

@@ -14,6 +14,7 @@ mod person;
 mod session;
 mod status;
 mod suggestion;
+mod template;
 mod text;
 pub mod texts;
 mod time;
@@ -21,15 +22,14 @@ mod time;
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use choice::{
-    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput, MaintenanceStatusInput,
-    ScopeInput,
+    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput,
+    MaintenanceStatusInput, ScopeInput, StatusInput, TemplateIdInput, TemplateKindInput,
 };
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
-    IncidentRecord,
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
-    MaintenanceWindow, NextUpdate, Update, UpdateDraft,
+    IncidentRecord, MaintenanceWindow, NextUpdate, Update, UpdateDraft,
 };
 pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
@@ -44,6 +44,10 @@ pub use session::{
 };
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
 pub use suggestion::{Suggestion, recommend_now};
+pub use template::{
+    Applied, Fill, Template, TemplateChanges, TemplateDraft, TemplateId, TemplateKind,
+    TemplateParts, apply,
+};
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
 pub use time::{Clock, InputTime, ManualClock, SystemClock};
 

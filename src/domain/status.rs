@@ -34,6 +34,9 @@ macro_rules! wire_enum {
     };
 }
 
+/// Other enums sent over the wire are declared the same way (a template's kind).
+pub(super) use wire_enum;
+
 wire_enum! {
     /// A payment channel's state. Ordered from best to worst, maintenance aside.
     ComponentStatus {

@@ -15,6 +15,7 @@ pub mod notices;
 pub mod people;
 #[cfg(test)]
 mod people_tests;
+pub mod templates;
 #[cfg(test)]
 mod tests;
 

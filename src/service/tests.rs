@@ -5,10 +5,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::components::{self, ComponentChanges, NewComponent};
 use super::keys;
+use super::templates::{self, FillIn};
 use super::{Ctx, IfMatch, Who, etag, execute, notices};
 use crate::domain::{
     AffectedComponent, ComponentId, ComponentStatus, IncidentChanges, IncidentDraft, Kind,
-    LocalizedText, MaintenanceWindow, Scope, Status,
+    LocalizedText, MaintenanceWindow, Scope, Status, TemplateChanges, TemplateDraft, TemplateId,
+    TemplateKind,
 };
 use crate::error::Error;
 use crate::store::{self, Reader, Store};
@@ -247,5 +249,172 @@ fn a_revoked_key_stays_revoked_from_its_first_revocation() {
         .unwrap();
     assert_eq!(first.revoked_at, second.revoked_at);
     let unknown = f.run(t(5, 8), |tx, ctx| keys::revoke(tx, ctx, "key_nothing"));
+    assert!(matches!(unknown, Err(Error::NotFound(_))), "{unknown:?}");
+}
+
+fn bank_delay_template(tid: &str) -> TemplateDraft {
+    TemplateDraft {
+        id: TemplateId::parse(tid, "id").unwrap(),
+        kind: TemplateKind::Incident,
+        name: text("계좌이체 지연"),
+        title: text("{channels} 지연"),
+        message: text("{channels} 결제가 늦어지고 있습니다. 예상 복구 시각은 {eta}입니다."),
+        status: Some(Status::Identified),
+        components: vec![AffectedComponent {
+            id: id("bank-transfer"),
+            status: ComponentStatus::DegradedPerformance,
+        }],
+        next_update_minutes: Some(30),
+    }
+}
+
+#[test]
+fn a_template_is_saved_once_with_its_audit_row_and_an_id_in_use_is_a_conflict() {
+    let f = Fixture::new();
+    let saved = f
+        .run(t(5, 5), |tx, ctx| {
+            templates::create(tx, ctx, |_| Ok(bank_delay_template("bank-delay")))
+        })
+        .unwrap();
+    assert_eq!((saved.revision, saved.created_at), (1, t(5, 5)));
+    let again = f.run(t(5, 6), |tx, ctx| {
+        templates::create(tx, ctx, |_| Ok(bank_delay_template("bank-delay")))
+    });
+    assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+    let seeded = f.run(t(5, 6), |tx, ctx| {
+        templates::create(tx, ctx, |_| Ok(bank_delay_template("gateway-down")))
+    });
+    assert!(matches!(seeded, Err(Error::Conflict(_))), "{seeded:?}");
+    assert_eq!(f.audit_actions(), ["template.create"]);
+}
+
+#[test]
+fn a_template_breaking_the_rules_is_refused_by_the_command_whatever_the_writer_checked() {
+    let f = Fixture::new();
+    // A writer that checks nothing itself.
+    let mut draft = bank_delay_template("bank-delay");
+    draft.kind = TemplateKind::Postmortem;
+    draft.message = text("{channels} {nope}");
+    match f.run(t(5, 5), |tx, ctx| templates::create(tx, ctx, |_| Ok(draft))) {
+        Err(Error::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(
+                fields,
+                [
+                    "message.ko",
+                    "status",
+                    "components",
+                    "next_update_in_minutes"
+                ]
+            );
+        }
+        other => panic!("expected refusals, got {other:?}"),
+    }
+    assert!(f.audit_actions().is_empty(), "nothing written");
+}
+
+#[test]
+fn a_template_change_needs_the_version_the_writer_saw_and_is_checked_as_a_whole() {
+    let f = Fixture::new();
+    let made = f
+        .run(t(5, 5), |tx, ctx| {
+            templates::create(tx, ctx, |_| Ok(bank_delay_template("bank-delay")))
+        })
+        .unwrap();
+    let rename = |_: &_, _: &_| {
+        Ok(TemplateChanges {
+            title: Some(text("{channels} 결제 지연")),
+            ..Default::default()
+        })
+    };
+    let stale = IfMatch::tags(Some(etag("bank-delay", 0)));
+    let refused = f.run(t(5, 6), |tx, ctx| {
+        templates::change(tx, ctx, "bank-delay", &stale, rename)
+    });
+    assert!(
+        matches!(refused, Err(Error::PreconditionFailed)),
+        "{refused:?}"
+    );
+    let to_resolution = |_: &_, _: &_| {
+        Ok(TemplateChanges {
+            kind: Some(TemplateKind::Resolution),
+            ..Default::default()
+        })
+    };
+    let refused = f.run(t(5, 6), |tx, ctx| {
+        templates::change(tx, ctx, "bank-delay", &IfMatch::any(), to_resolution)
+    });
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+
+    let seen = IfMatch::tags(Some(etag("bank-delay", made.revision)));
+    let changed = f
+        .run(t(5, 7), |tx, ctx| {
+            templates::change(tx, ctx, "bank-delay", &seen, rename)
+        })
+        .unwrap();
+    assert_eq!(changed.title.ko, "{channels} 결제 지연");
+    assert_eq!((changed.revision, changed.updated_at), (2, t(5, 7)));
+    assert_eq!(f.audit_actions(), ["template.update", "template.create"]);
+}
+
+#[test]
+fn a_deleted_template_is_gone_and_its_audit_row_keeps_its_words() {
+    let f = Fixture::new();
+    let gone = f
+        .run(t(5, 5), |tx, _| {
+            templates::delete(tx, "recovered-with-apology", &IfMatch::any())
+        })
+        .unwrap();
+    assert_eq!(gone.as_str(), "recovered-with-apology");
+    let again = f.run(t(5, 6), |tx, _| {
+        templates::delete(tx, "recovered-with-apology", &IfMatch::any())
+    });
+    assert!(matches!(again, Err(Error::NotFound(_))), "{again:?}");
+    let entry = f
+        .store
+        .read_blocking(Reader::Operator, |tx| store::audit_page(tx, None, 1))
+        .unwrap()
+        .remove(0);
+    assert_eq!(entry.action, "template.delete");
+    let detail = entry.detail.unwrap_or_default();
+    assert!(
+        detail["message"]["ko"]
+            .as_str()
+            .is_some_and(|m| m.contains("죄송합니다")),
+        "{detail}"
+    );
+}
+
+#[test]
+fn prefilling_applies_a_seeded_template_to_the_catalogue_now() {
+    let f = Fixture::new();
+    let tz = chrono_tz::Asia::Seoul;
+    let eta = t(5, 45);
+    let applied = f
+        .store
+        .read_blocking(Reader::Operator, |tx| {
+            templates::prefill(tx, "card-approval-delay", tz, t(5, 5), |_, _| {
+                Ok(FillIn {
+                    eta: Some(eta),
+                    components: None,
+                })
+            })
+        })
+        .unwrap();
+    assert!(
+        applied.message.ko.starts_with("신용·체크카드 결제 승인이"),
+        "{}",
+        applied.message.ko
+    );
+    assert!(applied.message.ko.contains("계좌이체 이용을 권해 드립니다"));
+    assert!(
+        applied
+            .message
+            .ko
+            .ends_with("예상 복구 시각은 14:45입니다.")
+    );
+    let unknown = f.store.read_blocking(Reader::Operator, |tx| {
+        templates::prefill(tx, "nothing", tz, t(5, 5), |_, _| Ok(FillIn::default()))
+    });
     assert!(matches!(unknown, Err(Error::NotFound(_))), "{unknown:?}");
 }

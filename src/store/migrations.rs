@@ -282,4 +282,29 @@ CREATE TABLE sessions (
 -- Disabling a person ends their sessions; a login removes their dead ones.
 CREATE INDEX sessions_by_person ON sessions(person_id);
 "#,
+    // 5: notice templates.
+    r#"
+-- The words an operator starts a notice from. Deleted for real, unlike components: no
+-- notice refers to a template (a notice keeps the words it was written with), so nothing
+-- needs the row once it is gone, and its id may be used again (to bring a seeded one
+-- back). The audit log keeps what was deleted. Statuses are checked per kind in Rust.
+CREATE TABLE templates (
+    id                  TEXT PRIMARY KEY,
+    kind                TEXT NOT NULL
+                        CHECK (kind IN ('incident', 'maintenance', 'resolution', 'postmortem')),
+    name_ko             TEXT NOT NULL CHECK (length(name_ko) > 0),
+    name_en             TEXT,
+    title_ko            TEXT NOT NULL CHECK (length(title_ko) > 0),
+    title_en            TEXT,
+    message_ko          TEXT NOT NULL CHECK (length(message_ko) > 0),
+    message_en          TEXT,
+    status              TEXT,
+    -- JSON object of component id to the status the notice gives it, in the order given.
+    components          TEXT NOT NULL DEFAULT '{}',
+    next_update_minutes INTEGER CHECK (next_update_minutes BETWEEN 1 AND 1440),
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    revision            INTEGER NOT NULL DEFAULT 1
+);
+"#,
 ];

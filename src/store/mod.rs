@@ -22,6 +22,8 @@ mod pool;
 mod restore;
 mod seed;
 pub mod synthetic;
+mod template_seed;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -49,6 +51,9 @@ pub use people::{
     person_with_password, session_by_hash, set_last_login, set_person_role, touch_session,
 };
 pub use restore::{KeptAside, Restored, restore};
+pub use templates::{
+    all_templates, delete_template, insert_template, template_by_id, update_template,
+};
 
 use migrations::MIGRATIONS;
 use pool::Pool;
@@ -243,7 +248,7 @@ pub fn known_schema_version() -> i64 {
 
 impl Store {
     /// Opens (creating if needed) the database in `data_dir`, migrates it and seeds the
-    /// default payment channels on first start.
+    /// default payment channels and notice templates on first start.
     pub fn open(data_dir: &Path, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Store> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.to_path_buf(),
@@ -253,6 +258,7 @@ impl Store {
         let mut writer = open_connection(&path)?;
         migrate(&mut writer, &path)?;
         seed::seed_if_new(&mut writer, data_dir, now)?;
+        template_seed::seed_templates_if_new(&mut writer, data_dir, now)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),

@@ -36,21 +36,7 @@ pub fn seed_if_new(conn: &mut Connection, data_dir: &Path, now: DateTime<Utc>) -
     if seeded.is_some() {
         return Ok(());
     }
-    let local = data_dir.join(SEED_FILE);
-    // Only a missing file means "use the built-in channels"; a file that is there but
-    // cannot be read or parsed is the operator's to fix, and says where.
-    let (text, source) = match std::fs::read_to_string(&local) {
-        Ok(text) => (text, local.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            (EMBEDDED.to_string(), "the built-in seed".to_string())
-        }
-        Err(e) => {
-            return Err(StoreError::Seed(format!(
-                "cannot read {}: {e}",
-                local.display()
-            )));
-        }
-    };
+    let (text, source) = read_seed(data_dir, SEED_FILE, EMBEDDED)?;
     for component in
         parse_seed(&text, now).map_err(|e| StoreError::Seed(format!("{source}: {e}")))?
     {
@@ -63,6 +49,43 @@ pub fn seed_if_new(conn: &mut Connection, data_dir: &Path, now: DateTime<Utc>) -
     tx.commit()?;
     tracing::info!("seeded the default payment channels");
     Ok(())
+}
+
+/// Where a seed comes from: the operator's copy in the data directory, or the built-in one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum SeedSource {
+    File(String),
+    BuiltIn,
+}
+
+impl std::fmt::Display for SeedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SeedSource::File(path) => f.write_str(path),
+            SeedSource::BuiltIn => f.write_str("the built-in seed"),
+        }
+    }
+}
+
+/// The text of the seed `file`: the data directory's copy, else `embedded`. Only a
+/// missing file means "use the built-in one"; a file that is there but cannot be read or
+/// parsed is the operator's to fix, and says where.
+pub(super) fn read_seed(
+    data_dir: &Path,
+    file: &str,
+    embedded: &str,
+) -> StoreResult<(String, SeedSource)> {
+    let local = data_dir.join(file);
+    match std::fs::read_to_string(&local) {
+        Ok(text) => Ok((text, SeedSource::File(local.display().to_string()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((embedded.to_string(), SeedSource::BuiltIn))
+        }
+        Err(e) => Err(StoreError::Seed(format!(
+            "cannot read {}: {e}",
+            local.display()
+        ))),
+    }
 }
 
 /// The seed's components, checked like an operator's input: ids well formed, groups

@@ -21,5 +21,6 @@ mod public_page;
 mod schemathesis;
 mod secrets;
 mod slow_clients;
+mod templates;
 mod throttling;
 mod users_cli;

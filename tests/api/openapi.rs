@@ -28,6 +28,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/v1/maintenances/{id}"),
     ("patch", "/api/admin/v1/maintenances/{id}"),
     ("post", "/api/admin/v1/maintenances/{id}/updates"),
+    ("get", "/api/admin/v1/templates"),
+    ("post", "/api/admin/v1/templates"),
+    ("get", "/api/admin/v1/templates/{id}"),
+    ("patch", "/api/admin/v1/templates/{id}"),
+    ("delete", "/api/admin/v1/templates/{id}"),
+    ("post", "/api/admin/v1/templates/{id}/apply"),
     ("get", "/api/admin/v1/keys"),
     ("post", "/api/admin/v1/keys"),
     ("delete", "/api/admin/v1/keys/{id}"),
@@ -330,6 +336,17 @@ async fn answers_have_the_properties_the_document_describes() -> TestResult {
     let component = expect_json(r, StatusCode::CREATED).await?;
     let incident = app.create_incident_ok(&card_outage()).await?;
     let maintenance = app.create_maintenance_ok(&bank_maintenance()).await?;
+    let template = app
+        .admin(Method::GET, "/templates/gateway-down")
+        .send()
+        .await?;
+    let template = expect_json(template, StatusCode::OK).await?;
+    let applied = app
+        .admin(Method::POST, "/templates/gateway-down/apply")
+        .json(&json!({ "eta": "2026-11-25T15:00" }))
+        .send()
+        .await?;
+    let applied = expect_json(applied, StatusCode::OK).await?;
     let r = app
         .create_key(&json!({ "name": "ci", "scopes": ["read"] }))
         .await?;
@@ -345,6 +362,14 @@ async fn answers_have_the_properties_the_document_describes() -> TestResult {
                 schema("post", "/api/admin/v1/maintenances", "201"),
             ),
             (key, schema("post", "/api/admin/v1/keys", "201")),
+            (
+                template,
+                schema("get", "/api/admin/v1/templates/{id}", "200"),
+            ),
+            (
+                applied,
+                schema("post", "/api/admin/v1/templates/{id}/apply", "200"),
+            ),
             (
                 items(&audit)[0].clone(),
                 resolve(&doc, &schema("get", "/api/admin/v1/audit", "200"))["properties"]["items"]

@@ -120,6 +120,11 @@ pub static EN: Texts = Texts {
     date_time,
     until,
     lasted,
+
+    eta_unknown: "not known yet",
+    channels_unnamed: "payments",
+    no_alternative: "another payment method",
+    list,
 };
 
 fn next_update_by(time: &str) -> String {
@@ -161,5 +166,31 @@ fn lasted(hours: i64, minutes: i64) -> String {
     match hours {
         0 => format!("{minutes} min"),
         h => format!("{h} h {minutes} min"),
+    }
+}
+
+/// "a", "a and b", "a, b and c", each name as it reads inside a sentence.
+fn list(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|n| in_sentence(n)).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A channel's name inside a sentence: "Bank transfer" reads "bank transfer", but a
+/// brand keeps its capitals ("Naver Pay", "KakaoPay", "PAYCO"). Only a name of several
+/// words, capitalised like a sentence (no capital after the first letter), is lowered.
+fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let like_a_sentence = name.contains(' ') && !chars.clone().any(char::is_uppercase);
+    if like_a_sentence {
+        first.to_lowercase().chain(chars).collect()
+    } else {
+        name.to_string()
     }
 }

@@ -119,6 +119,11 @@ pub static KO: Texts = Texts {
     date_time,
     until,
     lasted,
+
+    eta_unknown: "확인 중",
+    channels_unnamed: "결제 서비스",
+    no_alternative: "다른 결제 수단",
+    list,
 };
 
 fn next_update_by(time: &str) -> String {
@@ -164,6 +169,10 @@ fn lasted(hours: i64, minutes: i64) -> String {
         0 => format!("{minutes}분"),
         h => format!("{h}시간 {minutes}분"),
     }
+}
+
+fn list(names: &[&str]) -> String {
+    names.join(", ")
 }
 
 /// The particle "(으)로" after a word: "으로" after a final consonant other than ㄹ, "로"

@@ -82,6 +82,16 @@ pub struct Texts {
     pub until: fn(hours: i64, minutes: i64) -> String,
     /// How long something lasted: "1시간 6분" / "1 h 6 min".
     pub lasted: fn(hours: i64, minutes: i64) -> String,
+
+    /// What a template's `{eta}` says while the expected recovery is not known.
+    pub eta_unknown: &'static str,
+    /// What a template's `{channels}` says when it names no channel.
+    pub channels_unnamed: &'static str,
+    /// What a template's `{alternatives}` says when no working channel can be suggested.
+    pub no_alternative: &'static str,
+    /// Channel names listed inside a sentence: "신용·체크카드, 계좌이체" /
+    /// "credit & debit cards and bank transfer".
+    pub list: fn(names: &[&str]) -> String,
 }
 
 pub struct BannerWords {
@@ -319,6 +329,11 @@ mod tests {
             date_time,
             until,
             lasted,
+            eta_unknown,
+            channels_unnamed,
+            no_alternative,
+            // Only the names given and what joins them: checked on its own below.
+            list: _,
         } = t;
         let mut all = entries![
             page_title,
@@ -356,6 +371,9 @@ mod tests {
             not_found_body,
             embed_details,
             embed_close,
+            eta_unknown,
+            channels_unnamed,
+            no_alternative,
         ];
         all.extend(table!(banners => BannerWords {
             none, minor, major, critical, maintenance,
@@ -477,6 +495,27 @@ mod tests {
         assert_eq!(
             (en.eta_revision)(Some("14:45"), Some("15:00")),
             "Expected recovery changed from 14:45 to 15:00."
+        );
+    }
+
+    #[test]
+    fn channel_names_are_listed_as_each_language_writes_a_list() {
+        let (ko, en) = (texts(Lang::Ko), texts(Lang::En));
+        assert_eq!((ko.list)(&["신용·체크카드"]), "신용·체크카드");
+        assert_eq!(
+            (ko.list)(&["신용·체크카드", "계좌이체", "카카오페이"]),
+            "신용·체크카드, 계좌이체, 카카오페이"
+        );
+        assert_eq!((en.list)(&[]), "");
+        assert_eq!((en.list)(&["Bank transfer"]), "bank transfer");
+        assert_eq!(
+            (en.list)(&["Credit & debit cards", "Bank transfer"]),
+            "credit & debit cards and bank transfer"
+        );
+        assert_eq!(
+            (en.list)(&["KakaoPay", "Naver Pay", "PAYCO"]),
+            "KakaoPay, Naver Pay and PAYCO",
+            "brands keep their capitals"
         );
     }
 
