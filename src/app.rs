@@ -15,7 +15,8 @@ use tokio::sync::watch;
 
 use crate::admin::{Admin, AdminParts};
 use crate::config::Config;
-use crate::domain::{Clock, SystemClock};
+use crate::console::{self, Console, ConsoleParts};
+use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
@@ -39,6 +40,7 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     pub site: Site,
     pub admin: Admin,
+    pub console: Console,
     /// Last, so it is dropped after the database connections above: `restore` cannot
     /// replace the database while anything of this server still has it open.
     _data_dir_lock: DataDirLock,
@@ -161,6 +163,24 @@ impl App {
             )),
             metrics: metrics.clone(),
         });
+        let console = Console::new(ConsoleParts {
+            writer: writer.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            timezone: config.timezone,
+            default_lang: config.default_lang,
+            origin: console::origin_of(&base_url),
+            secure_cookies: base_url.starts_with("https://"),
+            limits: SessionLimits {
+                idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes)),
+                ..SessionLimits::default()
+            },
+            login_throttle: FailureThrottle::new(Policy::auth(
+                config.login_failure_burst,
+                Duration::from_secs(config.auth_failure_refill_seconds),
+            )),
+            trusted_proxies: config.trusted_proxies.clone(),
+        });
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
@@ -169,6 +189,7 @@ impl App {
             metrics,
             site,
             admin,
+            console,
             _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served; a
@@ -337,10 +358,14 @@ pub fn router(state: AppState, admin_timeout: Duration) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .with_state(state.admin.clone());
+    let console = console::router()
+        .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
+        .with_state(state.console.clone());
     web::public::router()
         .fallback(fallback)
         .with_state(state.site.clone())
         .nest("/api/admin/v1", admin)
+        .merge(console)
 }
 
 async fn fallback(State(site): State<Site>, req: Request) -> Response {

@@ -63,6 +63,15 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_AUTH_FAILURE_REFILL_SECONDS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub auth_failure_refill_seconds: u64,
 
+    /// Minutes a console session may sit unused before its person must sign in again.
+    #[arg(long, env = "PAYSTATUS_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Wrong console passwords a client (or one email) may send at once before it is
+    /// answered 429.
+    #[arg(long, env = "PAYSTATUS_LOGIN_FAILURE_BURST", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_failure_burst: u32,
+
     /// Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose
     /// `X-Forwarded-For` names the client. Without them the socket's address is the client.
     #[arg(long, env = "PAYSTATUS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -101,6 +110,8 @@ impl Config {
             admin_timeout_seconds: 30,
             auth_failure_burst: 20,
             auth_failure_refill_seconds: 3,
+            session_idle_minutes: 30,
+            login_failure_burst: 10,
             trusted_proxies: Vec::new(),
         }
     }

@@ -22,7 +22,18 @@ mod write;
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use auth::scope;
 pub use key_use::KeyUses;
+
+/// How a writer's input is read into the commands' input. The console reads its forms
+/// through these too, so both writers accept and refuse exactly the same things.
+pub mod input {
+    pub use super::json::parse;
+    pub use super::notice_input::{
+        CreateIncident, PatchIncident, PostIncidentUpdate, PostMaintenanceUpdate,
+    };
+    pub use super::notice_read::{OpensNotice, PostsUpdate};
+}
 
 use std::sync::Arc;
 

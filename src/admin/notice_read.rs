@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::service::Ctx;
 
 /// A request body that opens a notice: read into the draft the command takes.
-pub(super) trait OpensNotice: Send + 'static {
+pub trait OpensNotice: Send + 'static {
     /// The notice to open, or every problem with the request.
     fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<IncidentDraft, Error>;
 }
@@ -108,7 +108,7 @@ fn status(p: &mut Parser, sent: Option<Result<Status, FieldError>>) -> Option<St
 }
 
 /// A request body that posts an update to a notice of its kind.
-pub(super) trait PostsUpdate: Send + 'static {
+pub trait PostsUpdate: Send + 'static {
     const KIND: Kind;
 
     /// The update to post, or every problem with the request.
@@ -197,7 +197,7 @@ impl UpdateCommon<'_> {
 impl PatchIncident {
     /// The changes to make to `incident`, or every problem with the request, the
     /// domain's refusals included.
-    pub(super) fn read(
+    pub fn read(
         &self,
         ctx: &Ctx,
         incident: &Incident,

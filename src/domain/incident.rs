@@ -126,11 +126,37 @@ impl Incident {
         Incident(record)
     }
 
+    /// Where the promise of a next update stands at `now`, for the people who made it.
+    pub fn promise(&self, now: DateTime<Utc>) -> Promise {
+        match self.0.next_update_at {
+            _ if self.0.status.is_closed() => Promise::None,
+            None => Promise::None,
+            Some(at) if at < now => Promise::Overdue(now - at),
+            Some(at) => Promise::Due(at - now),
+        }
+    }
+
+    /// The time of the newest timeline entry (its creation, before any).
+    pub fn last_update_at(&self) -> DateTime<Utc> {
+        self.0
+            .updates
+            .last()
+            .map_or(self.0.created_at, |u| u.created_at)
+    }
+
     /// The plain data, to change outside the rules: for building test fixtures only.
     #[cfg(test)]
     pub fn into_record(self) -> IncidentRecord {
         self.0
     }
+}
+
+/// The next-update promise of an open notice: due in some time, or late by some time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Promise {
+    None,
+    Due(chrono::Duration),
+    Overdue(chrono::Duration),
 }
 
 /// A new incident or maintenance, already parsed field by field.

@@ -29,7 +29,7 @@ pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
-    IncidentRecord, MaintenanceWindow, NextUpdate, Update, UpdateDraft,
+    IncidentRecord, MaintenanceWindow, NextUpdate, Promise, Update, UpdateDraft,
 };
 pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;
@@ -46,9 +46,10 @@ pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionErr
 pub use suggestion::{Suggestion, recommend_now};
 pub use template::{
     Applied, Fill, Template, TemplateChanges, TemplateDraft, TemplateId, TemplateKind,
-    TemplateParts, apply,
+    TemplateParts, apply, working_fallbacks,
 };
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
+pub use texts::{ConsoleTexts, console_texts};
 pub use time::{Clock, InputTime, ManualClock, SystemClock};
 
 use serde::Serialize;

@@ -376,7 +376,7 @@ fn pieces(words: &str) -> Vec<Piece<'_>> {
 }
 
 mod apply;
-pub use apply::{Applied, Fill, apply};
+pub use apply::{Applied, Fill, apply, working_fallbacks};
 
 #[cfg(test)]
 mod tests;

@@ -97,9 +97,10 @@ pub async fn serve(
         }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            // Only the admin API asks who the client is (to throttle wrong keys); public
-            // reads skip the allocation an extension costs.
-            if req.uri().path().starts_with("/api/admin/") {
+            // Only the admin API and the console ask who the client is (to throttle wrong
+            // keys and passwords); public reads skip the allocation an extension costs.
+            let path = req.uri().path();
+            if path.starts_with("/api/admin/") || path.starts_with("/console/") {
                 req.extensions_mut().insert(ConnectInfo(peer));
             }
             router.clone().oneshot(req)

@@ -1,6 +1,8 @@
-//! Throttling failed authentication: each client address (IPv6 by /64) and each key
-//! prefix gets a bucket of failures that refills with time. Only failures spend from it,
-//! so a correct key always goes through, whatever others behind the same address do.
+//! Throttling failed authentication: each client address (IPv6 by /64), each key prefix
+//! and each console login name gets a bucket of failures that refills with time. Only
+//! failures spend from it, so a correct key always goes through, whatever others behind
+//! the same address do; a password login is also checked before it is tried (`check`),
+//! because a password, unlike a key, can be guessed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,6 +16,9 @@ pub enum Subject {
     Address(IpAddr),
     /// The first characters of the key that was tried: one key guessed from many places.
     KeyPrefix(String),
+    /// The email a console login was tried for: one person's password guessed from many
+    /// places.
+    Login(String),
     /// Everyone else, once too many subjects are tracked at once.
     Overflow,
 }
@@ -88,6 +93,24 @@ impl FailureThrottle {
         }
     }
 
+    /// `Err(wait)` when any subject has no failures left, without spending any: asked
+    /// before a password is tried, so a throttled guesser learns nothing, right or wrong.
+    pub fn check(&self, subjects: &[Subject], now: Instant) -> Result<(), Duration> {
+        let policy = &self.policy;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait: Option<Duration> = None;
+        for subject in subjects {
+            if let Some(bucket) = buckets.get_mut(subject) {
+                bucket.refill(policy, now);
+                if bucket.tokens < 1.0 {
+                    let w = bucket.wait(policy);
+                    wait = Some(wait.map_or(w, |x| x.max(w)));
+                }
+            }
+        }
+        wait.map_or(Ok(()), Err)
+    }
+
     /// Counts a failure against each subject. `Err(wait)` when any of them had no
     /// failures left: the client should be told to come back after `wait`.
     pub fn failed(&self, subjects: &[Subject], now: Instant) -> Result<(), Duration> {
@@ -156,6 +179,21 @@ mod tests {
         // After one refill period, one more failure is forgiven.
         assert_eq!(t.failed(&me, now + Duration::from_secs(2)), Ok(()));
         assert!(t.failed(&me, now + Duration::from_secs(2)).is_err());
+    }
+
+    #[test]
+    fn a_check_spends_nothing_and_refuses_once_the_failures_are_spent() {
+        let t = FailureThrottle::new(POLICY);
+        let now = Instant::now();
+        let me = [ip("198.51.100.7"), Subject::Login("a@example.com".into())];
+        for _ in 0..10 {
+            assert_eq!(t.check(&me, now), Ok(()), "checking is free");
+        }
+        for _ in 0..3 {
+            assert_eq!(t.failed(&me, now), Ok(()));
+        }
+        assert_eq!(t.check(&me, now), Err(Duration::from_secs(2)));
+        assert_eq!(t.check(&me, now + Duration::from_secs(2)), Ok(()));
     }
 
     #[test]

@@ -165,7 +165,10 @@ fn names(ids: &[&ComponentId], catalogue: &[Component], lang: Lang, none: &str) 
 
 /// What the page would suggest for these channels: their default fallbacks, never an
 /// affected channel, each once, and only while it works.
-fn working_fallbacks(affected: &[AffectedComponent], catalogue: &[Component]) -> Vec<ComponentId> {
+pub fn working_fallbacks(
+    affected: &[AffectedComponent],
+    catalogue: &[Component],
+) -> Vec<ComponentId> {
     let channel = |id: &ComponentId| catalogue.iter().find(|c| &c.id == id);
     let mut out: Vec<ComponentId> = Vec::new();
     for a in affected {

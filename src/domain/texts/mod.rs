@@ -7,8 +7,11 @@
 //! the message of an update posted without one ([`automatic_update`]): it is stored with
 //! the update, in both languages.
 
+mod console;
 mod en;
 mod ko;
+
+pub use console::{ConsoleTexts, console_texts};
 
 use chrono::DateTime;
 use chrono_tz::Tz;

@@ -1,0 +1,276 @@
+//! One notice in the console: where it stands, its timeline, and the forms that move it
+//! on — an update (status, message, ETA, next update), resolving with an apology,
+//! publishing a draft, the postmortem.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Map, Value, json};
+
+use super::Console;
+use super::form::{Fields, Posted};
+use super::notice_form::local_input;
+use super::pages::{Frame, Refused, html};
+use super::session::{Refusal, Signed};
+use super::views::NoticeRow;
+use crate::admin::input::{
+    PatchIncident, PostIncidentUpdate, PostMaintenanceUpdate, PostsUpdate, parse,
+};
+use crate::admin::scope;
+use crate::domain::texts::texts;
+use crate::domain::{Incident, Kind, Status, console_texts};
+use crate::error::Error;
+use crate::service::{IfMatch, Who, notices};
+use crate::snapshot::TimeFormat;
+use crate::store::{self, Reader};
+
+#[derive(Template)]
+#[template(path = "console/incident.html")]
+struct IncidentPage {
+    frame: Frame,
+    row: NoticeRow,
+    kind: &'static str,
+    is_incident: bool,
+    closed: bool,
+    resolved: bool,
+    revision: i64,
+    eta: Option<String>,
+    eta_input: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    timeline: Vec<Entry>,
+    postmortem_ko: String,
+    postmortem_en: String,
+    resolve_ko: &'static str,
+    resolve_en: &'static str,
+}
+
+struct Entry {
+    when: String,
+    status: &'static str,
+    message: String,
+}
+
+/// `GET /console/incidents/{id}`: incidents and maintenances alike.
+pub async fn show(
+    State(state): State<Console>,
+    signed: Signed<scope::Read>,
+    Path(id): Path<String>,
+) -> Result<Response, Refusal> {
+    let lang = signed.lang;
+    let read = state
+        .store
+        .read(Reader::Operator, move |conn| {
+            let notice = store::incident_by_id(conn, &id)?;
+            Ok::<_, Error>((notice, store::all_components(conn, false)?))
+        })
+        .await
+        .map_err(|e| Refusal::Failed(lang, e))?;
+    let (Some(notice), components) = read else {
+        return Ok(Refused::failed(lang, Error::NotFound("incident".into())).into_response());
+    };
+    let time = TimeFormat {
+        lang,
+        tz: state.timezone,
+        now: state.clock.now(),
+    };
+    let page = page(
+        &signed,
+        &notice,
+        NoticeRow::new(&notice, &components, &time),
+        &time,
+    );
+    Ok(html(StatusCode::OK, &page))
+}
+
+fn page(
+    signed: &Signed<scope::Read>,
+    n: &Incident,
+    row: NoticeRow,
+    time: &TimeFormat,
+) -> IncidentPage {
+    let lang = signed.lang;
+    let words = texts(lang);
+    let ko = console_texts(crate::domain::Lang::Ko);
+    let en = console_texts(crate::domain::Lang::En);
+    IncidentPage {
+        frame: Frame::new(lang, row.title.clone(), Some(&signed.session)),
+        kind: words.kind(n.kind),
+        is_incident: n.kind == Kind::Incident,
+        closed: n.status.is_closed(),
+        resolved: matches!(n.status, Status::Resolved | Status::Postmortem),
+        revision: n.revision,
+        eta: n.eta.map(|t| time.short(t)),
+        eta_input: n.eta.map(|t| local_input(t, time.tz)).unwrap_or_default(),
+        statuses: Status::accepted_for(n.kind)
+            .into_iter()
+            .filter(|s| !s.is_closed())
+            .map(|s| (s.as_str(), words.notice_status(s)))
+            .collect(),
+        timeline: n
+            .updates
+            .iter()
+            .rev()
+            .map(|u| Entry {
+                when: time.date_time(u.created_at),
+                status: words.notice_status(u.status),
+                message: u.message.get(lang).to_string(),
+            })
+            .collect(),
+        postmortem_ko: n
+            .postmortem
+            .as_ref()
+            .map(|p| p.ko.clone())
+            .unwrap_or_default(),
+        postmortem_en: n
+            .postmortem
+            .as_ref()
+            .and_then(|p| p.en.clone())
+            .unwrap_or_default(),
+        resolve_ko: ko.resolve_message,
+        resolve_en: en.resolve_message,
+        row,
+    }
+}
+
+/// The body of an update form, as `POST …/updates` takes it.
+fn update_body(fields: &Fields, kind: Kind, now: chrono::DateTime<chrono::Utc>) -> Value {
+    let mut body = Map::new();
+    let mut message = Map::new();
+    for lang in ["ko", "en"] {
+        if let Some(m) = fields.get(&format!("message_{lang}")) {
+            message.insert(lang.into(), json!(m));
+        }
+    }
+    if !message.is_empty() {
+        body.insert("message".into(), Value::Object(message));
+    }
+    if let Some(s) = fields.get("status").filter(|s| *s != "keep") {
+        body.insert("status".into(), json!(s));
+    }
+    if kind == Kind::Incident {
+        if fields.get("clear_eta") == Some("on") {
+            body.insert("eta".into(), Value::Null);
+        } else if let Some(eta) = fields.get("eta") {
+            body.insert("eta".into(), json!(eta));
+        } else if let Some(m) = fields.get("eta_in").and_then(|m| m.parse::<i64>().ok()) {
+            body.insert(
+                "eta".into(),
+                json!((now + chrono::Duration::minutes(m)).to_rfc3339()),
+            );
+        }
+    }
+    if let Some(m) = fields
+        .get("next_update_in_minutes")
+        .and_then(|m| m.parse::<i64>().ok())
+    {
+        body.insert("next_update_in_minutes".into(), json!(m));
+    }
+    Value::Object(body)
+}
+
+/// `POST /console/incidents/{id}/updates`: an update, or (with `status=resolved`) the
+/// resolution.
+pub async fn post_update(
+    State(state): State<Console>,
+    Path(id): Path<String>,
+    posted: Posted<scope::Incidents>,
+) -> Result<Response, Refusal> {
+    let lang = posted.signed.lang;
+    let failed = |e| Refusal::Failed(lang, e);
+    let kind = kind_of(&state, &id).await.map_err(failed)?;
+    let body = update_body(&posted.fields, kind, state.clock.now()).to_string();
+    let who = Who::person(&posted.signed.session.person);
+    let target = id.clone();
+    let done = match kind {
+        Kind::Incident => run_update::<PostIncidentUpdate>(&state, who, target, &body).await,
+        Kind::Maintenance => run_update::<PostMaintenanceUpdate>(&state, who, target, &body).await,
+    };
+    done.map_err(failed)?;
+    Ok(Redirect::to(&format!("/console/incidents/{id}")).into_response())
+}
+
+async fn kind_of(state: &Console, id: &str) -> Result<Kind, Error> {
+    let id = id.to_string();
+    state
+        .store
+        .read(Reader::Operator, move |conn| {
+            store::incident_by_id(conn, &id)?
+                .map(|n| n.kind)
+                .ok_or_else(|| Error::NotFound("incident".into()))
+        })
+        .await
+}
+
+async fn run_update<B: PostsUpdate + serde::de::DeserializeOwned>(
+    state: &Console,
+    who: Who,
+    id: String,
+    body: &str,
+) -> Result<(), Error> {
+    let input: B = parse(body.as_bytes())?;
+    state
+        .writer
+        .run(who, move |tx, ctx| {
+            notices::post_update(tx, ctx, &id, B::KIND, |_, catalog| input.read(ctx, catalog))
+        })
+        .await
+        .map(|_| ())
+}
+
+/// `POST /console/incidents/{id}/publish`: the draft goes public.
+pub async fn publish(
+    state: State<Console>,
+    Path(id): Path<String>,
+    posted: Posted<scope::Incidents>,
+) -> Result<Response, Refusal> {
+    patch(state, id, posted, json!({ "draft": false })).await
+}
+
+/// `POST /console/incidents/{id}/postmortem` with `postmortem_ko` (and `postmortem_en`).
+pub async fn postmortem(
+    state: State<Console>,
+    Path(id): Path<String>,
+    posted: Posted<scope::Incidents>,
+) -> Result<Response, Refusal> {
+    let mut text = Map::new();
+    for lang in ["ko", "en"] {
+        if let Some(t) = posted.fields.get(&format!("postmortem_{lang}")) {
+            text.insert(lang.into(), json!(t));
+        }
+    }
+    patch(state, id, posted, json!({ "postmortem": text })).await
+}
+
+/// Changes an incident as `PATCH /incidents/{id}` does, against the version the form
+/// was made from (`revision`), so a change made meanwhile is not overwritten.
+async fn patch(
+    State(state): State<Console>,
+    id: String,
+    posted: Posted<scope::Incidents>,
+    body: Value,
+) -> Result<Response, Refusal> {
+    let lang = posted.signed.lang;
+    let failed = |e| Refusal::Failed(lang, e);
+    let input: PatchIncident = parse(body.to_string().as_bytes()).map_err(failed)?;
+    let seen = match posted
+        .fields
+        .get("revision")
+        .and_then(|r| r.parse::<i64>().ok())
+    {
+        Some(revision) => IfMatch::tags(Some(crate::service::etag(&id, revision))),
+        None => IfMatch::any(),
+    };
+    let who = Who::person(&posted.signed.session.person);
+    let target = id.clone();
+    state
+        .writer
+        .run(who, move |tx, ctx| {
+            notices::change_incident(tx, ctx, &target, &seen, |incident, catalog| {
+                input.read(ctx, incident, catalog)
+            })
+        })
+        .await
+        .map_err(failed)?;
+    Ok(Redirect::to(&format!("/console/incidents/{id}")).into_response())
+}

@@ -1,0 +1,82 @@
+//! What console pages show of notices and channels, in the reader's language and zone.
+
+use crate::domain::texts::texts;
+use crate::domain::{Component, Incident, Lang, Promise, console_texts};
+use crate::snapshot::TimeFormat;
+
+/// "12분 전" / "12 min ago".
+pub fn ago(time: &TimeFormat, at: chrono::DateTime<chrono::Utc>) -> String {
+    let words = console_texts(time.lang);
+    format!("{} {}", time.duration(at, time.now), words.minutes_ago)
+}
+
+/// A notice in a list: what it is, how fresh, and whether a promise is late.
+pub struct NoticeRow {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub draft: bool,
+    pub channels: String,
+    pub last_update: String,
+    /// The promised time, and how long until it or how late it is.
+    pub next_update: Option<String>,
+    pub due_in: Option<String>,
+    pub overdue_by: Option<String>,
+}
+
+impl NoticeRow {
+    pub fn new(i: &Incident, components: &[Component], time: &TimeFormat) -> NoticeRow {
+        let lang = time.lang;
+        let (due_in, overdue_by) = match i.promise(time.now) {
+            Promise::None => (None, None),
+            Promise::Due(d) => (Some(time.duration(time.now, time.now + d)), None),
+            Promise::Overdue(d) => (None, Some(time.duration(time.now - d, time.now))),
+        };
+        NoticeRow {
+            id: i.id.clone(),
+            title: i.title.get(lang).to_string(),
+            status: texts(lang).notice_status(i.status),
+            draft: i.draft,
+            channels: i
+                .components
+                .iter()
+                .map(|c| channel_name(components, c.id.as_str(), lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+            last_update: ago(time, i.last_update_at()),
+            next_update: i.next_update_at.map(|t| time.short(t)),
+            due_in,
+            overdue_by,
+        }
+    }
+}
+
+fn channel_name(components: &[Component], id: &str, lang: Lang) -> String {
+    components
+        .iter()
+        .find(|c| c.id.as_str() == id)
+        .map_or_else(|| id.to_string(), |c| c.name.get(lang).to_string())
+}
+
+/// A payment channel (not a group) and its status now.
+pub struct ChannelRow {
+    pub id: String,
+    pub name: String,
+    pub status: &'static str,
+    pub status_text: &'static str,
+}
+
+impl ChannelRow {
+    pub fn all(components: &[Component], lang: Lang) -> Vec<ChannelRow> {
+        components
+            .iter()
+            .filter(|c| !c.is_group)
+            .map(|c| ChannelRow {
+                id: c.id.to_string(),
+                name: c.name.get(lang).to_string(),
+                status: c.status.as_str(),
+                status_text: texts(lang).component_status(c.status),
+            })
+            .collect()
+    }
+}
