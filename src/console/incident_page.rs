@@ -149,15 +149,18 @@ fn update_body(fields: &Fields, kind: Kind, now: chrono::DateTime<chrono::Utc>) 
         body.insert("status".into(), json!(s));
     }
     if kind == Kind::Incident {
+        // A quick choice is a decision; the time field only counts once it is changed.
+        let quick = fields.get("eta_in").and_then(|m| m.parse::<i64>().ok());
+        let typed = fields
+            .get("eta")
+            .filter(|eta| Some(*eta) != fields.get("eta_was"));
         if fields.get("clear_eta") == Some("on") {
             body.insert("eta".into(), Value::Null);
-        } else if let Some(eta) = fields.get("eta") {
+        } else if let Some(m) = quick {
+            let eta = now + chrono::Duration::minutes(m);
+            body.insert("eta".into(), json!(eta.to_rfc3339()));
+        } else if let Some(eta) = typed {
             body.insert("eta".into(), json!(eta));
-        } else if let Some(m) = fields.get("eta_in").and_then(|m| m.parse::<i64>().ok()) {
-            body.insert(
-                "eta".into(),
-                json!((now + chrono::Duration::minutes(m)).to_rfc3339()),
-            );
         }
     }
     if let Some(m) = fields

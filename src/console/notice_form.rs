@@ -23,7 +23,7 @@ pub struct NoticeFields {
     pub message_en: String,
     /// `2026-11-26T15:30` in the page's zone, as `<input type=datetime-local>` sends it.
     pub eta: String,
-    /// A quick choice: this many minutes from now (the exact time wins when both are given).
+    /// A quick choice: this many minutes from now (it wins over the time field).
     pub eta_in: Option<i64>,
     pub next_update_in_minutes: Option<i64>,
     /// Alternatives offered, checked or not, with their instructions.
@@ -206,14 +206,12 @@ impl NoticeFields {
         Value::Object(body)
     }
 
-    /// The ETA to send: the exact local time typed, else the quick choice from now.
+    /// The ETA to send: a quick choice from now (a decision), else the local time typed.
     fn eta_value(&self, now: DateTime<Utc>) -> Option<String> {
-        if !self.eta.is_empty() {
-            return Some(self.eta.clone());
+        match self.eta_in.filter(|m| *m > 0) {
+            Some(m) => Some((now + Duration::minutes(m)).to_rfc3339()),
+            None => (!self.eta.is_empty()).then(|| self.eta.clone()),
         }
-        self.eta_in
-            .filter(|m| *m > 0)
-            .map(|m| (now + Duration::minutes(m)).to_rfc3339())
     }
 }
 

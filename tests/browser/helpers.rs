@@ -47,7 +47,9 @@ pub struct World {
     pub browser: Client,
     pub http: reqwest::Client,
     key: String,
-    handle: AppHandle,
+    pub handle: AppHandle,
+    /// The server's clock: tests move it instead of waiting.
+    pub clock: Arc<ManualClock>,
     pages: Pages,
     _driver: Child,
     _dirs: (TempDir, TempDir),
@@ -58,12 +60,17 @@ type Pages = Arc<Mutex<HashMap<String, (String, Option<String>)>>>;
 
 impl World {
     pub async fn start() -> TestResult<World> {
+        World::start_with(Scripts::On).await
+    }
+
+    /// The same, with a browser that runs no page scripts at all (`Scripts::Off`).
+    pub async fn start_with(scripts: Scripts) -> TestResult<World> {
         let permit = BROWSERS.acquire().await?;
         let data = tempfile::tempdir()?;
         let clock = Arc::new(ManualClock::new("2026-11-25T05:05:00Z".parse()?));
         let app = App::build_with_clock(
             Config::for_tests(data.path().to_path_buf()),
-            clock as Arc<dyn Clock>,
+            clock.clone() as Arc<dyn Clock>,
         )
         .await?;
         let status = format!("http://127.0.0.1:{}", app.address().port());
@@ -92,7 +99,7 @@ impl World {
             .with_state(pages.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
 
-        let (driver, browser, profile) = start_browser().await?;
+        let (driver, browser, profile) = start_browser(scripts).await?;
         Ok(World {
             status,
             checkout,
@@ -103,6 +110,7 @@ impl World {
                 .build()?,
             key: secret,
             handle,
+            clock,
             pages,
             _driver: driver,
             _dirs: (data, profile),
@@ -307,7 +315,14 @@ fn free_port() -> TestResult<u16> {
     Ok(StdListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-async fn start_browser() -> TestResult<(Child, Client, TempDir)> {
+/// Whether the browser runs the pages' scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scripts {
+    On,
+    Off,
+}
+
+async fn start_browser(scripts: Scripts) -> TestResult<(Child, Client, TempDir)> {
     if !std::path::Path::new(CHROMIUM).exists() {
         return Err("Chromium is not installed: apt-get install chromium chromium-driver (bash .ci/run does)".into());
     }
@@ -330,7 +345,9 @@ async fn start_browser() -> TestResult<(Child, Client, TempDir)> {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1200,900",
                 format!("--user-data-dir={}", profile.path().display()),
-            ]
+            ],
+            // 2 = blocked: what a person with scripts turned off gets.
+            "prefs": { "profile.managed_default_content_settings.javascript": if scripts == Scripts::Off { 2 } else { 1 } },
         }),
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

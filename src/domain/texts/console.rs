@@ -156,7 +156,12 @@ const KO: ConsoleTexts = ConsoleTexts {
     alternatives: "대체 결제 수단",
     alternatives_hint: "지금 정상인 결제 수단만 안내합니다.",
     instructions: "안내 문구",
-    default_instructions: |name| format!("결제 화면에서 {name}을(를) 선택해 결제해 주세요."),
+    default_instructions: |name| {
+        format!(
+            "결제 화면에서 {name}{} 선택해 결제해 주세요.",
+            object_particle(name)
+        )
+    },
     template: "템플릿",
     no_template: "템플릿 없이 작성",
     use_template: "템플릿으로 채우기",
@@ -277,8 +282,28 @@ const EN: ConsoleTexts = ConsoleTexts {
     back: "Back to the dashboard",
 };
 
+/// 을 after a final consonant, 를 after a vowel; both when the word does not end in Hangul.
+fn object_particle(word: &str) -> &'static str {
+    match word.chars().last().map(u32::from) {
+        Some(c @ 0xAC00..=0xD7A3) if (c - 0xAC00) % 28 != 0 => "을",
+        Some(0xAC00..=0xD7A3) => "를",
+        _ => "을(를)",
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_object_particle_follows_the_last_syllable() {
+        assert_eq!(super::object_particle("계좌이체"), "를");
+        assert_eq!(super::object_particle("카카오페이"), "를");
+        assert_eq!(super::object_particle("신용·체크카드"), "를");
+        assert_eq!(super::object_particle("휴대폰 결제"), "를");
+        assert_eq!(super::object_particle("가상계좌"), "를");
+        assert_eq!(super::object_particle("휴대폰"), "을");
+        assert_eq!(super::object_particle("PAYCO"), "을(를)");
+    }
+
     #[test]
     fn the_console_speaks_both_languages() {
         assert_eq!(super::KO.lang, "ko");
