@@ -13,7 +13,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 impl World {
     /// Adds a person who can sign in to the console.
-    fn person(&self, email: &str, role: Role) -> TestResult {
+    pub fn person(&self, email: &str, role: Role) -> TestResult {
         let hash = people::hash_new_password(PASSWORD)?;
         let ctx = Ctx::at(chrono::Utc::now(), Who::cli());
         let email = email.to_string();
@@ -25,7 +25,7 @@ impl World {
         Ok(())
     }
 
-    async fn sign_in(&self, email: &str) -> TestResult {
+    pub async fn sign_in(&self, email: &str) -> TestResult {
         self.open(&format!("{}/console/login", self.status)).await?;
         let b = &self.browser;
         b.find(Locator::Css("input[name=email]"))
@@ -62,7 +62,7 @@ impl World {
     }
 
     /// Clicks a button that submits a form, and waits for the answer to load.
-    async fn submit(&self, css: &str) -> TestResult {
+    pub async fn submit(&self, css: &str) -> TestResult {
         let before = self.browser.find(Locator::Css("html")).await?;
         self.click(css).await?;
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -88,7 +88,7 @@ impl World {
         Ok(())
     }
 
-    async fn select(&self, css: &str, value: &str) -> TestResult {
+    pub async fn select(&self, css: &str, value: &str) -> TestResult {
         self.browser
             .find(Locator::Css(css))
             .await?

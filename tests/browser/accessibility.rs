@@ -1,0 +1,103 @@
+//! axe-core (pinned; `bash .ci/run` fetches it into `.ci/axe`) on the console and the
+//! public pages: no serious or critical WCAG 2.2 AA violation on any of them.
+
+use paystatus::domain::Role;
+use serde_json::Value;
+
+use crate::helpers::{TestResult, World, card_outage};
+
+/// The axe-core source: `$AXE_CORE`, else `.ci/axe/axe.min.js`.
+fn axe_source() -> TestResult<String> {
+    let path = std::env::var("AXE_CORE")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/axe/axe.min.js").to_string());
+    std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "axe-core is not at {path} ({e}): run `bash .ci/run` (it fetches it), or set AXE_CORE"
+        )
+        .into()
+    })
+}
+
+const RUN_AXE: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+  .then((r) => done(r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))))
+  .catch((e) => done(['axe could not run: ' + e]));
+"#;
+
+impl World {
+    /// The serious and critical violations axe finds on the page open now.
+    async fn violations(&self, axe: &str) -> TestResult<Vec<String>> {
+        self.browser.execute(axe, vec![]).await?;
+        let found: Value = self.browser.execute_async(RUN_AXE, vec![]).await?;
+        Ok(serde_json::from_value(found)?)
+    }
+}
+
+#[tokio::test]
+async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> TestResult {
+    let axe = axe_source()?;
+    let w = World::start().await?;
+    // First, that the checker sees a known problem: an unlabelled field, an image without text.
+    let bad = w.page(
+        "bad",
+        r#"<input id="card-number"><img src="/logo.png">"#,
+        None,
+    );
+    w.open(&bad).await?;
+    let seen = w.violations(&axe).await?;
+    assert!(
+        seen.iter().any(|v| v.starts_with("label"))
+            && seen.iter().any(|v| v.starts_with("image-alt")),
+        "axe must flag the known problems: {seen:?}"
+    );
+    w.person("admin@example.com", Role::Admin)?;
+    let id = w.post_incident(card_outage("카드 결제 장애")).await?;
+    let mut pages = vec![
+        format!("{}/", w.status),
+        format!("{}/?lang=en", w.status),
+        format!("{}/history", w.status),
+        format!("{}/incidents/{id}", w.status),
+        format!("{}/console/login", w.status),
+    ];
+    let mut found = Vec::new();
+    for url in &pages {
+        w.open(url).await?;
+        found.extend(
+            w.violations(&axe)
+                .await?
+                .into_iter()
+                .map(|v| format!("{url}: {v}")),
+        );
+    }
+    w.sign_in("admin@example.com").await?;
+    pages = vec![
+        format!("{}/console", w.status),
+        format!("{}/console/incidents/{id}", w.status),
+        format!(
+            "{}/console/incidents/new?template=card-approval-delay&eta_in=60",
+            w.status
+        ),
+    ];
+    for url in &pages {
+        w.open(url).await?;
+        found.extend(
+            w.violations(&axe)
+                .await?
+                .into_iter()
+                .map(|v| format!("{url}: {v}")),
+        );
+    }
+    // The preview, as the form shows it.
+    w.submit("button[value=preview]").await?;
+    found.extend(
+        w.violations(&axe)
+            .await?
+            .into_iter()
+            .map(|v| format!("preview: {v}")),
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    w.finish().await
+}
