@@ -17,8 +17,8 @@ use super::openapi as doc;
 use super::views::{self, ComponentList, ComponentView};
 use super::write::{Answer, if_match, json_response, write};
 use crate::domain::{
-    Component, ComponentId, ComponentIdInput, ComponentStatusInput, FieldErrors, LocalizedText, Scope, TextInput,
-    TextKind,
+    Component, ComponentId, ComponentIdInput, ComponentStatusInput, FieldErrors, LocalizedText,
+    Scope, TextInput, TextKind,
 };
 use crate::error::Error;
 use crate::service::components::{self, ComponentChanges, NewComponent};

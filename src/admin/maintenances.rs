@@ -11,9 +11,7 @@ use utoipa_axum::routes;
 use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
-use super::notice_input::{
-    CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate,
-};
+use super::notice_input::{CreateMaintenance, ListQuery, PatchMaintenance, PostMaintenanceUpdate};
 use super::notices::{answer, list, open, post_update, show};
 use super::openapi as doc;
 use super::query::QueryParams;

@@ -8,8 +8,8 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema,
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::json::{present, whole_number};
-use super::query::{PageLimit, StatusFilter};
 use super::openapi as doc;
+use super::query::{PageLimit, StatusFilter};
 use crate::domain::{
     ComponentIdInput, ComponentStatus, ComponentStatusInput, ImpactInput, IncidentStatusInput,
     InputTime, MaintenanceStatusInput, TextInput,

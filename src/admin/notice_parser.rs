@@ -7,8 +7,8 @@ use chrono_tz::Tz;
 use super::notice_input::{AlternativeInput, ComponentsInput};
 use crate::domain::{
     AffectedComponent, Alternative, Catalog, ComponentId, ComponentIdInput, ComponentStatus,
-    FieldErrors, Impact, ImpactInput, InputTime, Kind, Lang, LocalizedText, NextUpdate,
-    TextInput, TextKind,
+    FieldErrors, Impact, ImpactInput, InputTime, Kind, Lang, LocalizedText, NextUpdate, TextInput,
+    TextKind,
 };
 use crate::error::Error;
 use crate::service::Ctx;

@@ -10,8 +10,8 @@ use super::Admin;
 use super::auth::{Auth, scope};
 use super::json::JsonBody;
 use super::notice_input::ListQuery;
-use super::notice_read::PostsUpdate;
 use super::notice_read::OpensNotice;
+use super::notice_read::PostsUpdate;
 use super::query::{PageLimit, QueryParams, StatusFilter};
 use super::views;
 use super::write::{Answer, json_response, write};
@@ -143,9 +143,7 @@ pub(super) async fn post_update<B: PostsUpdate>(
 ) -> Result<Response, Error> {
     let (input, idem) = (body.value, body.idempotency);
     let command = move |tx: &Transaction, ctx: &Ctx| {
-        notices::post_update(tx, ctx, &id, B::KIND, |_, catalog| {
-            input.read(ctx, catalog)
-        })
+        notices::post_update(tx, ctx, &id, B::KIND, |_, catalog| input.read(ctx, catalog))
     };
     write(
         &state,

@@ -111,9 +111,9 @@ mod tests {
         let other: IncidentStatusInput = serde_json::from_str("\"in_progress\"").unwrap();
         let refusal = other.known("status").unwrap_err();
         assert!(
-            refusal
-                .message
-                .starts_with("`in_progress` is not a status of an incident; expected one of investigating"),
+            refusal.message.starts_with(
+                "`in_progress` is not a status of an incident; expected one of investigating"
+            ),
             "{}",
             refusal.message
         );
@@ -124,8 +124,16 @@ mod tests {
     #[test]
     fn a_missing_value_is_refused_as_required() {
         let refusal = ComponentIdInput::default().known("id").unwrap_err();
-        assert_eq!((refusal.field.as_str(), refusal.message.as_str()), ("id", "is required"));
+        assert_eq!(
+            (refusal.field.as_str(), refusal.message.as_str()),
+            ("id", "is required")
+        );
         let id: ComponentIdInput = serde_json::from_str("\"Test Pay\"").unwrap();
-        assert!(id.known("id").unwrap_err().message.contains("`Test Pay` is not a component id"));
+        assert!(
+            id.known("id")
+                .unwrap_err()
+                .message
+                .contains("`Test Pay` is not a component id")
+        );
     }
 }

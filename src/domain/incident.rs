@@ -250,7 +250,9 @@ impl Incident {
         !self.0.draft
             && match self.0.kind {
                 Kind::Incident => !self.0.status.is_closed(),
-                Kind::Maintenance => matches!(self.0.status, Status::InProgress | Status::Verifying),
+                Kind::Maintenance => {
+                    matches!(self.0.status, Status::InProgress | Status::Verifying)
+                }
             }
     }
 
@@ -303,7 +305,9 @@ impl Incident {
         match u.next_update {
             Some(n) => self.set_next_update(n, now),
             // Each update fulfils the promise; renew it when the operator set a rhythm.
-            None => self.set_next_update(self.0.update_interval_minutes.map(NextUpdate::Every), now),
+            None => {
+                self.set_next_update(self.0.update_interval_minutes.map(NextUpdate::Every), now)
+            }
         }
         if self.0.status.is_closed() {
             self.0.next_update_at = None;
@@ -418,7 +422,8 @@ impl Incident {
     /// closed it stays what it was, so history shows how bad it got.
     fn rederive_impact(&mut self, channel_count: usize) {
         if !self.0.status.is_closed() {
-            let affected: Vec<ComponentStatus> = self.0.components.iter().map(|c| c.status).collect();
+            let affected: Vec<ComponentStatus> =
+                self.0.components.iter().map(|c| c.status).collect();
             self.0.impact = self
                 .impact_override
                 .unwrap_or_else(|| Impact::derive(&affected, channel_count));

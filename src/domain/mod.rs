@@ -21,15 +21,14 @@ mod time;
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use choice::{
-    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput, MaintenanceStatusInput,
-    ScopeInput,
+    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput,
+    MaintenanceStatusInput, ScopeInput,
 };
 pub use component::{Component, ComponentId};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
-    IncidentRecord,
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
-    MaintenanceWindow, NextUpdate, Update, UpdateDraft,
+    IncidentRecord, MaintenanceWindow, NextUpdate, Update, UpdateDraft,
 };
 pub use key::{ApiKey, Scope, generate_key, hash_key, new_key};
 pub use lang::Lang;

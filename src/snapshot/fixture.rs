@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::Settings;
 use super::model::ReadModel;
 use crate::domain::{
-    AffectedComponent, Alternative, ComponentId, ComponentStatus, Incident, IncidentDraft, IncidentRecord, Kind,
-    Lang, LocalizedText, MaintenanceWindow, UpdateDraft,
+    AffectedComponent, Alternative, ComponentId, ComponentStatus, Incident, IncidentDraft,
+    IncidentRecord, Kind, Lang, LocalizedText, MaintenanceWindow, UpdateDraft,
 };
 use crate::store::{self, Reader, Store, StoreError};
 
