@@ -156,6 +156,7 @@ fn save(
             "status": notice.status.as_str(),
             "impact": notice.impact.as_str(),
             "draft": notice.draft,
+            "drill": notice.drill,
             "title": { "ko": notice.title.ko, "en": notice.title.en },
         })),
     };

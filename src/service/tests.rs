@@ -48,6 +48,7 @@ fn card_outage() -> IncidentDraft {
         alternatives: vec![],
         started_at: None,
         draft: false,
+        drill: false,
         window: None,
         auto_transition: false,
     }

@@ -144,6 +144,7 @@ pub fn incident(title: &str, components: &[(&str, ComponentStatus)]) -> Incident
         alternatives: Vec::new(),
         started_at: None,
         draft: false,
+        drill: false,
         window: None,
         auto_transition: false,
     }
