@@ -4,6 +4,7 @@ mod auth;
 mod backup;
 mod cli;
 mod components;
+mod drills;
 mod durability;
 mod embedding;
 mod faults;
