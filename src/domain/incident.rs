@@ -476,6 +476,18 @@ impl Incident {
         self.public_changes(false, &BTreeMap::new(), catalog)
     }
 
+    /// A copy of this notice as customers would have it had it been public all along (a
+    /// draft published, a drill made real), with the component changes that would take
+    /// effect now: what a preview renders. For previews only: never to be saved, and
+    /// this notice itself does not change.
+    pub fn as_public(&self, catalog: &Catalog) -> (Incident, Vec<ComponentChange>) {
+        let mut public = self.clone();
+        public.0.draft = false;
+        public.0.drill = false;
+        let changes = public.public_changes(false, &BTreeMap::new(), catalog);
+        (public, changes)
+    }
+
     /// The status a maintenance should move to by itself at `now`, if any.
     pub fn due_transition(&self, now: DateTime<Utc>) -> Option<Status> {
         let window = self.0.window?;

@@ -420,3 +420,27 @@ fn a_drill_maintenance_moves_along_the_clock_without_changing_a_component() {
     assert!(m.catch_up(t(15, 40), &cat).unwrap().is_empty());
     assert_eq!(m.status, Status::Completed);
 }
+
+#[test]
+fn a_preview_copy_is_public_with_the_changes_publishing_would_make() {
+    let cat = catalog();
+    let (inc, _) = Incident::create(
+        drill(card_outage(true)),
+        "i1".into(),
+        "u1".into(),
+        t(5, 4),
+        &cat,
+    )
+    .unwrap();
+    let (public, changes) = inc.as_public(&cat);
+    assert!(public.is_public() && public.is_active());
+    assert_eq!(
+        changes,
+        vec![ComponentChange {
+            component: id("card"),
+            old: Operational,
+            new: MajorOutage
+        }]
+    );
+    assert!(inc.draft && inc.drill, "the notice itself is as it was");
+}
