@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<Admin> {
 
 /// List incidents
 ///
-/// Newest first, drafts included. Scope: `read`.
+/// Newest first, drafts and drills included. Scope: `read`.
 #[utoipa::path(
     get,
     path = "/incidents",
@@ -78,7 +78,7 @@ async fn show_incident(
 
 /// Open an incident
 ///
-/// Scope: `incidents`.
+/// `drill: true` opens a rehearsal that is never public. Scope: `incidents`.
 #[utoipa::path(
     post,
     path = "/incidents",

@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<Admin> {
 
 /// List maintenances
 ///
-/// Newest first, drafts included. Scope: `read`.
+/// Newest first, drafts and drills included. Scope: `read`.
 #[utoipa::path(
     get,
     path = "/maintenances",
@@ -80,7 +80,7 @@ async fn show_maintenance(
 /// Announce a maintenance
 ///
 /// It starts and completes with its window unless `auto_transition` is false.
-/// Scope: `incidents`.
+/// `drill: true` announces a rehearsal that is never public. Scope: `incidents`.
 #[utoipa::path(
     post,
     path = "/maintenances",

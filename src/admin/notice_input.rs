@@ -145,6 +145,11 @@ pub struct CreateIncident {
     /// A draft is not public until patched with `draft: false`.
     #[serde(default)]
     pub(super) draft: bool,
+    /// A drill, to rehearse the whole flow: it goes through its life like any incident,
+    /// but is never public (not on the page, in the history, the feeds or `/api/v2`) and
+    /// never changes a component's status. Fixed once made.
+    #[serde(default)]
+    pub(super) drill: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -176,6 +181,11 @@ pub struct CreateMaintenance {
     /// A draft is not public until patched with `draft: false`.
     #[serde(default)]
     pub(super) draft: bool,
+    /// A drill, to rehearse the whole flow: it goes through its life like any maintenance
+    /// (its window moves it too), but is never public (not on the page, in the history,
+    /// the feeds or `/api/v2`) and never changes a component's status. Fixed once made.
+    #[serde(default)]
+    pub(super) drill: bool,
 }
 
 /// A timeline update. `status: "resolved"` resolves the incident and returns its
@@ -238,6 +248,10 @@ pub struct PatchIncident {
     pub(super) impact: Option<Option<ImpactInput>>,
     /// `false` publishes a draft; a published incident cannot become a draft.
     pub(super) draft: Option<bool>,
+    /// Read only to be refused: whether it is a drill is fixed when it is made.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(ignore)]
+    pub(super) drill: Option<Option<bool>>,
     /// null clears it.
     #[serde(default, deserialize_with = "present")]
     pub(super) eta: Option<Option<InputTime>>,
@@ -260,6 +274,10 @@ pub struct PatchMaintenance {
     pub(super) title: Option<TextInput>,
     /// `false` publishes a draft; a published maintenance cannot become a draft.
     pub(super) draft: Option<bool>,
+    /// Read only to be refused: whether it is a drill is fixed when it is made.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(ignore)]
+    pub(super) drill: Option<Option<bool>>,
     /// Only before it starts.
     pub(super) scheduled_for: Option<InputTime>,
     pub(super) scheduled_until: Option<InputTime>,

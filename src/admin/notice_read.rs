@@ -60,6 +60,7 @@ impl OpensNotice for CreateIncident {
             alternatives,
             started_at,
             draft: self.draft,
+            drill: self.drill,
             window: None,
             auto_transition: false,
         })
@@ -96,6 +97,7 @@ impl OpensNotice for CreateMaintenance {
             alternatives,
             started_at: None,
             draft: self.draft,
+            drill: self.drill,
             window: Some(window),
             auto_transition: self.auto_transition.unwrap_or(true),
         })
@@ -231,6 +233,7 @@ impl PatchIncident {
             .postmortem
             .as_ref()
             .and_then(|t| p.text(t, TextKind::Body, "postmortem"));
+        refuse_drill(&mut p, &self.drill);
         let changes = IncidentChanges {
             title,
             impact,
@@ -274,6 +277,7 @@ impl PatchMaintenance {
             .as_ref()
             .map(|c| p.components(c, Kind::Maintenance));
         let alternatives = self.alternatives.as_deref().map(|a| p.alternatives(a));
+        refuse_drill(&mut p, &self.drill);
         let changes = MaintenanceChanges {
             title,
             draft: self.draft,
@@ -288,5 +292,16 @@ impl PatchMaintenance {
             .extend(maintenance.maintenance_refusals(&changes));
         p.finish()?;
         Ok(changes)
+    }
+}
+
+/// A drill stays a drill and a real notice stays real: a rehearsal made public would
+/// tell customers about an outage that never was.
+fn refuse_drill(p: &mut Parser, drill: &Option<Option<bool>>) {
+    if drill.is_some() {
+        p.errors.push(
+            "drill",
+            "whether a notice is a drill is fixed when it is made; open a new one instead",
+        );
     }
 }

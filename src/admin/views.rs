@@ -151,6 +151,8 @@ pub struct IncidentView {
     /// The impact the operator chose; null when it follows the components.
     impact_override: Option<Impact>,
     draft: bool,
+    /// A rehearsal: never public, and never changes a component's status.
+    drill: bool,
     components: Vec<AffectedView>,
     alternatives: Vec<AlternativeView>,
     eta: Option<ApiTime>,
@@ -179,6 +181,7 @@ impl IncidentView {
             impact: i.impact,
             impact_override: i.impact_override,
             draft: i.draft,
+            drill: i.drill,
             components: i
                 .components
                 .iter()

@@ -248,6 +248,7 @@ mod tests {
             alternatives: vec![],
             started_at: None,
             draft,
+            drill: false,
             window,
             auto_transition: true,
         };

@@ -84,7 +84,11 @@ pub struct IncidentRecord {
     pub impact: Impact,
     /// Set when the operator chose the impact; otherwise it follows the components.
     pub impact_override: Option<Impact>,
+    /// Not public yet; publishing makes it public.
     pub draft: bool,
+    /// A rehearsal: it goes through the whole life of a notice but is never public and
+    /// never changes a component's status. Fixed when the notice is made.
+    pub drill: bool,
     pub components: Vec<AffectedComponent>,
     pub alternatives: Vec<Alternative>,
     pub eta: Option<DateTime<Utc>>,
@@ -173,6 +177,8 @@ pub struct IncidentDraft {
     pub alternatives: Vec<Alternative>,
     pub started_at: Option<DateTime<Utc>>,
     pub draft: bool,
+    /// A rehearsal, never public (see [`IncidentRecord::drill`]).
+    pub drill: bool,
     pub window: Option<MaintenanceWindow>,
     pub auto_transition: bool,
 }
@@ -198,8 +204,8 @@ pub struct UpdateDraft {
 }
 
 impl Incident {
-    /// Creates a notice with its first update. Drafts and scheduled maintenances do not
-    /// touch public component statuses; the returned changes are to be applied.
+    /// Creates a notice with its first update. Drafts, drills and scheduled maintenances
+    /// do not touch public component statuses; the returned changes are to be applied.
     pub fn create(
         d: IncidentDraft,
         id: String,
@@ -240,6 +246,7 @@ impl Incident {
             impact: Impact::None,
             impact_override: d.impact,
             draft: d.draft,
+            drill: d.drill,
             components: Vec::new(),
             alternatives: d.alternatives,
             eta: None,
@@ -271,9 +278,15 @@ impl Incident {
         Ok((incident, changes))
     }
 
+    /// Whether customers may see the notice at all: published, and not a drill. Every
+    /// public effect (the page, the feeds, `/api/v2`, component statuses) hangs on this.
+    pub fn is_public(&self) -> bool {
+        !self.0.draft && !self.0.drill
+    }
+
     /// Whether the notice is shown publicly as going on right now.
     pub fn is_active(&self) -> bool {
-        !self.0.draft
+        self.is_public()
             && match self.0.kind {
                 Kind::Incident => !self.0.status.is_closed(),
                 Kind::Maintenance => {
@@ -479,13 +492,26 @@ impl Incident {
         self.revise_eta(eta, now);
     }
 
-    /// Publishes a draft; returns the public component changes that now take effect.
+    /// Publishes a draft; returns the public component changes that now take effect
+    /// (none for a drill, which stays a drill).
     pub fn publish(&mut self, catalog: &Catalog) -> Vec<ComponentChange> {
         if !self.0.draft {
             return Vec::new();
         }
         self.0.draft = false;
         self.public_changes(false, &BTreeMap::new(), catalog)
+    }
+
+    /// A copy of this notice as customers would have it had it been public all along (a
+    /// draft published, a drill made real), with the component changes that would take
+    /// effect now: what a preview renders. For previews only: never to be saved, and
+    /// this notice itself does not change.
+    pub fn as_public(&self, catalog: &Catalog) -> (Incident, Vec<ComponentChange>) {
+        let mut public = self.clone();
+        public.0.draft = false;
+        public.0.drill = false;
+        let changes = public.public_changes(false, &BTreeMap::new(), catalog);
+        (public, changes)
     }
 
     /// The status a maintenance should move to by itself at `now`, if any.

@@ -72,6 +72,7 @@ mod tests {
             impact: Impact::Major,
             impact_override: None,
             draft: false,
+            drill: false,
             components: components
                 .iter()
                 .map(|c| AffectedComponent {

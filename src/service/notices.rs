@@ -5,7 +5,7 @@
 //! problem of a request at once; the rules themselves are the domain's, and run again
 //! here whatever the writer checked.
 
-use rusqlite::Transaction;
+use rusqlite::{Connection, Transaction};
 use serde_json::json;
 
 use super::{Audit, Ctx, Done, IfMatch};
@@ -24,22 +24,43 @@ pub fn open(
     read: impl FnOnce(&Catalog) -> Result<IncidentDraft, Error>,
 ) -> Result<Done<Incident>, Error> {
     let catalog = store::catalog(tx, None)?;
-    let draft = read(&catalog)?;
-    let kind = draft.kind;
-    let (mut notice, mut changes) =
-        Incident::create(draft, new_id(), new_id(), ctx.now, &catalog).map_err(Error::Invalid)?;
-    if kind == Kind::Maintenance {
-        changes.extend(
-            notice
-                .catch_up(ctx.now, &catalog)
-                .map_err(|e| Error::invalid("status", e.0))?,
-        );
-    }
-    let action = match kind {
+    let (notice, changes) = make(read(&catalog)?, ctx, &catalog)?;
+    let action = match notice.kind {
         Kind::Incident => "incident.create",
         Kind::Maintenance => "maintenance.create",
     };
     save(tx, ctx, notice, &changes, action)
+}
+
+/// The notice [`open`] would make of what `read` gives, made by the same rules but not
+/// saved, audited or published: for the console to preview before anything is stored.
+/// Reads only (any read connection will do).
+pub fn unsaved(
+    conn: &Connection,
+    ctx: &Ctx,
+    read: impl FnOnce(&Catalog) -> Result<IncidentDraft, Error>,
+) -> Result<Incident, Error> {
+    let catalog = store::catalog(conn, None)?;
+    let (notice, _) = make(read(&catalog)?, ctx, &catalog)?;
+    Ok(notice)
+}
+
+/// A new notice by the domain's rules, with the public component changes it causes.
+fn make(
+    draft: IncidentDraft,
+    ctx: &Ctx,
+    catalog: &Catalog,
+) -> Result<(Incident, Vec<ComponentChange>), Error> {
+    let (mut notice, mut changes) =
+        Incident::create(draft, new_id(), new_id(), ctx.now, catalog).map_err(Error::Invalid)?;
+    if notice.kind == Kind::Maintenance {
+        changes.extend(
+            notice
+                .catch_up(ctx.now, catalog)
+                .map_err(|e| Error::invalid("status", e.0))?,
+        );
+    }
+    Ok((notice, changes))
 }
 
 /// Posts an update to the timeline of the notice `id` of `kind`.
@@ -156,6 +177,7 @@ fn save(
             "status": notice.status.as_str(),
             "impact": notice.impact.as_str(),
             "draft": notice.draft,
+            "drill": notice.drill,
             "title": { "ko": notice.title.ko, "en": notice.title.en },
         })),
     };

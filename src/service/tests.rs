@@ -50,6 +50,7 @@ fn card_outage() -> IncidentDraft {
         alternatives: vec![],
         started_at: None,
         draft: false,
+        drill: false,
         window: None,
         auto_transition: false,
     }
@@ -417,4 +418,26 @@ fn prefilling_applies_a_seeded_template_to_the_catalogue_now() {
         templates::prefill(tx, "nothing", tz, t(5, 5), |_, _| Ok(FillIn::default()))
     });
     assert!(matches!(unknown, Err(Error::NotFound(_))), "{unknown:?}");
+}
+
+#[test]
+fn an_unsaved_notice_is_made_by_the_rules_and_nothing_is_stored() {
+    let f = Fixture::new();
+    let read =
+        |tx: &rusqlite::Transaction| notices::unsaved(tx, &ctx(t(5, 5)), |_| Ok(card_outage()));
+    let i = f.store.read_blocking(Reader::Operator, read).unwrap();
+    assert_eq!((i.status, i.updates.len()), (Status::Investigating, 1));
+    assert_eq!(f.card(), ComponentStatus::Operational);
+    assert!(f.audit_actions().is_empty());
+    let stored = f
+        .store
+        .read_blocking(Reader::Operator, |tx| store::incident_by_id(tx, &i.id))
+        .unwrap();
+    assert!(stored.is_none());
+
+    let mut refused = card_outage();
+    refused.status = Some(Status::Postmortem);
+    let read = |tx: &rusqlite::Transaction| notices::unsaved(tx, &ctx(t(5, 5)), |_| Ok(refused));
+    let err = f.store.read_blocking(Reader::Operator, read).unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
 }

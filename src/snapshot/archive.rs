@@ -271,7 +271,7 @@ fn load(tx: &rusqlite::Connection, what: &What) -> Result<Option<Loaded>, BuildE
     Ok(match what {
         What::Incident(_) | What::IncidentJson(_) => match what.id() {
             Some(id) => store::incident_by_id(tx, id)?
-                .filter(|i| !i.draft)
+                .filter(|i| i.is_public())
                 .map(|i| Loaded::Notice(Box::new(i))),
             None => None,
         },

@@ -94,6 +94,14 @@ impl World {
             .expect("the fixture's edit is written");
     }
 
+    /// Notice `id` as stored, public or not.
+    pub fn notice(&self, id: &str) -> Incident {
+        self.store
+            .read_blocking(Reader::Operator, |tx| store::incident_by_id(tx, id))
+            .expect("the fixture's notice reads")
+            .unwrap_or_else(|| panic!("no notice {id} in the fixture"))
+    }
+
     /// What the snapshot would be built from now.
     pub fn model(&self) -> ReadModel {
         self.store
@@ -144,6 +152,7 @@ pub fn incident(title: &str, components: &[(&str, ComponentStatus)]) -> Incident
         alternatives: Vec::new(),
         started_at: None,
         draft: false,
+        drill: false,
         window: None,
         auto_transition: false,
     }

@@ -17,6 +17,7 @@ mod format;
 mod fragments;
 mod model;
 mod pages;
+mod preview;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,8 +32,9 @@ use tokio::sync::watch;
 pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, etag_of};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
+pub use preview::{BannerPreview, Preview, PreviewPages, preview};
 
-use crate::domain::{Clock, Lang};
+use crate::domain::{Clock, Incident, Lang};
 use crate::store::{Reader, Store, StoreError};
 use archive::Archive;
 use background::Background;
@@ -361,6 +363,12 @@ impl Publisher {
         self.archive
             .render(&self.store, &self.settings, self.current(), key)
             .await
+    }
+
+    /// What customers would see of `notice` (a draft, a drill, one not saved yet) were it
+    /// published, rendered from the live snapshot's data, which stays as it is.
+    pub fn preview(&self, notice: &Incident) -> Result<Preview, BuildError> {
+        preview(&self.current().model, &self.settings, notice)
     }
 
     /// Documents outside the snapshot rendered so far (each miss of the archive's cache).

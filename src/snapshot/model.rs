@@ -21,6 +21,8 @@ pub const HISTORY_PAGES_IN_SNAPSHOT: usize = 5;
 /// The reference API's cap on list documents, also used for feeds.
 pub const LIST_CAP: usize = 50;
 
+/// Cloned only to preview a notice in a copy (`preview.rs`): notices are shared.
+#[derive(Clone)]
 pub struct ReadModel {
     pub now: DateTime<Utc>,
     /// Live components in display order (groups included).

@@ -223,20 +223,20 @@ pub fn active_notices_holding(
         .collect())
 }
 
-/// Every active notice (published open incidents, maintenances in progress or verifying;
-/// mirrors `Incident::is_active`) with the components it holds. Read from the few
-/// unclosed notices outward (`CROSS JOIN` keeps that order), never from a component's
-/// whole past.
+/// Every active notice (public open incidents, maintenances in progress or verifying;
+/// mirrors `Incident::is_active`: drafts and drills hold nothing) with the components it
+/// holds. Read from the few unclosed notices outward (`CROSS JOIN` keeps that order),
+/// never from a component's whole past.
 const ACTIVE_HOLDINGS: &str = "
 SELECT i.id, ic.component_id, ic.status
 FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
-  AND i.draft = 0
+  AND i.draft = 0 AND i.drill = 0
 UNION ALL
 SELECT i.id, ic.component_id, ic.status
 FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'maintenance' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
-  AND i.status IN ('in_progress', 'verifying') AND i.draft = 0";
+  AND i.status IN ('in_progress', 'verifying') AND i.draft = 0 AND i.drill = 0";
 
 struct Holding {
     notice: String,

@@ -307,4 +307,51 @@ CREATE TABLE templates (
     revision            INTEGER NOT NULL DEFAULT 1
 );
 "#,
+    // 6: drills, rehearsed from start to finish and never public.
+    r#"
+-- A drill goes through a notice's whole life (updates, resolution, postmortem) but is never
+-- public: not on the page, in the history, the feeds or /api/v2, and it never changes a
+-- component's status. Whether a notice is a drill is fixed when it is made.
+ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0 CHECK (drill IN (0, 1));
+
+-- The public lists filter on it, and the history triggers below rely on it never moving.
+CREATE TRIGGER incidents_drill_is_fixed BEFORE UPDATE OF drill ON incidents
+WHEN NEW.drill IS NOT OLD.drill
+BEGIN
+    SELECT RAISE(ABORT, 'incidents.drill never changes');
+END;
+
+-- The two ways into the public history of migration 2, again, with drills kept out. No
+-- drill exists before this migration, so no rank moves. The ways out stay as they are: a
+-- drill never has a rank, and never stops being a drill.
+DROP TRIGGER incidents_history_enter_on_insert;
+CREATE TRIGGER incidents_history_enter_on_insert AFTER INSERT ON incidents
+WHEN NEW.draft = 0 AND NEW.drill = 0 AND NEW.status IN ('resolved', 'postmortem', 'completed')
+BEGIN
+    UPDATE incidents SET history_rank = history_rank + 1
+    WHERE history_rank > coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0);
+    UPDATE incidents SET history_rank = 1 + coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0)
+    WHERE id = NEW.id;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
+END;
+DROP TRIGGER incidents_history_enter;
+CREATE TRIGGER incidents_history_enter AFTER UPDATE OF status, draft ON incidents
+WHEN OLD.history_rank IS NULL
+    AND NEW.draft = 0 AND NEW.drill = 0 AND NEW.status IN ('resolved', 'postmortem', 'completed')
+BEGIN
+    UPDATE incidents SET history_rank = history_rank + 1
+    WHERE history_rank > coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0);
+    UPDATE incidents SET history_rank = 1 + coalesce((SELECT history_rank FROM incidents
+        WHERE history_rank IS NOT NULL AND (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0)
+    WHERE id = NEW.id;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'history_version';
+END;
+"#,
 ];

@@ -31,7 +31,7 @@ impl IncidentCursor {
     }
 }
 
-/// Which notices an operator's list shows (drafts included).
+/// Which notices an operator's list shows (drafts and drills included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListFilter {
     All,
@@ -56,8 +56,8 @@ const LIST_CLOSED: &str = "SELECT id, created_at FROM incidents
       AND (created_at, id) < (?2, ?3)
     ORDER BY created_at DESC, id DESC LIMIT ?4";
 
-/// Notices of `kind` for operators, drafts included, newest first (by creation), after
-/// `cursor`, at most `limit`.
+/// Notices of `kind` for operators, drafts and drills included, newest first (by
+/// creation), after `cursor`, at most `limit`.
 pub fn notice_ids_page(
     conn: &Connection,
     kind: Kind,
@@ -87,19 +87,21 @@ pub fn notice_ids_page(
 }
 
 const OPEN_NOTICES: &str = "SELECT id FROM incidents
-    WHERE kind = ?1 AND status NOT IN ('resolved', 'postmortem', 'completed') AND draft = 0
+    WHERE kind = ?1 AND status NOT IN ('resolved', 'postmortem', 'completed')
+      AND draft = 0 AND drill = 0
     ORDER BY created_at DESC, id DESC";
 
-/// Published notices of `kind` that are not over (open incidents; scheduled and ongoing
-/// maintenances), newest first.
+/// Public notices (published, not drills) of `kind` that are not over (open incidents;
+/// scheduled and ongoing maintenances), newest first.
 pub fn open_notice_ids(conn: &Connection, kind: Kind) -> StoreResult<Vec<String>> {
     ids(conn, OPEN_NOTICES, params![kind.as_str()])
 }
 
-const RECENT_NOTICES: &str = "SELECT id FROM incidents WHERE kind = ?1 AND draft = 0
+const RECENT_NOTICES: &str = "SELECT id FROM incidents
+    WHERE kind = ?1 AND draft = 0 AND drill = 0
     ORDER BY created_at DESC, id DESC LIMIT ?2";
 
-/// The newest published notices of `kind`, any status, newest first.
+/// The newest public notices of `kind`, any status, newest first.
 pub fn recent_notice_ids(conn: &Connection, kind: Kind, limit: usize) -> StoreResult<Vec<String>> {
     ids(conn, RECENT_NOTICES, params![kind.as_str(), limit as i64])
 }
@@ -135,8 +137,8 @@ pub fn history_ids(
     ids(conn, HISTORY_RANGE, params![oldest, newest])
 }
 
-const RECENTLY_UPDATED: &str =
-    "SELECT id FROM incidents WHERE draft = 0 ORDER BY updated_at DESC, id DESC LIMIT ?1";
+const RECENTLY_UPDATED: &str = "SELECT id FROM incidents WHERE draft = 0 AND drill = 0
+    ORDER BY updated_at DESC, id DESC LIMIT ?1";
 
 /// Ids of the public notices with the most recent activity, newest first.
 pub fn recently_updated_ids(conn: &Connection, limit: usize) -> StoreResult<Vec<String>> {
@@ -147,7 +149,8 @@ const DUE_MAINTENANCES: &str = "SELECT id, scheduled_for FROM incidents
     WHERE kind = 'maintenance' AND status IN ('scheduled', 'in_progress', 'verifying')
       AND draft = 0 AND auto_transition = 1";
 
-/// Maintenances that may have to move by themselves, soonest window first.
+/// Maintenances that may have to move by themselves, soonest window first. Drills move
+/// too: they rehearse the whole life of a maintenance, only never in public.
 pub fn due_maintenances(conn: &Connection) -> StoreResult<Vec<String>> {
     let mut rows = conn
         .prepare_cached(DUE_MAINTENANCES)?

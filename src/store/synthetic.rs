@@ -83,6 +83,7 @@ pub fn seed_past_incidents(
                     alternatives: Vec::new(),
                     started_at: None,
                     draft: false,
+                    drill: false,
                     window: None,
                     auto_transition: false,
                 };

@@ -45,6 +45,7 @@ fn card_outage(draft: bool) -> IncidentDraft {
         }],
         started_at: None,
         draft,
+        drill: false,
         window: None,
         auto_transition: true,
     }
@@ -216,6 +217,7 @@ fn nightly_bank_maintenance() -> IncidentDraft {
         alternatives: vec![],
         started_at: None,
         draft: false,
+        drill: false,
         window: Some(MaintenanceWindow::new(t(15, 0), t(15, 30)).unwrap()),
         auto_transition: true,
     }
@@ -296,4 +298,149 @@ fn groups_and_unknown_components_cannot_be_affected() {
             .is_err()
     );
     assert!(cat.check_channel(&id("nope"), "components.nope").is_err());
+}
+
+fn drill(d: IncidentDraft) -> IncidentDraft {
+    IncidentDraft { drill: true, ..d }
+}
+
+#[test]
+fn a_drill_goes_through_a_whole_incident_without_changing_a_component() {
+    let cat = catalog();
+    let (mut inc, changes) = Incident::create(
+        drill(card_outage(false)),
+        "i1".into(),
+        "u1".into(),
+        t(5, 4),
+        &cat,
+    )
+    .unwrap();
+    assert!(changes.is_empty(), "the card stays as it is");
+    assert!(!inc.is_public() && !inc.is_active());
+    assert_eq!(
+        inc.impact,
+        Impact::Major,
+        "the console shows what it would be"
+    );
+
+    let later = UpdateDraft {
+        message: Some(text("늦어집니다")),
+        status: Some(Status::Identified),
+        components: vec![AffectedComponent {
+            id: id("kakaopay"),
+            status: PartialOutage,
+        }],
+        eta: Some(Some(t(6, 30))),
+        ..Default::default()
+    };
+    assert!(
+        inc.post_update(later, "u2".into(), t(5, 20), &cat)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!((inc.status, inc.eta), (Status::Identified, Some(t(6, 30))));
+    assert_eq!(inc.eta_revisions.len(), 2);
+    assert_eq!(
+        inc.components.len(),
+        2,
+        "the drill keeps what it says it affects"
+    );
+
+    let resolve = UpdateDraft {
+        status: Some(Status::Resolved),
+        ..Default::default()
+    };
+    assert!(
+        inc.post_update(resolve, "u3".into(), t(6, 0), &cat)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(inc.resolved_at, Some(t(6, 0)));
+
+    let postmortem = crate::domain::IncidentChanges {
+        postmortem: Some(text("원인: 훈련")),
+        ..Default::default()
+    };
+    assert!(
+        inc.change_incident(postmortem, t(7, 0), &cat)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(inc.status, Status::Postmortem);
+    assert_eq!(inc.updates.len(), 4);
+    assert!(inc.updates.iter().all(|u| u.changes.is_empty()));
+    assert!(inc.drill, "a drill stays a drill");
+}
+
+#[test]
+fn a_drill_never_changes_a_component_even_where_another_incident_holds_it() {
+    let mut cat = catalog();
+    cat.statuses.insert(id("card"), MajorOutage);
+    cat.active_elsewhere.insert(id("card"), vec![MajorOutage]);
+    let (mut inc, changes) = Incident::create(
+        drill(card_outage(true)),
+        "i1".into(),
+        "u1".into(),
+        t(5, 4),
+        &cat,
+    )
+    .unwrap();
+    assert!(changes.is_empty());
+    assert!(
+        inc.publish(&cat).is_empty(),
+        "a published drill is still a drill"
+    );
+    assert!(!inc.draft && !inc.is_public());
+    let resolve = UpdateDraft {
+        status: Some(Status::Resolved),
+        ..Default::default()
+    };
+    let changes = inc
+        .post_update(resolve, "u2".into(), t(6, 0), &cat)
+        .unwrap();
+    assert!(changes.is_empty(), "the real outage keeps the card down");
+}
+
+#[test]
+fn a_drill_maintenance_moves_along_the_clock_without_changing_a_component() {
+    let cat = catalog();
+    let (mut m, changes) = Incident::create(
+        drill(nightly_bank_maintenance()),
+        "m1".into(),
+        "u1".into(),
+        t(9, 0),
+        &cat,
+    )
+    .unwrap();
+    assert!(changes.is_empty());
+    assert_eq!(m.due_transition(t(15, 0)), Some(Status::InProgress));
+    assert!(m.catch_up(t(15, 10), &cat).unwrap().is_empty());
+    assert_eq!(m.status, Status::InProgress);
+    assert!(!m.is_active(), "in progress, but not in public");
+    assert!(m.catch_up(t(15, 40), &cat).unwrap().is_empty());
+    assert_eq!(m.status, Status::Completed);
+}
+
+#[test]
+fn a_preview_copy_is_public_with_the_changes_publishing_would_make() {
+    let cat = catalog();
+    let (inc, _) = Incident::create(
+        drill(card_outage(true)),
+        "i1".into(),
+        "u1".into(),
+        t(5, 4),
+        &cat,
+    )
+    .unwrap();
+    let (public, changes) = inc.as_public(&cat);
+    assert!(public.is_public() && public.is_active());
+    assert_eq!(
+        changes,
+        vec![ComponentChange {
+            component: id("card"),
+            old: Operational,
+            new: MajorOutage
+        }]
+    );
+    assert!(inc.draft && inc.drill, "the notice itself is as it was");
 }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::{
     AutomaticUpdateWords, BannerWords, ComponentStatusWords, KindWords, NoticeStatusWords, Texts,
-    WidgetOptionWords, WidgetTexts,
+    WidgetBannerWords, WidgetOptionWords, WidgetTexts,
 };
 
 pub static EN: Texts = Texts {
@@ -112,6 +112,10 @@ pub static EN: Texts = Texts {
         background: "Background colour",
         text: "Text colour",
         z_index: "Stacking order (top/bottom)",
+    },
+    widget_banner: WidgetBannerWords {
+        scheduled: "Scheduled maintenance",
+        in_progress: "Maintenance in progress",
     },
 
     next_update_by,

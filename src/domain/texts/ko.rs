@@ -2,7 +2,7 @@
 
 use super::{
     AutomaticUpdateWords, BannerWords, ComponentStatusWords, KindWords, NoticeStatusWords, Texts,
-    WidgetOptionWords, WidgetTexts,
+    WidgetBannerWords, WidgetOptionWords, WidgetTexts,
 };
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
@@ -111,6 +111,10 @@ pub static KO: Texts = Texts {
         background: "배경 색",
         text: "글자 색",
         z_index: "겹침 순서 (top/bottom)",
+    },
+    widget_banner: WidgetBannerWords {
+        scheduled: "점검 예정",
+        in_progress: "점검 중",
     },
 
     next_update_by,

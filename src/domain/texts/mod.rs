@@ -71,6 +71,7 @@ pub struct Texts {
     pub automatic_updates: AutomaticUpdateWords,
     pub widget: WidgetTexts,
     pub widget_options: WidgetOptionWords,
+    pub widget_banner: WidgetBannerWords,
 
     /// "다음 안내 14:24까지" / "Next update by 14:24": the part after the label.
     pub next_update_by: fn(time: &str) -> String,
@@ -170,6 +171,14 @@ pub struct WidgetOptionWords {
     pub background: &'static str,
     pub text: &'static str,
     pub z_index: &'static str,
+}
+
+/// The checkout banner's tag before a maintenance's name. `widget.js` draws the banner in
+/// the browser with these same words (its `TEXT`); they are here for the console's
+/// preview of it, and a test keeps the two the same.
+pub struct WidgetBannerWords {
+    pub scheduled: &'static str,
+    pub in_progress: &'static str,
 }
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -326,6 +335,7 @@ mod tests {
             automatic_updates,
             widget,
             widget_options,
+            widget_banner,
             next_update_by,
             eta_revision,
             default_instructions,
@@ -400,6 +410,7 @@ mod tests {
             components, lang, upcoming, interval, position, theme, accent, background, text,
             z_index,
         }));
+        all.extend(table!(widget_banner => WidgetBannerWords { scheduled, in_progress }));
         let (time, channel) = ("14:24", "X");
         all.push(("next_update_by".into(), next_update_by(time)));
         all.push(("default_instructions".into(), default_instructions(channel)));

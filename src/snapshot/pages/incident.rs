@@ -9,8 +9,10 @@ use super::layout::Layout;
 use super::timeline::{TimelineEntry, paragraphs};
 use crate::domain::Incident;
 
+/// Its `content` block alone (`as_content()`) is the page without the frame of
+/// `base.html`, for the console's preview.
 #[derive(Template)]
-#[template(path = "pages/incident.html")]
+#[template(path = "pages/incident.html", blocks = ["content"])]
 pub struct IncidentPage<'a> {
     pub layout: Layout<'a>,
     pub card: NoticeCard,

@@ -2,7 +2,8 @@
 //! code that shapes it from the read model. Templates only `if`, `for` and print.
 //!
 //! One file per page, as in `templates/`: [`index`], [`incident`], [`history`],
-//! [`widget`], [`embed_frame`] and [`not_found`]. What several pages show is shaped once:
+//! [`widget`], [`embed_frame`] and [`not_found`]; [`preview`] has pieces of them on their
+//! own, for the console's preview of a notice. What several pages show is shaped once:
 //! the [`layout`] of `base.html`, the notice [`card`] and status badge of `macros.html`,
 //! and the [`timeline`] of `partials/timeline.html` (which the feeds show too).
 
@@ -13,6 +14,7 @@ mod incident;
 mod index;
 mod layout;
 mod not_found;
+mod preview;
 mod timeline;
 mod widget;
 

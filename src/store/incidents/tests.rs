@@ -206,3 +206,71 @@ fn upgrading_numbers_the_existing_history() {
         })
         .unwrap();
 }
+
+fn insert_drill(conn: &Connection, id: &str, created_at: &str, status: &str) {
+    conn.execute(
+        "INSERT INTO incidents (id, kind, title_ko, status, impact, draft, drill, auto_transition,
+             started_at, created_at, updated_at, revision)
+         VALUES (?1, 'incident', 't', ?2, 'major', 0, 1, 0, ?3, ?3, ?3, 1)",
+        params![id, status, created_at],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO incident_components (incident_id, component_id, position, status)
+         VALUES (?1, 'card', 0, 'major_outage')",
+        [id],
+    )
+    .unwrap();
+}
+
+#[test]
+fn drills_stay_out_of_every_public_list_and_stay_drills() {
+    use crate::domain::{ComponentId, Kind};
+    use crate::store::{self as s, ListFilter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();
+    store
+        .write_blocking(|tx| -> Result<(), StoreError> {
+            insert_drill(tx, "closed", "2026-01-01T00:00:00.000000Z", "resolved");
+            insert_drill(tx, "open", "2026-01-02T00:00:00.000000Z", "investigating");
+            tx.execute(
+                "UPDATE incidents SET status = 'postmortem' WHERE id = 'open'",
+                [],
+            )?;
+            tx.execute(
+                "UPDATE incidents SET draft = 1 - draft WHERE id = 'closed'",
+                [],
+            )?;
+            tx.execute("UPDATE incidents SET draft = 0 WHERE id = 'closed'", [])?;
+            tx.execute(
+                "UPDATE incidents SET status = 'identified' WHERE id = 'open'",
+                [],
+            )?;
+            assert_eq!(s::history_len(tx)?, 0, "a drill is never history");
+            assert_eq!(s::history_versions(tx)?.history, 0);
+            let (ranked, _) = history(tx);
+            assert!(ranked.is_empty(), "{ranked:?}");
+
+            assert!(s::open_notice_ids(tx, Kind::Incident)?.is_empty());
+            assert!(s::recent_notice_ids(tx, Kind::Incident, 50)?.is_empty());
+            assert!(s::recently_updated_ids(tx, 50)?.is_empty());
+            let card = ComponentId::from_trusted("card".to_string());
+            assert!(s::active_notices_holding(tx, &card)?.is_empty());
+            assert!(s::catalog(tx, None)?.active_elsewhere.is_empty());
+            let listed = s::notice_ids_page(tx, Kind::Incident, ListFilter::All, None, 50)?;
+            assert_eq!(listed.len(), 2, "operators see drills");
+
+            for (id, to) in [("open", 0), ("closed", 0)] {
+                let err = tx
+                    .execute(
+                        "UPDATE incidents SET drill = ?2 WHERE id = ?1",
+                        params![id, to],
+                    )
+                    .unwrap_err();
+                assert!(err.to_string().contains("never changes"), "{err}");
+            }
+            Ok(())
+        })
+        .unwrap();
+}
