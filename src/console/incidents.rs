@@ -17,7 +17,7 @@ use super::session::{Refusal, Signed};
 use crate::admin::input::{CreateIncident, OpensNotice, parse};
 use crate::admin::scope;
 use crate::domain::texts::texts;
-use crate::domain::{self, Component, Incident, Lang, TemplateKind, console_texts, new_id};
+use crate::domain::{self, Component, Lang, TemplateKind, console_texts};
 use crate::error::Error;
 use crate::service::templates::{FillIn, prefill};
 use crate::service::{Who, notices};
@@ -35,6 +35,8 @@ struct NewIncidentPage {
     zone: String,
     problems: Vec<String>,
     preview: Option<Preview>,
+    /// The public pages' stylesheet, for the preview.
+    public_css: String,
 }
 
 /// A channel on the form, with the status picked for it ("none" when not affected).
@@ -44,20 +46,18 @@ struct ChannelChoice {
     picked: String,
 }
 
-/// The notice as customers would read it, in each language.
+/// The notice as customers would see it were it published, in each language: HTML the
+/// public pages' own templates rendered (escaped there), shown as it is.
 struct Preview {
-    langs: Vec<PreviewText>,
+    langs: Vec<PreviewLang>,
 }
 
-struct PreviewText {
+struct PreviewLang {
     lang: &'static str,
-    title: String,
-    message: String,
-    status: &'static str,
-    channels: Vec<String>,
-    eta: Option<String>,
-    next_update: Option<String>,
-    alternatives: Vec<String>,
+    name: &'static str,
+    card_html: String,
+    banner_html: Option<String>,
+    incident_page_html: String,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +163,7 @@ fn new_page(
         form,
         problems,
         preview,
+        public_css: state.writer.publisher.settings().css_url.clone(),
     }
 }
 
@@ -181,7 +182,7 @@ pub async fn submit_new(
     let who = Who::person(&posted.signed.session.person);
     let result = match action {
         "draft" | "publish" => open(&state, who, body).await.map(Ok),
-        _ => preview(&state, who, body, &cat.components).await.map(Err),
+        _ => preview(&state, who, body).await.map(Err),
     };
     match result {
         Ok(Ok(id)) => Ok(Redirect::to(&format!("/console/incidents/{id}")).into_response()),
@@ -220,78 +221,33 @@ async fn open(state: &Console, who: Who, body: serde_json::Value) -> Result<Stri
     Ok(notice.id.clone())
 }
 
-/// The notice the body describes, made in memory only and checked by the same rules.
-async fn preview(
-    state: &Console,
-    who: Who,
-    body: serde_json::Value,
-    components: &[Component],
-) -> Result<Preview, Error> {
+/// The notice the body describes, made in memory only by the same command's rules, and
+/// rendered by the public pages' templates.
+async fn preview(state: &Console, who: Who, body: serde_json::Value) -> Result<Preview, Error> {
     let input: CreateIncident = parse(body.to_string().as_bytes())?;
     let ctx = state.writer.context(who);
     let notice = state
         .store
         .read(Reader::Operator, move |conn| {
-            let catalog = store::catalog(conn, None)?;
-            let draft = input.read(&ctx, &catalog)?;
-            Incident::create(draft, new_id(), new_id(), ctx.now, &catalog)
-                .map(|(notice, _)| notice)
-                .map_err(Error::Invalid)
+            notices::unsaved(conn, &ctx, |catalog| input.read(&ctx, catalog))
         })
         .await?;
-    let text = |lang| preview_text(&notice, components, state, lang);
+    let rendered = state
+        .writer
+        .publisher
+        .preview(&notice)
+        .map_err(|e| Error::Internal(format!("the preview could not be made: {e}")))?;
+    let lang = |lang: Lang| {
+        let pages = rendered.get(lang);
+        PreviewLang {
+            lang: texts(lang).lang,
+            name: console_texts(lang).language_name,
+            card_html: pages.card_html.clone(),
+            banner_html: pages.banner.as_ref().map(|b| b.html.clone()),
+            incident_page_html: pages.incident_page_html.clone(),
+        }
+    };
     Ok(Preview {
-        langs: vec![text(Lang::Ko), text(Lang::En)],
+        langs: vec![lang(Lang::Ko), lang(Lang::En)],
     })
-}
-
-fn preview_text(
-    n: &Incident,
-    components: &[Component],
-    state: &Console,
-    lang: Lang,
-) -> PreviewText {
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
-    let name = |id: &str| {
-        components
-            .iter()
-            .find(|c| c.id.as_str() == id)
-            .map_or_else(|| id.to_string(), |c| c.name.get(lang).to_string())
-    };
-    let words = texts(lang);
-    PreviewText {
-        lang: words.lang,
-        title: n.title.get(lang).to_string(),
-        message: n
-            .updates
-            .last()
-            .map(|u| u.message.get(lang).to_string())
-            .unwrap_or_default(),
-        status: words.notice_status(n.status),
-        channels: n
-            .components
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {}",
-                    name(c.id.as_str()),
-                    words.component_status(c.status)
-                )
-            })
-            .collect(),
-        eta: n.eta.map(|t| time.short(t)),
-        next_update: n.next_update_at.map(|t| time.short(t)),
-        alternatives: n
-            .alternatives
-            .iter()
-            .map(|a| match &a.instructions {
-                Some(i) => format!("{} — {}", name(a.component.as_str()), i.get(lang)),
-                None => name(a.component.as_str()),
-            })
-            .collect(),
-    }
 }

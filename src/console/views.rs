@@ -16,6 +16,8 @@ pub struct NoticeRow {
     pub title: String,
     pub status: &'static str,
     pub draft: bool,
+    /// A rehearsal: never public, whatever its state.
+    pub drill: bool,
     pub channels: String,
     pub last_update: String,
     /// The promised time, and how long until it or how late it is.
@@ -37,6 +39,7 @@ impl NoticeRow {
             title: i.title.get(lang).to_string(),
             status: texts(lang).notice_status(i.status),
             draft: i.draft,
+            drill: i.drill,
             channels: i
                 .components
                 .iter()

@@ -83,7 +83,7 @@ impl World {
         Ok(())
     }
 
-    async fn click(&self, css: &str) -> TestResult {
+    pub async fn click(&self, css: &str) -> TestResult {
         self.browser.find(Locator::Css(css)).await?.click().await?;
         Ok(())
     }
@@ -97,7 +97,7 @@ impl World {
         Ok(())
     }
 
-    async fn type_into(&self, css: &str, text: &str) -> TestResult {
+    pub async fn type_into(&self, css: &str, text: &str) -> TestResult {
         let field = self.browser.find(Locator::Css(css)).await?;
         field.clear().await?;
         field.send_keys(text).await?;
@@ -279,5 +279,41 @@ async fn a_viewer_reads_but_cannot_write_and_a_disabled_person_is_signed_out_at_
     })?;
     w.open(&format!("{}/console", w.status)).await?;
     w.expect_path("/console/login").await?;
+    w.finish().await
+}
+
+#[tokio::test]
+async fn a_drill_goes_through_the_console_and_reaches_no_public_document() -> TestResult {
+    let w = World::start_with(Scripts::Off).await?;
+    w.person("duty@example.com", Role::Editor)?;
+    w.sign_in("duty@example.com").await?;
+    w.open(&format!(
+        "{}/console/incidents/new?template=easy-pay-outage",
+        w.status
+    ))
+    .await?;
+    w.type_into("#title_ko", "훈련: 간편결제 장애 DRILL-7731")
+        .await?;
+    w.click("#drill").await?;
+    w.submit("button[value=publish]").await?;
+    let page = w.source().await?;
+    assert!(
+        page.contains(r#"class="tag drill""#),
+        "marked as a drill: {}",
+        excerpt(&page)
+    );
+    w.submit("#resolve + form button").await?;
+    for path in [
+        "/",
+        "/history",
+        "/history.rss",
+        "/api/v2/summary.json",
+        "/api/v2/incidents.json",
+    ] {
+        let body = w.public(path).await?;
+        assert!(!body.contains("DRILL-7731"), "{path} shows the drill");
+    }
+    let summary = w.public("/api/v2/summary.json").await?;
+    assert!(!summary.contains("outage"), "no channel changed: {summary}");
     w.finish().await
 }
