@@ -13,7 +13,8 @@ use super::pages::{Frame, Refused, html};
 use super::session::{Refusal, Signed};
 use super::views::{ChannelRow, NoticeRow, ago};
 use crate::admin::scope;
-use crate::domain::{Component, ComponentStatus, Incident, Kind, Status};
+use crate::domain::texts::texts;
+use crate::domain::{Component, ComponentStatus, Incident, Kind, console_texts};
 use crate::error::Error;
 use crate::service::components::{self, ComponentChanges};
 use crate::service::{IfMatch, Who};
@@ -63,42 +64,30 @@ fn read(conn: &rusqlite::Transaction) -> Result<Seen, Error> {
 
 /// `GET /console`
 pub async fn show(State(state): State<Console>, signed: Signed<scope::Read>) -> Response {
+    match state.store.read(Reader::Operator, read).await {
+        Ok(seen) => html(StatusCode::OK, &dashboard(&state, &signed, &seen)),
+        Err(e) => Refused::failed(signed.lang, e).into_response(),
+    }
+}
+
+fn dashboard(state: &Console, signed: &Signed<scope::Read>, seen: &Seen) -> Dashboard {
     let lang = signed.lang;
-    let seen = match state.store.read(Reader::Operator, read).await {
-        Ok(seen) => seen,
-        Err(e) => return Refused::failed(lang, e).into_response(),
-    };
-    let now = state.clock.now();
     let time = TimeFormat {
         lang,
         tz: state.timezone,
-        now,
+        now: state.clock.now(),
     };
-    let t = crate::domain::console_texts(lang);
+    let words = texts(lang);
     let row = |i: &Incident| NoticeRow::new(i, &seen.components, &time);
-    let page = Dashboard {
-        frame: Frame::new(lang, t.dashboard, Some(&signed.session)),
+    Dashboard {
+        frame: Frame::new(lang, console_texts(lang).dashboard, Some(&signed.session)),
         incidents: seen.incidents.iter().map(row).collect(),
-        maintenances: seen
-            .maintenances
-            .iter()
-            .filter(|m| {
-                matches!(
-                    m.status,
-                    Status::Scheduled | Status::InProgress | Status::Verifying
-                )
-            })
-            .map(row)
-            .collect(),
+        // Open ones: scheduled or under way.
+        maintenances: seen.maintenances.iter().map(row).collect(),
         channels: ChannelRow::all(&seen.components, lang),
         statuses: ComponentStatus::ALL
             .iter()
-            .map(|s| {
-                (
-                    s.as_str(),
-                    crate::domain::texts::texts(lang).component_status(*s),
-                )
-            })
+            .map(|s| (s.as_str(), words.component_status(*s)))
             .collect(),
         audit: seen
             .audit
@@ -112,8 +101,7 @@ pub async fn show(State(state): State<Console>, signed: Signed<scope::Read>) -> 
                 },
             })
             .collect(),
-    };
-    html(StatusCode::OK, &page)
+    }
 }
 
 /// `POST /console/components/{id}/status` with `status`: the channel's own status, as

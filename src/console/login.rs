@@ -73,38 +73,40 @@ pub async fn submit(State(state): State<Console>, req: Request) -> Response {
         Subject::address(client),
         Subject::Login(email.to_lowercase()),
     ];
-    let t = console_texts(lang);
-    let throttled = |wait: std::time::Duration| {
-        let problem = format!("{} {}", t.login_throttled, wait.as_secs().max(1));
-        let mut r = login_page(lang, StatusCode::TOO_MANY_REQUESTS, &email, Some(problem));
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        r
-    };
     if let Err(wait) = state.login_throttle.check(&subjects, Instant::now()) {
-        return throttled(wait);
+        return throttled(lang, &email, wait);
     }
     match sign_in(&state, email.clone(), password).await {
-        Ok(token) => {
-            let mut r = Redirect::to("/console").into_response();
-            let max_age = state.limits.absolute.num_seconds();
-            if let Ok(v) = HeaderValue::from_str(&session_cookie(&state, &token, max_age)) {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            r
-        }
+        Ok(token) => signed_in(&state, &token),
         Err(Error::LoginRefused) => match state.login_throttle.failed(&subjects, Instant::now()) {
-            Ok(()) => login_page(
-                lang,
-                StatusCode::UNAUTHORIZED,
-                &email,
-                Some(t.login_refused.to_string()),
-            ),
-            Err(wait) => throttled(wait),
+            Ok(()) => {
+                let problem = console_texts(lang).login_refused.to_string();
+                login_page(lang, StatusCode::UNAUTHORIZED, &email, Some(problem))
+            }
+            Err(wait) => throttled(lang, &email, wait),
         },
         Err(e) => Refused::failed(lang, e).into_response(),
     }
+}
+
+/// To the dashboard, with the new session's cookie.
+fn signed_in(state: &Console, token: &str) -> Response {
+    let mut r = Redirect::to("/console").into_response();
+    let max_age = state.limits.absolute.num_seconds();
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(state, token, max_age)) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// 429: the login page again, saying when to come back.
+fn throttled(lang: Lang, email: &str, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let problem = format!("{} {seconds}", console_texts(lang).login_throttled);
+    let mut r = login_page(lang, StatusCode::TOO_MANY_REQUESTS, email, Some(problem));
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    r
 }
 
 /// Checks the password and starts a session; the new session's token.
