@@ -4,6 +4,7 @@ mod auth;
 mod backup;
 mod cli;
 mod components;
+mod console_admin;
 mod durability;
 mod embedding;
 mod faults;
