@@ -288,7 +288,7 @@ fn answer(
 
 impl CreateComponent {
     /// The component to add, or every problem with the request's fields.
-    fn read(&self, ctx: &Ctx) -> Result<NewComponent, Error> {
+    pub fn read(&self, ctx: &Ctx) -> Result<NewComponent, Error> {
         let mut errors = FieldErrors::default();
         let id = errors.check(self.id.known("id"));
         let name = errors.check(LocalizedText::parse(
@@ -328,7 +328,7 @@ impl CreateComponent {
 
 impl PatchComponent {
     /// The changes to make, or every problem with the request's fields.
-    fn read(&self, ctx: &Ctx) -> Result<ComponentChanges, Error> {
+    pub fn read(&self, ctx: &Ctx) -> Result<ComponentChanges, Error> {
         let mut errors = FieldErrors::default();
         let name = self.name.as_ref().and_then(|n| {
             errors.check(LocalizedText::parse(

@@ -28,11 +28,14 @@ pub use key_use::KeyUses;
 /// How a writer's input is read into the commands' input. The console reads its forms
 /// through these too, so both writers accept and refuse exactly the same things.
 pub mod input {
+    pub use super::components::{CreateComponent, PatchComponent};
     pub use super::json::parse;
     pub use super::notice_input::{
-        CreateIncident, PatchIncident, PostIncidentUpdate, PostMaintenanceUpdate,
+        CreateIncident, CreateMaintenance, PatchIncident, PatchMaintenance, PostIncidentUpdate,
+        PostMaintenanceUpdate,
     };
     pub use super::notice_read::{OpensNotice, PostsUpdate};
+    pub use super::template_input::{CreateTemplate, PatchTemplate};
 }
 
 use std::sync::Arc;

@@ -253,7 +253,7 @@ impl PatchIncident {
 impl PatchMaintenance {
     /// The changes to make to `maintenance`, or every problem with the request, the
     /// domain's refusals included.
-    pub(super) fn read(
+    pub fn read(
         &self,
         ctx: &Ctx,
         maintenance: &Incident,

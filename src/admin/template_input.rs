@@ -84,7 +84,7 @@ pub struct ApplyTemplate {
 
 impl CreateTemplate {
     /// The template to save, or every problem with the request.
-    pub(super) fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<TemplateDraft, Error> {
+    pub fn read(&self, ctx: &Ctx, catalog: &Catalog) -> Result<TemplateDraft, Error> {
         let mut p = parser(ctx, catalog);
         let id = p.errors.check(self.id.known("id"));
         let kind = p.errors.check(self.kind.known("kind"));
@@ -128,7 +128,7 @@ impl CreateTemplate {
 impl PatchTemplate {
     /// The changes to make to `t`, or every problem with the request, those of the
     /// template it would make included.
-    pub(super) fn read(
+    pub fn read(
         &self,
         ctx: &Ctx,
         t: &Template,

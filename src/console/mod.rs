@@ -5,14 +5,21 @@
 //! as the admin API's JSON and run the same commands through `service::Writer`: the
 //! console holds no rule of its own.
 
+mod audit;
+mod catalogue;
 mod dashboard;
 mod form;
 mod incident_page;
 mod incidents;
+mod inputs;
+mod key_admin;
 mod login;
+mod maintenance;
 mod notice_form;
 mod pages;
+mod people_admin;
 mod session;
+mod template_admin;
 mod views;
 
 use std::sync::Arc;
@@ -101,6 +108,48 @@ pub fn router() -> Router<Console> {
             "/console/incidents/{id}/postmortem",
             post(incident_page::postmortem),
         )
+        .route(
+            "/console/maintenances/new",
+            get(maintenance::new_form).post(maintenance::submit_new),
+        )
+        .route(
+            "/console/maintenances/{id}",
+            get(maintenance::show).post(maintenance::change),
+        )
+        .route(
+            "/console/maintenances/{id}/cancel",
+            post(maintenance::cancel),
+        )
+        .route(
+            "/console/components",
+            get(catalogue::show).post(catalogue::create),
+        )
+        .route("/console/components/{id}", post(catalogue::change))
+        .route("/console/templates", get(template_admin::list))
+        .route(
+            "/console/templates/new",
+            get(template_admin::new_form).post(template_admin::create),
+        )
+        .route(
+            "/console/templates/{id}",
+            get(template_admin::edit_form).post(template_admin::change),
+        )
+        .route(
+            "/console/templates/{id}/delete",
+            post(template_admin::delete),
+        )
+        .route(
+            "/console/people",
+            get(people_admin::show).post(people_admin::create),
+        )
+        .route("/console/people/role", post(people_admin::set_role))
+        .route("/console/people/disable", post(people_admin::disable))
+        .route(
+            "/console/keys",
+            get(key_admin::show).post(key_admin::create),
+        )
+        .route("/console/keys/{id}/revoke", post(key_admin::revoke))
+        .route("/console/audit", get(audit::show))
 }
 
 #[cfg(test)]

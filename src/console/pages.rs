@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::cookie;
-use crate::domain::{ConsoleTexts, Lang, Session, console_texts};
+use crate::domain::{ConsoleTexts, Lang, Scope, Session, console_texts};
 use crate::error::Error;
 
 const LANG_COOKIE: &str = "paystatus_console_lang";
@@ -19,15 +19,25 @@ pub struct Frame {
     /// Who is signed in, and their form token; `None` on the login page.
     pub who: Option<String>,
     pub csrf: String,
+    /// What the signed-in role may change, so the menu offers only what will be served:
+    /// notices (`incidents`), the catalogue and templates (`components`), people and keys
+    /// (`keys`).
+    pub can_incidents: bool,
+    pub can_components: bool,
+    pub can_keys: bool,
 }
 
 impl Frame {
     pub fn new(lang: Lang, title: impl Into<String>, session: Option<&Session>) -> Frame {
+        let can = |scope| session.is_some_and(|s| s.person.has(scope));
         Frame {
             t: console_texts(lang),
             title: title.into(),
             who: session.map(|s| format!("{} ({})", s.person.email, s.person.role.as_str())),
             csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            can_incidents: can(Scope::Incidents),
+            can_components: can(Scope::Components),
+            can_keys: can(Scope::Keys),
         }
     }
 }

@@ -83,3 +83,31 @@ impl ChannelRow {
             .collect()
     }
 }
+
+/// A choice on a form (a checkbox or an option): its value, its words, and whether it is
+/// ticked.
+pub struct Pick {
+    pub id: String,
+    pub name: String,
+    pub checked: bool,
+}
+
+impl Pick {
+    /// Every payment channel (not groups) but `except`, ticked when in `ticked`.
+    pub fn channels(
+        components: &[Component],
+        except: &str,
+        ticked: &[String],
+        lang: Lang,
+    ) -> Vec<Pick> {
+        components
+            .iter()
+            .filter(|c| !c.is_group && c.id.as_str() != except)
+            .map(|c| Pick {
+                id: c.id.to_string(),
+                name: c.name.get(lang).to_string(),
+                checked: ticked.iter().any(|t| t == c.id.as_str()),
+            })
+            .collect()
+    }
+}

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-pub use audit::{AuditEntry, audit_page, record_audit};
+pub use audit::{AuditEntry, AuditFilter, audit_page, audit_search, record_audit};
 pub use backup::{Backup, BackupError, CheckError, DatabaseFacts, backup};
 pub use components::{
     active_notices_holding, all_components, apply_component_changes, catalog, component_by_id,

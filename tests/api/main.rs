@@ -5,6 +5,7 @@ mod backup;
 mod cli;
 mod components;
 mod console;
+mod console_admin;
 mod drills;
 mod durability;
 mod embedding;

@@ -1,6 +1,7 @@
 //! The console's words, for the people who write notices: Korean first, English second.
 //! A key missing in one language does not compile.
 
+use super::console_manage::{self, ManageTexts};
 use crate::domain::Lang;
 
 pub struct ConsoleTexts {
@@ -98,6 +99,10 @@ pub struct ConsoleTexts {
     pub failed_title: &'static str,
     pub not_found: &'static str,
     pub back: &'static str,
+
+    /// The pages that manage the schedule, the catalogue, templates, people, keys and
+    /// the audit log.
+    pub manage: &'static ManageTexts,
 }
 
 pub fn console_texts(lang: Lang) -> &'static ConsoleTexts {
@@ -203,6 +208,8 @@ const KO: ConsoleTexts = ConsoleTexts {
     failed_title: "처리하지 못했습니다",
     not_found: "찾을 수 없습니다.",
     back: "대시보드로 돌아가기",
+
+    manage: &console_manage::KO,
 };
 
 const EN: ConsoleTexts = ConsoleTexts {
@@ -296,6 +303,8 @@ const EN: ConsoleTexts = ConsoleTexts {
     failed_title: "Could not do this",
     not_found: "Not found.",
     back: "Back to the dashboard",
+
+    manage: &console_manage::EN,
 };
 
 /// 을 after a final consonant, 를 after a vowel; both when the word does not end in Hangul.

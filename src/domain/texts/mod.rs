@@ -8,10 +8,12 @@
 //! the update, in both languages.
 
 mod console;
+mod console_manage;
 mod en;
 mod ko;
 
 pub use console::{ConsoleTexts, console_texts};
+pub use console_manage::ManageTexts;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
