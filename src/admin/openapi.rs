@@ -502,7 +502,7 @@ problems! {
     BadBody {
         "400" => "The body is not JSON.",
         "415" => "The body is not sent as `application/json`.",
-        "422" => "Invalid or unknown fields, or a refusal no schema can state: a promised time already past, `scheduled_until` not after `scheduled_for`, a change the notice's state forbids (a postmortem before resolving, a published notice made a draft, a window moved once it started), or an `Idempotency-Key` already used for another request; `errors` names each.",
+        "422" => "Invalid or unknown fields, or a refusal no schema can state: a promised time already past, `scheduled_until` not after `scheduled_for`, a change the notice's state forbids (a postmortem before resolving, a published notice made a draft, a window moved once it started), a component that no longer exists, a status the template's kind does not take, or an `Idempotency-Key` already used for another request; `errors` names each.",
     }
     /// Lists: a bad `limit`, `cursor`, `status` or `before`.
     BadQuery {
