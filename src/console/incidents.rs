@@ -110,7 +110,10 @@ pub async fn new_form(
                 })
                 .await
                 .map_err(failed)?;
-            NoticeFields::from_template(&applied, &cat.components, tz)
+            NoticeFields {
+                eta_in: q.eta_in,
+                ..NoticeFields::from_template(&applied, &cat.components, tz)
+            }
         }
     };
     let page = new_page(&state, &signed, &cat, form, Vec::new(), None);

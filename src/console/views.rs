@@ -4,9 +4,12 @@ use crate::domain::texts::texts;
 use crate::domain::{Component, Incident, Lang, Promise, console_texts};
 use crate::snapshot::TimeFormat;
 
-/// "12분 전" / "12 min ago".
+/// "12분 전" / "12 min ago"; "방금" / "just now" within the minute.
 pub fn ago(time: &TimeFormat, at: chrono::DateTime<chrono::Utc>) -> String {
     let words = console_texts(time.lang);
+    if time.now - at < chrono::Duration::minutes(1) {
+        return words.just_now.to_string();
+    }
     format!("{} {}", time.duration(at, time.now), words.minutes_ago)
 }
 

@@ -45,6 +45,7 @@ pub struct ConsoleTexts {
     pub who: &'static str,
     pub what: &'static str,
     pub minutes_ago: &'static str,
+    pub just_now: &'static str,
 
     pub affected: &'static str,
     pub affected_hint: &'static str,
@@ -150,6 +151,7 @@ const KO: ConsoleTexts = ConsoleTexts {
     who: "누가",
     what: "무엇을",
     minutes_ago: "전",
+    just_now: "방금",
 
     affected: "영향받는 결제 수단",
     affected_hint: "영향받는 결제 수단마다 상태를 고르세요.",
@@ -250,6 +252,7 @@ const EN: ConsoleTexts = ConsoleTexts {
     who: "Who",
     what: "What",
     minutes_ago: "ago",
+    just_now: "just now",
 
     affected: "Affected payment channels",
     affected_hint: "Pick a status for each affected channel.",
