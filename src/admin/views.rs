@@ -298,9 +298,22 @@ pub fn notice_list(
     }
 }
 
-/// Channels with the status each gets, as writers send them: `{"card": "major_outage"}`.
+/// Channels with the status each gets, as writers send them: `{"card": "major_outage"}`;
+/// described by the schema of what writers send.
 #[derive(Debug)]
 pub struct StatusMap(Vec<(ComponentId, ComponentStatus)>);
+
+impl utoipa::PartialSchema for StatusMap {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ComponentStatuses::schema()
+    }
+}
+
+impl utoipa::ToSchema for StatusMap {
+    fn name() -> std::borrow::Cow<'static, str> {
+        ComponentStatuses::name()
+    }
+}
 
 impl From<&[AffectedComponent]> for StatusMap {
     fn from(components: &[AffectedComponent]) -> StatusMap {
@@ -332,7 +345,6 @@ pub struct TemplateView {
     message: TextView,
     /// Null leaves the default status of what is written with it.
     status: Option<Status>,
-    #[schema(value_type = ComponentStatuses)]
     components: StatusMap,
     next_update_in_minutes: Option<i64>,
     created_at: ApiTime,
@@ -367,7 +379,6 @@ pub struct AppliedView {
     message: TextView,
     status: Option<Status>,
     /// In page order; channels deleted since the template was saved are left out.
-    #[schema(value_type = ComponentStatuses)]
     components: StatusMap,
     /// Working channels to suggest instead, as `{alternatives}` named them.
     alternatives: Vec<ComponentId>,
