@@ -28,6 +28,12 @@ axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag2
 "#;
 
 impl World {
+    /// Types `keys` into whatever has the focus.
+    async fn keys(&self, keys: &str) -> TestResult {
+        self.browser.active_element().await?.send_keys(keys).await?;
+        Ok(())
+    }
+
     /// The serious and critical violations axe finds on the page open now.
     async fn violations(&self, axe: &str) -> TestResult<Vec<String>> {
         self.browser.execute(axe, vec![]).await?;
@@ -99,5 +105,41 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
             .map(|v| format!("preview: {v}")),
     );
     assert!(found.is_empty(), "{}", found.join("\n"));
+    w.finish().await
+}
+
+#[tokio::test]
+async fn the_console_works_from_the_keyboard_alone() -> TestResult {
+    use fantoccini::key::Key;
+    let w = World::start_with(crate::helpers::Scripts::Off).await?;
+    w.person("admin@example.com", Role::Editor)?;
+    w.open(&format!("{}/console/login", w.status)).await?;
+    // Tab past the skip link, the console's name and the language link to the email field.
+    let tab = Key::Tab.to_string();
+    let mut tabs = 0;
+    while w
+        .browser
+        .active_element()
+        .await?
+        .attr("name")
+        .await?
+        .as_deref()
+        != Some("email")
+    {
+        tabs += 1;
+        assert!(tabs <= 6, "Tab never reaches the email field");
+        w.keys(&tab).await?;
+    }
+    w.keys("admin@example.com").await?;
+    w.keys(&tab).await?;
+    w.keys(&format!("{}{}", crate::console::PASSWORD, Key::Enter))
+        .await?;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while w.browser.current_url().await?.path() != "/console" {
+        if tokio::time::Instant::now() > deadline {
+            return Err("Enter in the login form did not sign in".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     w.finish().await
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::helpers::{Scripts, TestResult, World, card_outage};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 impl World {
     /// Adds a person who can sign in to the console.
