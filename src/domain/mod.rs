@@ -5,6 +5,7 @@ mod catalog;
 mod changes;
 mod choice;
 mod component;
+mod events;
 mod ids;
 mod incident;
 mod key;
@@ -26,6 +27,7 @@ pub use choice::{
     MaintenanceStatusInput, ScopeInput, StatusInput, TemplateIdInput, TemplateKindInput,
 };
 pub use component::{Component, ComponentId};
+pub use events::{Event, EventKind, NoticeMark, component_event};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,

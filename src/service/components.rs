@@ -5,7 +5,10 @@ use rusqlite::Transaction;
 use serde_json::json;
 
 use super::{Audit, Ctx, Done, IfMatch};
-use crate::domain::{Component, ComponentId, ComponentStatus, FieldErrors, LocalizedText};
+use crate::domain::{
+    Component, ComponentChange, ComponentId, ComponentStatus, FieldErrors, LocalizedText,
+    component_event,
+};
 use crate::error::Error;
 use crate::store;
 
@@ -135,7 +138,13 @@ pub fn change(
     if let Some(f) = fallbacks {
         c.fallbacks = f;
     }
-    if let Some(s) = changes.status {
+    if let Some(s) = changes.status.filter(|s| *s != c.status) {
+        let change = ComponentChange {
+            component: c.id.clone(),
+            old: c.status,
+            new: s,
+        };
+        store::insert_events(tx, &[component_event(change, ctx.now)])?;
         c.status = s;
     }
     c.updated_at = ctx.now;

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Audit, Ctx, Done, IfMatch};
 use crate::domain::{
     Catalog, ComponentChange, Incident, IncidentChanges, IncidentDraft, Kind, MaintenanceChanges,
-    UpdateDraft, new_id,
+    NoticeMark, UpdateDraft, new_id,
 };
 use crate::error::Error;
 use crate::store;
@@ -29,7 +29,7 @@ pub fn open(
         Kind::Incident => "incident.create",
         Kind::Maintenance => "maintenance.create",
     };
-    save(tx, ctx, notice, &changes, action)
+    save(tx, ctx, notice, None, &changes, action)
 }
 
 /// The notice [`open`] would make of what `read` gives, made by the same rules but not
@@ -72,6 +72,7 @@ pub fn post_update(
     read: impl FnOnce(&Incident, &Catalog) -> Result<UpdateDraft, Error>,
 ) -> Result<Done<Incident>, Error> {
     let mut notice = load(tx, id, kind)?;
+    let before = notice.mark();
     let catalog = store::catalog(tx, Some(&notice.id))?;
     let update = read(&notice, &catalog)?;
     let changes = notice
@@ -81,7 +82,7 @@ pub fn post_update(
         Kind::Incident => "incident.update",
         Kind::Maintenance => "maintenance.update",
     };
-    save(tx, ctx, notice, &changes, action)
+    save(tx, ctx, notice, Some(before), &changes, action)
 }
 
 /// Changes an incident outside its timeline (title, ETA, publishing a draft, a
@@ -101,10 +102,11 @@ pub fn change_incident(
         Some(_) => "incident.postmortem",
         None => "incident.patch",
     };
+    let before = incident.mark();
     let public = incident
         .change_incident(changes, ctx.now, &catalog)
         .map_err(Error::Invalid)?;
-    save(tx, ctx, incident, &public, action)
+    save(tx, ctx, incident, Some(before), &public, action)
 }
 
 /// Changes a maintenance (its window, components, publishing a draft…), if it is still
@@ -120,10 +122,18 @@ pub fn change_maintenance(
     seen.check(&maintenance.id, maintenance.revision)?;
     let catalog = store::catalog(tx, Some(&maintenance.id))?;
     let changes = read(&maintenance, &catalog)?;
+    let before = maintenance.mark();
     let public = maintenance
         .change_maintenance(changes, ctx.now, &catalog)
         .map_err(Error::Invalid)?;
-    save(tx, ctx, maintenance, &public, "maintenance.patch")
+    save(
+        tx,
+        ctx,
+        maintenance,
+        Some(before),
+        &public,
+        "maintenance.patch",
+    )
 }
 
 /// Starts or completes the maintenance `id` if its window says so; `None` when there
@@ -133,6 +143,7 @@ pub fn move_window(tx: &Transaction, ctx: &Ctx, id: &str) -> Result<Option<Done<
         return Ok(None);
     };
     let catalog = store::catalog(tx, Some(&m.id))?;
+    let mark = m.mark();
     let before = m.updates.len();
     let changes = m.catch_up(ctx.now, &catalog).map_err(|e| {
         Error::from(store::StoreError::Corrupt(format!(
@@ -145,6 +156,7 @@ pub fn move_window(tx: &Transaction, ctx: &Ctx, id: &str) -> Result<Option<Done<
     }
     store::save_incident(tx, &m)?;
     store::apply_component_changes(tx, &changes, ctx.now)?;
+    store::insert_events(tx, &m.events_since(Some(mark), &changes, ctx.now))?;
     let audit = Audit {
         action: "maintenance.auto_transition",
         target: Some(m.id.clone()),
@@ -160,16 +172,20 @@ pub fn load(tx: &Transaction, id: &str, kind: Kind) -> Result<Incident, Error> {
         .ok_or_else(|| Error::NotFound(kind.as_str().to_string()))
 }
 
-/// Stores the notice and its public component changes; says what the audit log keeps.
+/// Stores the notice and its public component changes, with the events they tell (into
+/// the outbox, in the same transaction), given where the notice stood `before` (`None`:
+/// it is new); says what the audit log keeps.
 fn save(
     tx: &Transaction,
     ctx: &Ctx,
     notice: Incident,
+    before: Option<NoticeMark>,
     changes: &[ComponentChange],
     action: &'static str,
 ) -> Result<Done<Incident>, Error> {
     store::save_incident(tx, &notice)?;
     store::apply_component_changes(tx, changes, ctx.now)?;
+    store::insert_events(tx, &notice.events_since(before, changes, ctx.now))?;
     let audit = Audit {
         action,
         target: Some(notice.id.clone()),

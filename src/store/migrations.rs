@@ -363,4 +363,55 @@ CREATE INDEX audit_by_time ON audit_log(at);
 CREATE INDEX audit_by_actor ON audit_log(actor, at);
 CREATE INDEX audit_by_family ON audit_log(substr(action, 1, instr(action, '.')), at);
 "#,
+    // 8: the outbox: what happened, written with the change that made it, and each
+    // delivery of it to a subscriber or a webhook endpoint.
+    r#"
+-- Events are written in the same transaction as the change they tell of, so a rolled-back
+-- write tells nothing and a committed one is told even if the server dies right after.
+-- The worker expands each into deliveries (fanned_out_at), in a transaction of its own.
+CREATE TABLE events (
+    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,
+    notice_id        TEXT REFERENCES incidents(id),
+    update_id        TEXT,
+    component_id     TEXT REFERENCES components(id),
+    old_status       TEXT,
+    new_status       TEXT,
+    at               TEXT NOT NULL,
+    fanned_out_at    TEXT,
+    CHECK ((component_id IS NULL) = (old_status IS NULL AND new_status IS NULL))
+);
+CREATE INDEX events_to_fan_out ON events(seq) WHERE fanned_out_at IS NULL;
+
+-- One event to one recipient (`channel` names what `recipient` is: an email subscriber,
+-- a webhook endpoint). The id is stable across retries: it is the email's Message-ID and
+-- the webhook's webhook-id, so receivers drop duplicates of an at-least-once delivery.
+CREATE TABLE deliveries (
+    id               TEXT PRIMARY KEY,
+    event_id         TEXT NOT NULL REFERENCES events(id),
+    channel          TEXT NOT NULL,
+    recipient        TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    done_at          TEXT,
+    last_error       TEXT,
+    UNIQUE (event_id, channel, recipient)
+);
+CREATE INDEX deliveries_due ON deliveries(channel, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX deliveries_of_recipient ON deliveries(channel, recipient, created_at);
+
+-- Each attempt of a delivery, for `GET /webhooks/{id}/deliveries` and the console.
+CREATE TABLE delivery_attempts (
+    delivery_id  TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    attempt      INTEGER NOT NULL,
+    at           TEXT NOT NULL,
+    status_code  INTEGER,
+    latency_ms   INTEGER,
+    error        TEXT,
+    PRIMARY KEY (delivery_id, attempt)
+);
+"#,
 ];

@@ -15,6 +15,7 @@ mod keys;
 mod lock;
 mod migrations;
 mod notice_lists;
+mod outbox;
 mod people;
 #[cfg(test)]
 mod plans;
@@ -45,6 +46,7 @@ pub use notice_lists::{
     IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, notice_ids_page,
     open_notice_ids, recent_notice_ids, recently_updated_ids,
 };
+pub use outbox::{events_since, events_to_fan_out, insert_events, mark_fanned_out};
 pub use people::{
     all_people, delete_dead_sessions, delete_dead_sessions_of, disable_person, end_session,
     end_sessions_of, insert_person, insert_session, person_by_email, person_by_id,
