@@ -441,3 +441,69 @@ fn an_unsaved_notice_is_made_by_the_rules_and_nothing_is_stored() {
     let err = f.store.read_blocking(Reader::Operator, read).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err:?}");
 }
+
+/// What every command told, kinds in order.
+fn told(f: &Fixture) -> Vec<&'static str> {
+    f.store
+        .read_blocking(Reader::Operator, |tx| store::events_since(tx, 0, 100))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind.as_str())
+        .collect()
+}
+
+#[test]
+fn every_change_writes_what_it_tells_in_its_own_transaction_and_a_refused_one_nothing() {
+    let f = Fixture::new();
+    let opened = f
+        .run(t(5, 5), |tx, ctx| {
+            notices::open(tx, ctx, |_| Ok(card_outage()))
+        })
+        .unwrap();
+    assert_eq!(told(&f), ["incident.created", "component.status_changed"]);
+
+    // A command that fails after writing rolls its events back with everything else.
+    let refused = f.run(t(5, 6), |tx, ctx| {
+        notices::post_update(tx, ctx, &opened.id, Kind::Incident, |_, _| {
+            Ok(crate::domain::UpdateDraft {
+                message: Some(text("확인 중입니다.")),
+                ..Default::default()
+            })
+        })?;
+        Err::<super::Done<()>, _>(Error::invalid("test", "refused after writing"))
+    });
+    assert!(refused.is_err());
+    assert_eq!(told(&f).len(), 2, "nothing told of a rolled-back write");
+
+    let by_hand = ComponentChanges {
+        status: Some(ComponentStatus::DegradedPerformance),
+        ..ComponentChanges::default()
+    };
+    f.run(t(5, 7), |tx, ctx| {
+        components::change(tx, ctx, "bank-transfer", &IfMatch::any(), by_hand)
+    })
+    .unwrap();
+    let same = ComponentChanges {
+        status: Some(ComponentStatus::DegradedPerformance),
+        ..ComponentChanges::default()
+    };
+    f.run(t(5, 8), |tx, ctx| {
+        components::change(tx, ctx, "bank-transfer", &IfMatch::any(), same)
+    })
+    .unwrap();
+    assert_eq!(
+        told(&f),
+        [
+            "incident.created",
+            "component.status_changed",
+            "component.status_changed"
+        ],
+        "a status set by hand is told once, an unchanged one not at all"
+    );
+
+    let mut drill = card_outage();
+    drill.drill = true;
+    f.run(t(5, 9), |tx, ctx| notices::open(tx, ctx, |_| Ok(drill)))
+        .unwrap();
+    assert_eq!(told(&f).len(), 3, "a drill tells nothing");
+}
