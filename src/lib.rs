@@ -17,6 +17,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;

@@ -11,9 +11,11 @@ mod console;
 mod console_manage;
 mod en;
 mod ko;
+mod mail;
 
 pub use console::{ConsoleTexts, console_texts};
 pub use console_manage::ManageTexts;
+pub use mail::{MailTexts, mail_texts};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
