@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod subscribe;
 pub mod web;
 
 pub use app::{App, AppHandle, StartError};

@@ -8,7 +8,7 @@
 mod audit;
 mod catalogue;
 mod dashboard;
-mod form;
+pub mod form;
 mod incident_page;
 mod incidents;
 mod inputs;
