@@ -494,3 +494,97 @@ async fn without_a_mail_server_nothing_offers_subscriptions() -> TestResult {
     assert!(!app.get("/").await?.text().await?.contains("/subscribe"));
     Ok(())
 }
+
+#[tokio::test]
+async fn admins_list_export_import_and_remove_subscribers() -> TestResult {
+    let smtp = Smtp::start().await?;
+    let app = app_with(&smtp).await;
+    subscribed(
+        &app,
+        &smtp,
+        &[("email", "a@example.com"), ("components", "card")],
+    )
+    .await?;
+    let unasked = json!({ "subscribers": [{ "email": "b@example.com" }] });
+    let r = app
+        .admin(reqwest::Method::POST, "/subscribers/import")
+        .json(&unasked)
+        .send()
+        .await?;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not without consent"
+    );
+    let import = json!({
+        "consented": true,
+        "subscribers": [
+            { "email": "B@example.com", "lang": "en", "components": ["kakaopay"] },
+            { "email": "a@example.com" }
+        ]
+    });
+    let r = app
+        .admin(reqwest::Method::POST, "/subscribers/import")
+        .json(&import)
+        .send()
+        .await?;
+    let done = expect_json(r, StatusCode::OK).await?;
+    assert_eq!(
+        (done["added"].as_u64(), done["existing"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        stored(&app, "b@example.com")?,
+        Some(true),
+        "confirmed at once"
+    );
+    let mails = smtp.mails()?.len();
+    assert_eq!(mails, 1, "an imported address is not mailed");
+
+    let page = ok(app
+        .admin(reqwest::Method::GET, "/subscribers?limit=1")
+        .send()
+        .await?)
+    .await?;
+    assert_eq!(page["items"][0]["email"], "a@example.com");
+    assert_eq!(page["items"][0]["components"], json!(["card"]));
+    let next = page["next_cursor"].as_str().ok_or("a next page")?;
+    let rest = ok(app
+        .admin(reqwest::Method::GET, &format!("/subscribers?after={next}"))
+        .send()
+        .await?)
+    .await?;
+    assert_eq!(rest["items"][0]["email"], "b@example.com");
+    let id = rest["items"][0]["id"].as_str().ok_or("an id")?.to_string();
+
+    let r = app
+        .admin(reqwest::Method::GET, "/subscribers/export")
+        .send()
+        .await?;
+    assert!(header(&r, "content-type").starts_with("text/csv"));
+    let csv = r.text().await?;
+    assert!(csv.starts_with("email,lang,components,created_at,confirmed_at\n"));
+    assert!(csv.contains("\"b@example.com\",\"en\",\"kakaopay\""));
+
+    let r = app
+        .admin(reqwest::Method::DELETE, &format!("/subscribers/{id}"))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(stored(&app, "b@example.com")?, None);
+    let r = app
+        .admin(reqwest::Method::DELETE, &format!("/subscribers/{id}"))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let audit = ok(app.admin(reqwest::Method::GET, "/audit").send().await?).await?;
+    assert!(
+        !audit.to_string().contains("b@example.com"),
+        "the audit log keeps no address"
+    );
+    Ok(())
+}
+
+async fn ok(r: reqwest::Response) -> TestResult<Value> {
+    expect_json(r, StatusCode::OK).await
+}
