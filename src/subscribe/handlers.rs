@@ -146,7 +146,7 @@ pub async fn subscribe(State(state): State<Subscriptions>, parts: Parts, body: B
         Subject::Address(ip) => ip.to_string(),
         other => format!("{other:?}"),
     };
-    let (address, kept) = (email.clone(), choices.clone());
+    let address = email.clone();
     let command = move |tx: &rusqlite::Transaction, ctx: &crate::service::Ctx| {
         subscribers::subscribe(tx, ctx, &address, choices, &client)
     };
@@ -159,7 +159,6 @@ pub async fn subscribe(State(state): State<Subscriptions>, parts: Parts, body: B
             } else {
                 t.invalid_choice
             };
-            let _ = kept;
             return refused(&state, lang, email, note).await;
         }
         Err(e) => return failed(&state, lang, e),
