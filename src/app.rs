@@ -18,13 +18,15 @@ use crate::config::Config;
 use crate::console::{self, Console, ConsoleParts};
 use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
+use crate::mail::{MailSetupError, Mailer, Sender};
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
+use crate::subscribe::{self, SubscriptionParts, Subscriptions};
 use crate::web::connections::{self, Limits};
 use crate::web::throttle::{FailureThrottle, Policy};
 use crate::web::{Assets, Metrics, Site, SiteParts};
-use crate::{admin, schedule, web};
+use crate::{admin, mail, schedule, web};
 
 /// What the app holds: the public site's and the admin API's state (each handed to its
 /// routes), and what the timer needs.
@@ -41,6 +43,8 @@ pub struct Shared {
     pub site: Site,
     pub admin: Admin,
     pub console: Console,
+    /// Email subscriptions, when a mail server is configured.
+    pub subscriptions: Option<Subscriptions>,
     /// Last, so it is dropped after the database connections above: `restore` cannot
     /// replace the database while anything of this server still has it open.
     _data_dir_lock: DataDirLock,
@@ -69,6 +73,8 @@ pub enum StartError {
     Snapshot(#[from] BuildError),
     #[error("cannot start the background threads: {0}")]
     Threads(std::io::Error),
+    #[error(transparent)]
+    Mail(#[from] MailSetupError),
 }
 
 pub struct App {
@@ -129,7 +135,9 @@ impl App {
             css_url: assets.url("style.css"),
             embed_css_url: assets.url("embed-frame.css"),
             embed_js_url: assets.url("embed-frame.js"),
+            subscriptions: config.smtp_url.is_some(),
         });
+        let css_url = settings.css_url.clone();
         let publisher = Arc::new(
             Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
         );
@@ -181,6 +189,26 @@ impl App {
             )),
             trusted_proxies: config.trusted_proxies.clone(),
         });
+        let subscriptions = match (&config.smtp_url, &config.smtp_from) {
+            (None, None) => None,
+            (Some(url), Some(from)) => Some(Subscriptions::new(SubscriptionParts {
+                writer: writer.clone(),
+                store: store.clone(),
+                mailer: Mailer::new(url)?,
+                sender: Sender::new(
+                    mail::read_from(from)?,
+                    &config.site_name,
+                    &base_url,
+                    config.timezone,
+                    mail::load_link_key(&config.data_dir)?,
+                ),
+                default_lang: config.default_lang,
+                css_url,
+                origin: console::origin_of(&base_url),
+                trusted_proxies: config.trusted_proxies.clone(),
+            })),
+            _ => return Err(MailSetupError::Half.into()),
+        };
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
@@ -190,6 +218,7 @@ impl App {
             site,
             admin,
             console,
+            subscriptions,
             _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served; a
@@ -284,6 +313,9 @@ impl AppState {
             }
             Err(e) => problems.push(format!("cannot read the due maintenance windows: {e}")),
         }
+        if let Err(e) = subscribe::forget_unconfirmed(&self.store, self.clock.now()).await {
+            problems.push(format!("cannot forget unconfirmed subscribers: {e}"));
+        }
         if let Err(e) = self.admin.key_uses.flush(&self.store).await {
             problems.push(format!("cannot record when keys were last used: {e}"));
         }
@@ -361,11 +393,15 @@ pub fn router(state: AppState, admin_timeout: Duration) -> Router {
     let console = console::router()
         .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
         .with_state(state.console.clone());
-    web::public::router()
+    let public = web::public::router()
         .fallback(fallback)
         .with_state(state.site.clone())
         .nest("/api/admin/v1", admin)
-        .merge(console)
+        .merge(console);
+    match &state.subscriptions {
+        Some(s) => public.merge(subscribe::router().with_state(s.clone())),
+        None => public,
+    }
 }
 
 async fn fallback(State(site): State<Site>, req: Request) -> Response {

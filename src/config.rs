@@ -76,6 +76,17 @@ pub struct Config {
     /// `X-Forwarded-For` names the client. Without them the socket's address is the client.
     #[arg(long, env = "PAYSTATUS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// The mail server for email subscriptions, in lettre's URL form: `smtp://host:port`,
+    /// `smtps://user:pass@host` (TLS), `smtp://host:587?tls=required` (STARTTLS). Unset:
+    /// subscriptions are off and the page does not offer them.
+    #[arg(long, env = "PAYSTATUS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of subscription mails: `status@example.com` or
+    /// `Status <status@example.com>`. Required with PAYSTATUS_SMTP_URL.
+    #[arg(long, env = "PAYSTATUS_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 fn parse_proxy(s: &str) -> Result<IpNet, String> {
@@ -113,6 +124,8 @@ impl Config {
             session_idle_minutes: 30,
             login_failure_burst: 10,
             trusted_proxies: Vec::new(),
+            smtp_url: None,
+            smtp_from: None,
         }
     }
 

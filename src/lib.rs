@@ -17,10 +17,12 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod subscribe;
 pub mod web;
 
 pub use app::{App, AppHandle, StartError};

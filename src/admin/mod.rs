@@ -14,6 +14,7 @@ mod notice_read;
 mod notices;
 mod openapi;
 mod query;
+mod subscribers;
 mod template_input;
 mod templates;
 mod views;
@@ -35,6 +36,7 @@ pub mod input {
         PostMaintenanceUpdate,
     };
     pub use super::notice_read::{OpensNotice, PostsUpdate};
+    pub use super::subscribers::to_csv;
     pub use super::template_input::{CreateTemplate, PatchTemplate};
 }
 
@@ -96,5 +98,6 @@ fn routes() -> OpenApiRouter<Admin> {
         .merge(maintenances::router())
         .merge(templates::router())
         .merge(keys::router())
+        .merge(subscribers::router())
         .merge(openapi::router())
 }

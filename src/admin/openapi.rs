@@ -91,6 +91,10 @@ pub fn document() -> OpenApi {
                     "Notice templates: the words a new notice starts from, with placeholders.",
                 ),
                 ("keys", "API keys."),
+                (
+                    "subscribers",
+                    "Email subscribers: list, export, import and remove.",
+                ),
                 ("audit", "Who did what, when."),
                 ("meta", "This document."),
             ]

@@ -514,3 +514,44 @@ pub fn json(view: &impl Serialize) -> Result<Value, Error> {
     serde_json::to_value(view)
         .map_err(|e| Error::Store(StoreError::Encode(format!("an admin answer as JSON: {e}"))))
 }
+
+/// An email subscriber: the address and its choices, nothing more.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriberView {
+    id: String,
+    email: String,
+    /// `ko` or `en`.
+    lang: String,
+    /// The channels followed; null: everything.
+    components: Option<Vec<String>>,
+    created_at: ApiTime,
+    /// Null until the address confirmed (unconfirmed ones are deleted after 48 hours).
+    confirmed_at: Option<ApiTime>,
+}
+
+impl SubscriberView {
+    pub fn new(s: &crate::domain::Subscriber, tz: Tz) -> SubscriberView {
+        SubscriberView {
+            id: s.id.clone(),
+            email: s.email.clone(),
+            lang: s.lang.code().to_string(),
+            components: s
+                .components
+                .as_ref()
+                .map(|c| c.iter().map(|id| id.as_str().to_string()).collect()),
+            created_at: ApiTime::new(s.created_at, tz),
+            confirmed_at: ApiTime::maybe(s.confirmed_at, tz),
+        }
+    }
+}
+
+list!(SubscriberPage of SubscriberView, "Pass as `after` for the next page; null on the last page.");
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedView {
+    /// Addresses added, confirmed.
+    pub added: usize,
+    /// Addresses already subscribed, left as they were.
+    pub existing: usize,
+}

@@ -8,7 +8,7 @@
 mod audit;
 mod catalogue;
 mod dashboard;
-mod form;
+pub mod form;
 mod incident_page;
 mod incidents;
 mod inputs;
@@ -19,6 +19,7 @@ mod notice_form;
 mod pages;
 mod people_admin;
 mod session;
+mod subscriber_admin;
 mod template_admin;
 mod views;
 
@@ -125,6 +126,16 @@ pub fn router() -> Router<Console> {
             get(catalogue::show).post(catalogue::create),
         )
         .route("/console/components/{id}", post(catalogue::change))
+        .route("/console/subscribers", get(subscriber_admin::show))
+        .route("/console/subscribers.csv", get(subscriber_admin::export))
+        .route(
+            "/console/subscribers/import",
+            post(subscriber_admin::import),
+        )
+        .route(
+            "/console/subscribers/{id}/remove",
+            post(subscriber_admin::remove),
+        )
         .route("/console/templates", get(template_admin::list))
         .route(
             "/console/templates/new",

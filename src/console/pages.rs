@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::cookie;
+use crate::domain::texts::subscriber_admin_texts;
 use crate::domain::{ConsoleTexts, Lang, Scope, Session, console_texts};
 use crate::error::Error;
 
@@ -25,6 +26,8 @@ pub struct Frame {
     pub can_incidents: bool,
     pub can_components: bool,
     pub can_keys: bool,
+    /// The menu's name for the email subscribers page.
+    pub subscribers: &'static str,
 }
 
 impl Frame {
@@ -38,6 +41,7 @@ impl Frame {
             can_incidents: can(Scope::Incidents),
             can_components: can(Scope::Components),
             can_keys: can(Scope::Keys),
+            subscribers: subscriber_admin_texts(lang).title,
         }
     }
 }

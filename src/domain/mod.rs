@@ -14,6 +14,7 @@ mod password;
 mod person;
 mod session;
 mod status;
+pub mod subscriber;
 mod suggestion;
 mod template;
 mod text;
@@ -45,6 +46,7 @@ pub use session::{
     session_token_hash, touch_every,
 };
 pub use status::{ComponentStatus, Impact, Indicator, Kind, Status, TransitionError};
+pub use subscriber::Subscriber;
 pub use suggestion::{Suggestion, recommend_now};
 pub use template::{
     Applied, Fill, Template, TemplateChanges, TemplateDraft, TemplateId, TemplateKind,

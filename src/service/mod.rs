@@ -15,6 +15,7 @@ pub mod notices;
 pub mod people;
 #[cfg(test)]
 mod people_tests;
+pub mod subscribers;
 pub mod templates;
 #[cfg(test)]
 mod tests;
@@ -60,6 +61,14 @@ impl Who {
         Who {
             key_id: None,
             name: "system".into(),
+        }
+    }
+
+    /// Someone on the public page managing their own subscription.
+    pub fn subscriber() -> Who {
+        Who {
+            key_id: None,
+            name: "subscriber".into(),
         }
     }
 

@@ -121,6 +121,7 @@ pub fn settings() -> Settings {
         css_url: "/assets/style.css".into(),
         embed_css_url: "/assets/embed-frame.css".into(),
         embed_js_url: "/assets/embed-frame.js".into(),
+        subscriptions: false,
     }
 }
 

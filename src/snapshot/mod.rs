@@ -52,6 +52,8 @@ pub struct Settings {
     pub css_url: String,
     pub embed_css_url: String,
     pub embed_js_url: String,
+    /// Email subscriptions are on (a mail server is configured): pages link to `/subscribe`.
+    pub subscriptions: bool,
 }
 
 /// Where a public document lives.

@@ -414,4 +414,31 @@ CREATE TABLE delivery_attempts (
     PRIMARY KEY (delivery_id, attempt)
 );
 "#,
+    // 9: email subscribers, and the confirmation mails sent per address and per client.
+    // (Numbered 9 on the `email` branch; renumber at merge if another migration lands first.)
+    r#"
+-- An address and its choices, nothing more. `components` is a JSON list of channel ids,
+-- NULL for everything. No token of a link is kept: the manage and unsubscribe links are
+-- signed with a key outside the database (mail/links.rs), and the one confirmation link
+-- is kept as its SHA-256 (`confirm_hash`), cleared once used.
+CREATE TABLE subscribers (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    lang          TEXT NOT NULL CHECK (lang IN ('ko', 'en')),
+    components    TEXT,
+    confirm_hash  TEXT UNIQUE,
+    created_at    TEXT NOT NULL,
+    confirmed_at  TEXT
+);
+CREATE INDEX subscribers_unconfirmed ON subscribers(created_at) WHERE confirmed_at IS NULL;
+
+-- Confirmation mails sent per day, by a hash of the address or by the requesting client:
+-- kept in the database so a restart does not hand out a fresh allowance.
+CREATE TABLE confirmation_mails (
+    subject  TEXT NOT NULL,
+    day      TEXT NOT NULL,
+    sent     INTEGER NOT NULL,
+    PRIMARY KEY (subject, day)
+);
+"#,
 ];

@@ -22,6 +22,7 @@ mod plans;
 mod pool;
 mod restore;
 mod seed;
+mod subscribers;
 pub mod synthetic;
 mod template_seed;
 mod templates;
@@ -53,6 +54,12 @@ pub use people::{
     person_with_password, session_by_hash, set_last_login, set_person_role, touch_session,
 };
 pub use restore::{KeptAside, Restored, restore};
+pub use subscribers::{
+    confirm_subscriber, confirmation_mails_sent, confirmed_subscribers, count_confirmation_mail,
+    delete_mail_counts_before, delete_subscriber, delete_unconfirmed_before, insert_subscriber,
+    set_confirm_hash, subscriber_by_confirm, subscriber_by_email, subscriber_by_id,
+    subscribers_page, update_choices,
+};
 pub use templates::{
     all_templates, delete_template, insert_template, template_by_id, update_template,
 };

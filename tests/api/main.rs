@@ -24,6 +24,7 @@ mod public_page;
 mod schemathesis;
 mod secrets;
 mod slow_clients;
+mod subscriptions;
 mod templates;
 mod throttling;
 mod users_cli;

@@ -38,6 +38,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/admin/v1/keys"),
     ("delete", "/api/admin/v1/keys/{id}"),
     ("get", "/api/admin/v1/audit"),
+    ("get", "/api/admin/v1/subscribers"),
+    ("get", "/api/admin/v1/subscribers/export"),
+    ("post", "/api/admin/v1/subscribers/import"),
+    ("delete", "/api/admin/v1/subscribers/{id}"),
     ("get", "/api/admin/v1/openapi.json"),
 ];
 

@@ -9,11 +9,15 @@
 
 mod console;
 mod console_manage;
+mod console_subscribers;
 mod en;
 mod ko;
+mod mail;
 
 pub use console::{ConsoleTexts, console_texts};
 pub use console_manage::ManageTexts;
+pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
+pub use mail::{MailTexts, mail_texts};
 
 use chrono::DateTime;
 use chrono_tz::Tz;

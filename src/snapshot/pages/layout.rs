@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{PageContext, with_lang_explicit};
 use crate::domain::Lang;
-use crate::domain::texts::Texts;
+use crate::domain::texts::{Texts, mail_texts};
 
 pub struct Layout<'a> {
     pub t: &'static Texts,
@@ -19,6 +19,9 @@ pub struct Layout<'a> {
     pub updated: Option<Stamp>,
     pub zone: String,
     pub home_url: String,
+    /// The subscribe page, when subscriptions are on.
+    pub subscribe_url: Option<String>,
+    pub subscribe_text: &'static str,
 }
 
 /// A time for people and for machines (`<time datetime>`).
@@ -55,6 +58,8 @@ impl<'a> PageContext<'a> {
             }),
             zone: self.fmt.zone_name(),
             home_url: self.link("/"),
+            subscribe_url: self.settings.subscriptions.then(|| self.link("/subscribe")),
+            subscribe_text: mail_texts(self.lang).page_link,
         }
     }
 }
