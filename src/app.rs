@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::console::{self, Console, ConsoleParts};
 use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
+use crate::notify::{AddressPolicy, Channel, WebhookChannel, Worker, guarded_client};
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
@@ -69,6 +70,8 @@ pub enum StartError {
     Snapshot(#[from] BuildError),
     #[error("cannot start the background threads: {0}")]
     Threads(std::io::Error),
+    #[error("cannot build the webhooks' HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
 }
 
 pub struct App {
@@ -79,6 +82,7 @@ pub struct App {
     limits: Limits,
     shutdown: watch::Sender<bool>,
     base_url: String,
+    worker: Worker,
 }
 
 /// Lets tests (and signals) drive a running app.
@@ -133,13 +137,22 @@ impl App {
         let publisher = Arc::new(
             Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
         );
+        let outbox = Arc::new(tokio::sync::Notify::new());
         let writer = Writer {
             store: store.clone(),
             publisher: publisher.clone(),
             clock: clock.clone(),
             timezone: config.timezone,
             default_lang: config.default_lang,
+            outbox: outbox.clone(),
         };
+        let policy = AddressPolicy {
+            allow_private: config.webhook_allow_private,
+        };
+        let webhooks = WebhookChannel::new(publisher.clone(), guarded_client(policy)?, policy);
+        // Email subscriptions join this list.
+        let channels: Vec<Arc<dyn Channel>> = vec![Arc::new(webhooks)];
+        let worker = Worker::new(store.clone(), clock.clone(), outbox, channels);
         let metrics = Arc::new(Metrics::default());
         let site = Site::new(SiteParts {
             publisher: publisher.clone(),
@@ -216,6 +229,7 @@ impl App {
             },
             shutdown,
             base_url,
+            worker,
         })
     }
 
@@ -243,6 +257,7 @@ impl App {
             self.refresh,
             self.shutdown.subscribe(),
         ));
+        let worker = tokio::spawn(self.worker.run());
         let result = connections::serve(
             self.listener,
             self.router,
@@ -252,6 +267,14 @@ impl App {
         )
         .await;
         timer.abort();
+        // Attempts in flight are dropped with it; their leases run out and the next
+        // server sends them again.
+        worker.abort();
+        if let Err(e) = worker.await
+            && e.is_panic()
+        {
+            tracing::error!(error = %e, "the outbox's worker had panicked");
+        }
         // Its handle shares the state (and so the data directory's lock): let it go now.
         if let Err(e) = timer.await
             && e.is_panic()
@@ -303,6 +326,8 @@ impl AppHandle {
     /// timer does. The rebuild runs whatever happened before it.
     pub async fn tick(&self) -> Result<(), TickError> {
         let mut problems = self.state.tick_chores().await;
+        // Retries that came due with the clock are sent now, not at the next poll.
+        self.state.writer.outbox.notify_one();
         if let Err(e) = self.state.publisher.refresh().await {
             problems.push(format!("cannot rebuild the page: {e}"));
         }

@@ -76,6 +76,19 @@ pub struct Config {
     /// `X-Forwarded-For` names the client. Without them the socket's address is the client.
     #[arg(long, env = "PAYSTATUS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// Lets webhooks reach loopback, private and link-local addresses (`1`): for tests
+    /// and deployments whose receivers are on the inside. Off, such addresses are refused.
+    #[arg(long, env = "PAYSTATUS_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, value_parser = parse_flag)]
+    pub webhook_allow_private: bool,
+}
+
+fn parse_flag(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "1" | "true" => Ok(true),
+        "0" | "false" | "" => Ok(false),
+        other => Err(format!("`{other}` is neither 1 nor 0")),
+    }
 }
 
 fn parse_proxy(s: &str) -> Result<IpNet, String> {
@@ -113,6 +126,7 @@ impl Config {
             session_idle_minutes: 30,
             login_failure_burst: 10,
             trusted_proxies: Vec::new(),
+            webhook_allow_private: false,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod notify;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;

@@ -17,6 +17,8 @@ mod query;
 mod template_input;
 mod templates;
 mod views;
+mod webhook_views;
+mod webhooks;
 mod write;
 
 use axum::Router;
@@ -96,5 +98,6 @@ fn routes() -> OpenApiRouter<Admin> {
         .merge(maintenances::router())
         .merge(templates::router())
         .merge(keys::router())
+        .merge(webhooks::router())
         .merge(openapi::router())
 }

@@ -18,6 +18,7 @@ mod people_tests;
 pub mod templates;
 #[cfg(test)]
 mod tests;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -138,6 +139,8 @@ pub struct Writer {
     pub clock: Arc<dyn Clock>,
     pub timezone: Tz,
     pub default_lang: Lang,
+    /// Poked after every commit: the outbox's worker sends what the write told at once.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl Writer {
@@ -207,6 +210,7 @@ impl Writer {
         let ctx = self.context(who);
         let started = std::time::Instant::now();
         let result = self.store.write(move |tx| work(tx, &ctx)).await?;
+        self.outbox.notify_one();
         if changed(&result) {
             let committed = started.elapsed();
             self.publisher
