@@ -65,8 +65,8 @@ async fn list(State(state): State<Admin>, _: Auth<scope::Components>) -> Result<
 
 /// Add a webhook endpoint
 ///
-/// The answer holds the signing secret (`secret`); it is never shown again. Scope:
-/// `components`.
+/// The answer holds the signing secret (`secret`); it is never shown again.
+/// Scope: `components`.
 #[utoipa::path(
     post,
     path = "/webhooks",
@@ -250,8 +250,8 @@ async fn send_test(
 
 /// List a webhook's deliveries
 ///
-/// The newest 100, each with every attempt: time, status code, latency, error. Scope:
-/// `components`.
+/// The newest 100, each with every attempt: time, status code, latency, error.
+/// Scope: `components`.
 #[utoipa::path(
     get,
     path = "/webhooks/{id}/deliveries",

@@ -50,6 +50,8 @@ fn component(api: &ApiObjects, change: &ComponentChange) -> Value {
     let mut v = api
         .component(&change.component)
         .unwrap_or_else(|| json!({ "id": change.component, "status": change.new }));
+    // The event's word, should the page be rebuilt a moment after it is sent.
+    v["status"] = json!(change.new);
     v["old_status"] = json!(change.old);
     v
 }

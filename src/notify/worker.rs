@@ -12,6 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
@@ -163,8 +164,9 @@ impl Worker {
             };
             let (store, clock, channel) = (self.store.clone(), self.clock.clone(), channel.clone());
             in_flight.spawn(async move {
+                let started = clock.now();
                 let attempt = job.send().await;
-                record(store, clock, channel, delivery, attempt, permit).await;
+                record(store, started, channel, delivery, attempt, permit).await;
             });
         }
         Ok(())
@@ -181,16 +183,16 @@ fn prepare(
     c.prepare(tx, d, &event)
 }
 
-/// Records an attempt and where the delivery stands now; the slot is freed after.
+/// Records an attempt made at `now` (when it started: the retry is timed from there)
+/// and where the delivery stands; the slot is freed after.
 async fn record(
     store: Store,
-    clock: Arc<dyn Clock>,
+    now: DateTime<Utc>,
     channel: Arc<dyn Channel>,
     delivery: Delivery,
     attempt: Attempt,
     _slot: OwnedSemaphorePermit,
 ) {
-    let now = clock.now();
     let id = delivery.id.clone();
     let written = store
         .write(move |tx| {

@@ -210,16 +210,17 @@ impl Writer {
         let ctx = self.context(who);
         let started = std::time::Instant::now();
         let result = self.store.write(move |tx| work(tx, &ctx)).await?;
-        self.outbox.notify_one();
-        if changed(&result) {
+        let published = if changed(&result) {
             let committed = started.elapsed();
-            self.publisher
-                .publish_write()
-                .await
-                .map_err(|e| Error::Unpublished(e.to_string()))?;
+            let published = self.publisher.publish_write().await;
             tracing::debug!(?committed, published = ?started.elapsed(), "write");
-        }
-        Ok(result)
+            published.map_err(|e| Error::Unpublished(e.to_string()))
+        } else {
+            Ok(())
+        };
+        // What the write told is sent now, rendered from the page that shows it.
+        self.outbox.notify_one();
+        published.map(|()| result)
     }
 }
 

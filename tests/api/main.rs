@@ -27,3 +27,4 @@ mod slow_clients;
 mod templates;
 mod throttling;
 mod users_cli;
+mod webhooks;
