@@ -19,6 +19,7 @@ use crate::console::{self, Console, ConsoleParts};
 use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
 use crate::mail::{MailSetupError, Mailer, Sender};
+use crate::notify::{AddressPolicy, Channel, EmailChannel, WebhookChannel, Worker, guarded_client};
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
@@ -75,6 +76,8 @@ pub enum StartError {
     Threads(std::io::Error),
     #[error(transparent)]
     Mail(#[from] MailSetupError),
+    #[error("cannot build the webhooks' HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
 }
 
 pub struct App {
@@ -85,6 +88,7 @@ pub struct App {
     limits: Limits,
     shutdown: watch::Sender<bool>,
     base_url: String,
+    worker: Worker,
 }
 
 /// Lets tests (and signals) drive a running app.
@@ -141,13 +145,40 @@ impl App {
         let publisher = Arc::new(
             Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
         );
+        let outbox = Arc::new(tokio::sync::Notify::new());
         let writer = Writer {
             store: store.clone(),
             publisher: publisher.clone(),
             clock: clock.clone(),
             timezone: config.timezone,
             default_lang: config.default_lang,
+            outbox: outbox.clone(),
         };
+        let policy = AddressPolicy {
+            allow_private: config.webhook_allow_private,
+        };
+        let webhooks = WebhookChannel::new(publisher.clone(), guarded_client(policy)?, policy);
+        let mut channels: Vec<Arc<dyn Channel>> = vec![Arc::new(webhooks)];
+        // Email subscriptions, when a mail server is configured (both settings or none).
+        let mail_parts = match (&config.smtp_url, &config.smtp_from) {
+            (None, None) => None,
+            (Some(url), Some(from)) => Some((
+                Mailer::new(url)?,
+                Sender::new(
+                    mail::read_from(from)?,
+                    &config.site_name,
+                    &base_url,
+                    config.timezone,
+                    mail::load_link_key(&config.data_dir)?,
+                ),
+            )),
+            _ => return Err(MailSetupError::Half.into()),
+        };
+        if let Some((mailer, sender)) = &mail_parts {
+            let email = EmailChannel::new(mailer.clone(), sender.clone(), clock.clone());
+            channels.push(Arc::new(email));
+        }
+        let worker = Worker::new(store.clone(), clock.clone(), outbox, channels);
         let metrics = Arc::new(Metrics::default());
         let site = Site::new(SiteParts {
             publisher: publisher.clone(),
@@ -189,26 +220,18 @@ impl App {
             )),
             trusted_proxies: config.trusted_proxies.clone(),
         });
-        let subscriptions = match (&config.smtp_url, &config.smtp_from) {
-            (None, None) => None,
-            (Some(url), Some(from)) => Some(Subscriptions::new(SubscriptionParts {
+        let subscriptions = mail_parts.map(|(mailer, sender)| {
+            Subscriptions::new(SubscriptionParts {
                 writer: writer.clone(),
                 store: store.clone(),
-                mailer: Mailer::new(url)?,
-                sender: Sender::new(
-                    mail::read_from(from)?,
-                    &config.site_name,
-                    &base_url,
-                    config.timezone,
-                    mail::load_link_key(&config.data_dir)?,
-                ),
+                mailer,
+                sender,
                 default_lang: config.default_lang,
                 css_url,
                 origin: console::origin_of(&base_url),
                 trusted_proxies: config.trusted_proxies.clone(),
-            })),
-            _ => return Err(MailSetupError::Half.into()),
-        };
+            })
+        });
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
@@ -245,6 +268,7 @@ impl App {
             },
             shutdown,
             base_url,
+            worker,
         })
     }
 
@@ -272,6 +296,7 @@ impl App {
             self.refresh,
             self.shutdown.subscribe(),
         ));
+        let worker = tokio::spawn(self.worker.run());
         let result = connections::serve(
             self.listener,
             self.router,
@@ -281,6 +306,14 @@ impl App {
         )
         .await;
         timer.abort();
+        // Attempts in flight are dropped with it; their leases run out and the next
+        // server sends them again.
+        worker.abort();
+        if let Err(e) = worker.await
+            && e.is_panic()
+        {
+            tracing::error!(error = %e, "the outbox's worker had panicked");
+        }
         // Its handle shares the state (and so the data directory's lock): let it go now.
         if let Err(e) = timer.await
             && e.is_panic()
@@ -335,6 +368,8 @@ impl AppHandle {
     /// timer does. The rebuild runs whatever happened before it.
     pub async fn tick(&self) -> Result<(), TickError> {
         let mut problems = self.state.tick_chores().await;
+        // Retries that came due with the clock are sent now, not at the next poll.
+        self.state.writer.outbox.notify_one();
         if let Err(e) = self.state.publisher.refresh().await {
             problems.push(format!("cannot rebuild the page: {e}"));
         }

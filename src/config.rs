@@ -87,6 +87,19 @@ pub struct Config {
     /// `Status <status@example.com>`. Required with PAYSTATUS_SMTP_URL.
     #[arg(long, env = "PAYSTATUS_SMTP_FROM")]
     pub smtp_from: Option<String>,
+
+    /// Lets webhooks reach loopback, private and link-local addresses (`1`): for tests
+    /// and deployments whose receivers are on the inside. Off, such addresses are refused.
+    #[arg(long, env = "PAYSTATUS_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, value_parser = parse_flag)]
+    pub webhook_allow_private: bool,
+}
+
+fn parse_flag(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "1" | "true" => Ok(true),
+        "0" | "false" | "" => Ok(false),
+        other => Err(format!("`{other}` is neither 1 nor 0")),
+    }
 }
 
 fn parse_proxy(s: &str) -> Result<IpNet, String> {
@@ -126,6 +139,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             smtp_url: None,
             smtp_from: None,
+            webhook_allow_private: false,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod console;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod notify;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;

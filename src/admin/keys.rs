@@ -15,7 +15,7 @@ use super::json::JsonBody;
 use super::openapi as doc;
 use super::query::{EntryId, PageLimit, QueryParams};
 use super::views::{self, AuditEntryView, AuditPage, KeyList, KeyView, NewKeyView};
-use super::write::{Answer, json_response, write};
+use super::write::{Answer, SHOWN_ONCE, json_response, write};
 use crate::domain::{ApiKey, FieldErrors, Scope, ScopeInput};
 use crate::error::Error;
 use crate::service::Ctx;
@@ -120,7 +120,7 @@ async fn create(
         // The only time the key itself is ever shown.
         let view = NewKeyView::new(&made.key, &made.secret, tz);
         Ok(Answer {
-            secret: Some("key"),
+            secret: Some(("key", SHOWN_ONCE)),
             ..Answer::new(StatusCode::CREATED, views::json(&view)?, None)
         })
     };

@@ -18,6 +18,8 @@ mod subscribers;
 mod template_input;
 mod templates;
 mod views;
+mod webhook_views;
+mod webhooks;
 mod write;
 
 use axum::Router;
@@ -99,5 +101,6 @@ fn routes() -> OpenApiRouter<Admin> {
         .merge(templates::router())
         .merge(keys::router())
         .merge(subscribers::router())
+        .merge(webhooks::router())
         .merge(openapi::router())
 }

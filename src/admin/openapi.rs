@@ -31,6 +31,9 @@ use crate::domain::{
     IncidentStatusInput, InputTime, Kind, MaintenanceStatusInput, ScopeInput, Status, StatusInput,
     TemplateId, TemplateIdInput, TemplateKind, TemplateKindInput, TextInput,
 };
+use crate::domain::{
+    EventKind, EventKindInput, Lang, LangInput, WebhookFormat, WebhookFormatInput,
+};
 use crate::error::{Error, Problem};
 use crate::store::StoreError;
 
@@ -53,8 +56,8 @@ pub fn document() -> OpenApi {
                 .title("paystatus admin API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "Write incidents, maintenances, components, notice templates and API \
-                     keys. Every route \
+                    "Write incidents, maintenances, components, notice templates, webhook \
+                     endpoints and API keys. Every route \
                      except this document needs `Authorization: Bearer <key>`; each \
                      operation names the scope its key needs. Errors are \
                      `application/problem+json` (RFC 9457).",
@@ -89,6 +92,10 @@ pub fn document() -> OpenApi {
                 (
                     "templates",
                     "Notice templates: the words a new notice starts from, with placeholders.",
+                ),
+                (
+                    "webhooks",
+                    "Endpoints sent every event they ask for, signed per Standard Webhooks.",
                 ),
                 ("keys", "API keys."),
                 (
@@ -249,6 +256,35 @@ impl PartialSchema for TemplateKind {
 }
 impl ToSchema for TemplateKind {}
 
+impl PartialSchema for EventKind {
+    fn schema() -> RefOr<Schema> {
+        string_enum(EventKind::ALL.map(EventKind::as_str))
+            .description(Some("A kind of event a webhook endpoint may ask for."))
+            .into()
+    }
+}
+impl ToSchema for EventKind {}
+
+impl PartialSchema for WebhookFormat {
+    fn schema() -> RefOr<Schema> {
+        string_enum(WebhookFormat::ALL.map(WebhookFormat::as_str))
+            .description(Some(
+                "standard: `{\"type\", \"timestamp\", \"data\"}` with `/api/v2`'s object; \
+                 statuspage: what Statuspage sends; slack: `{\"text\"}` for Slack and \
+                 Mattermost incoming webhooks.",
+            ))
+            .into()
+    }
+}
+impl ToSchema for WebhookFormat {}
+
+impl PartialSchema for Lang {
+    fn schema() -> RefOr<Schema> {
+        string_enum(Lang::ALL.map(Lang::code)).into()
+    }
+}
+impl ToSchema for Lang {}
+
 /// The status values an incident accepts.
 pub enum IncidentStatus {}
 
@@ -332,6 +368,9 @@ described_as!(
     TemplateKindInput => TemplateKind,
     TemplateIdInput => TemplateId,
     StatusInput => Status,
+    EventKindInput => EventKind,
+    WebhookFormatInput => WebhookFormat,
+    LangInput => Lang,
 );
 
 /// A time as `InputTime::read` accepts it.

@@ -25,11 +25,11 @@ use crate::store::{AuditEntry, StoreError};
 pub struct ApiTime(String);
 
 impl ApiTime {
-    fn new(t: DateTime<Utc>, tz: Tz) -> ApiTime {
+    pub fn new(t: DateTime<Utc>, tz: Tz) -> ApiTime {
         ApiTime(api_time(t, tz))
     }
 
-    fn maybe(t: Option<DateTime<Utc>>, tz: Tz) -> Option<ApiTime> {
+    pub fn maybe(t: Option<DateTime<Utc>>, tz: Tz) -> Option<ApiTime> {
         t.map(|t| ApiTime::new(t, tz))
     }
 }
@@ -501,6 +501,8 @@ macro_rules! list {
         }
     };
 }
+
+pub(super) use list;
 
 list!(ComponentList of ComponentView, "Always null: the list is complete.");
 list!(IncidentList of IncidentView, "Pass as `cursor` for the next page; null on the last page.");

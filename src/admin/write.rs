@@ -17,13 +17,16 @@ pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
     pub etag: Option<String>,
-    /// A field of `body` holding a secret shown this once: the saved copy a replay answers
-    /// with says it was shown instead, so no secret is ever at rest.
-    pub secret: Option<&'static str>,
+    /// A field of `body` holding a secret shown this once, and what the saved copy a
+    /// replay answers with says instead, so no answer kept holds a secret.
+    pub secret: Option<(&'static str, &'static str)>,
 }
 
-/// What a replay says in place of a secret.
+/// What a replay says in place of an API key.
 pub const SHOWN_ONCE: &str = "The key was shown once, when it was made, and is not kept. If it was lost, revoke this key and make a new one.";
+
+/// What a replay says in place of a webhook's signing secret.
+pub const SECRET_SHOWN_ONCE: &str = "The secret was shown once, when it was made. If it was lost, rotate it (POST /webhooks/{id}/rotate-secret).";
 
 impl Answer {
     pub fn new(status: StatusCode, body: Value, etag: Option<String>) -> Answer {
@@ -45,14 +48,11 @@ impl Replayable for Answer {
     fn saved(&self) -> Result<SavedResponse, Error> {
         let body = match self.secret {
             None => self.body.to_string(),
-            Some(field) => {
+            Some((field, note)) => {
                 let mut kept = self.body.clone();
                 if let Some(obj) = kept.as_object_mut() {
                     obj.insert(field.to_string(), Value::Null);
-                    obj.insert(
-                        format!("{field}_shown_once"),
-                        Value::String(SHOWN_ONCE.into()),
-                    );
+                    obj.insert(format!("{field}_shown_once"), Value::String(note.into()));
                 }
                 kept.to_string()
             }

@@ -6,7 +6,8 @@
 use serde::Deserialize;
 
 use super::{
-    ComponentId, ComponentStatus, FieldError, Impact, Kind, Scope, Status, TemplateId, TemplateKind,
+    ComponentId, ComponentStatus, EventKind, FieldError, Impact, Kind, Lang, Scope, Status,
+    TemplateId, TemplateKind, WebhookFormat,
 };
 
 macro_rules! chosen {
@@ -98,6 +99,22 @@ chosen!(
     /// A component id as sent.
     ComponentIdInput of ComponentId, "a component id", "1–40 of a-z, 0-9 and -",
     |s| ComponentId::parse(s, "").ok()
+);
+
+chosen!(
+    /// A kind of event a webhook endpoint asks for, as sent (the test event is not one).
+    EventKindInput of EventKind, "a kind of event", one_of(EventKind::expected()),
+    |s| EventKind::parse(s).filter(|k| *k != EventKind::Test)
+);
+chosen!(
+    /// A webhook's format as sent.
+    WebhookFormatInput of WebhookFormat, "a format", one_of(WebhookFormat::expected()),
+    WebhookFormat::parse
+);
+chosen!(
+    /// A language as sent: `ko` or `en`.
+    LangInput of Lang, "a language", "ko or en",
+    |s| Lang::ALL.into_iter().find(|l| l.code() == s)
 );
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub enum EventKind {
     MaintenanceStarted,
     MaintenanceCompleted,
     ComponentStatusChanged,
+    /// Sent on an operator's request to one webhook endpoint, to try it; never fanned out.
+    Test,
 }
 
 impl EventKind {
@@ -44,16 +46,25 @@ impl EventKind {
             EventKind::MaintenanceStarted => "maintenance.started",
             EventKind::MaintenanceCompleted => "maintenance.completed",
             EventKind::ComponentStatusChanged => "component.status_changed",
+            EventKind::Test => "webhook.test",
         }
     }
 
+    /// Any kind, the test event's included (`ALL` is what receivers may choose from).
     pub fn parse(s: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+        EventKind::ALL
+            .into_iter()
+            .chain([EventKind::Test])
+            .find(|k| k.as_str() == s)
     }
 
-    /// Whether it is about a notice (else about a component).
+    pub fn expected() -> String {
+        EventKind::ALL.map(EventKind::as_str).join(", ")
+    }
+
+    /// Whether it is about a notice (else about a component, or a test).
     pub fn is_notice(self) -> bool {
-        self != EventKind::ComponentStatusChanged
+        !matches!(self, EventKind::ComponentStatusChanged | EventKind::Test)
     }
 }
 
@@ -149,6 +160,18 @@ impl Incident {
             at: now,
         }));
         out
+    }
+}
+
+/// The event an operator sends to try a webhook endpoint.
+pub fn test_event(now: DateTime<Utc>) -> Event {
+    Event {
+        id: new_id(),
+        kind: EventKind::Test,
+        notice: None,
+        update: None,
+        component: None,
+        at: now,
     }
 }
 
@@ -343,5 +366,6 @@ mod tests {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(EventKind::parse("incident.deleted"), None);
+        assert_eq!(EventKind::parse("webhook.test"), Some(EventKind::Test));
     }
 }

@@ -20,15 +20,17 @@ mod template;
 mod text;
 pub mod texts;
 mod time;
+mod webhook;
 
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use choice::{
-    ComponentIdInput, ComponentStatusInput, ImpactInput, IncidentStatusInput,
-    MaintenanceStatusInput, ScopeInput, StatusInput, TemplateIdInput, TemplateKindInput,
+    ComponentIdInput, ComponentStatusInput, EventKindInput, ImpactInput, IncidentStatusInput,
+    LangInput, MaintenanceStatusInput, ScopeInput, StatusInput, TemplateIdInput, TemplateKindInput,
+    WebhookFormatInput,
 };
 pub use component::{Component, ComponentId};
-pub use events::{Event, EventKind, NoticeMark, component_event};
+pub use events::{Event, EventKind, NoticeMark, component_event, test_event};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
@@ -55,6 +57,10 @@ pub use template::{
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
 pub use texts::{ConsoleTexts, console_texts};
 pub use time::{Clock, InputTime, ManualClock, SystemClock};
+pub use webhook::{
+    BadSecret, WEBHOOK_CHANNEL, WEBHOOK_RETRY_WINDOW, Webhook, WebhookFormat, new_webhook_secret,
+    read_webhook_url, sign_webhook, webhook_retry,
+};
 
 use serde::Serialize;
 

@@ -8,7 +8,7 @@ pub mod channel;
 mod links;
 pub mod render;
 
-pub use channel::{CHANNEL, prepare, recipients};
+pub use channel::{CHANNEL, PrepareError, prepare, recipients};
 pub use links::{Sender, load_link_key};
 
 use lettre::message::Mailbox;

@@ -19,6 +19,7 @@ pub mod subscribers;
 pub mod templates;
 #[cfg(test)]
 mod tests;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -147,6 +148,8 @@ pub struct Writer {
     pub clock: Arc<dyn Clock>,
     pub timezone: Tz,
     pub default_lang: Lang,
+    /// Poked after every commit: the outbox's worker sends what the write told at once.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl Writer {
@@ -216,15 +219,17 @@ impl Writer {
         let ctx = self.context(who);
         let started = std::time::Instant::now();
         let result = self.store.write(move |tx| work(tx, &ctx)).await?;
-        if changed(&result) {
+        let published = if changed(&result) {
             let committed = started.elapsed();
-            self.publisher
-                .publish_write()
-                .await
-                .map_err(|e| Error::Unpublished(e.to_string()))?;
+            let published = self.publisher.publish_write().await;
             tracing::debug!(?committed, published = ?started.elapsed(), "write");
-        }
-        Ok(result)
+            published.map_err(|e| Error::Unpublished(e.to_string()))
+        } else {
+            Ok(())
+        };
+        // What the write told is sent now, rendered from the page that shows it.
+        self.outbox.notify_one();
+        published.map(|()| result)
     }
 }
 

@@ -324,5 +324,49 @@ pub fn incident_document(
     builder.build(API, body)
 }
 
+/// What webhooks carry, as `/api/v2` writes it: a notice's or a component's object and the
+/// page's status, against the live read model.
+pub struct ApiObjects<'a> {
+    api: Api<'a>,
+}
+
+impl<'a> ApiObjects<'a> {
+    pub fn new(
+        model: &'a ReadModel,
+        settings: &'a Settings,
+        lang: Lang,
+        fragments: &'a Fragments<'a>,
+    ) -> ApiObjects<'a> {
+        ApiObjects {
+            api: Api {
+                model,
+                settings,
+                lang,
+                fragments,
+            },
+        }
+    }
+
+    /// A notice's object (`incident` of `/api/v2/incidents/{id}.json`).
+    pub fn notice(&self, i: &Incident) -> Value {
+        self.api.incident(i)
+    }
+
+    /// A component's object, if it is in the catalogue.
+    pub fn component(&self, id: &crate::domain::ComponentId) -> Option<Value> {
+        self.api.model.component(id).map(|c| self.api.component(c))
+    }
+
+    /// `{"indicator", "description"}` of `/api/v2/status.json`.
+    pub fn status(&self) -> Value {
+        self.api.status()
+    }
+
+    /// The page's id, as every document names it.
+    pub fn page_id(&self) -> &'static str {
+        PAGE_ID
+    }
+}
+
 /// The public JSON: open to every origin.
 const API: Serving = Serving::new(JSON, CachePolicy::Status).cors();

@@ -29,6 +29,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio::sync::watch;
 
+pub use api_v2::ApiObjects;
 pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, etag_of};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
@@ -249,6 +250,18 @@ impl Publisher {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Runs `f` with the `/api/v2` objects of the live read model in `lang`.
+    pub fn with_api_objects<T>(&self, lang: Lang, f: impl FnOnce(&ApiObjects) -> T) -> T {
+        let snapshot = self.current();
+        let fragments = fragments::Fragments::none();
+        f(&ApiObjects::new(
+            &snapshot.model,
+            &self.settings,
+            lang,
+            &fragments,
+        ))
     }
 
     /// Snapshots built so far, in all.

@@ -441,4 +441,24 @@ CREATE TABLE confirmation_mails (
     PRIMARY KEY (subject, day)
 );
 "#,
+    // 10: webhook endpoints.
+    r#"
+-- Where events are sent. `secret` is kept as it was made, not hashed: every request is
+-- signed with it (an HMAC needs the key itself). It is never logged, and an answer shows
+-- it only when it is made or rotated. components and events: JSON arrays, NULL = all.
+CREATE TABLE webhooks (
+    id               TEXT PRIMARY KEY,
+    url              TEXT NOT NULL,
+    components       TEXT,
+    events           TEXT,
+    lang             TEXT NOT NULL CHECK (lang IN ('ko', 'en')),
+    format           TEXT NOT NULL CHECK (format IN ('standard', 'statuspage', 'slack')),
+    secret           TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    disabled_at      TEXT,
+    disabled_reason  TEXT,
+    failing_since    TEXT
+);
+"#,
 ];

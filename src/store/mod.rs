@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod codec;
 mod components;
+mod deliveries;
 mod idempotency;
 mod incidents;
 mod keys;
@@ -26,6 +27,7 @@ mod subscribers;
 pub mod synthetic;
 mod template_seed;
 mod templates;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -39,6 +41,10 @@ pub use components::{
     component_id_taken, delete_component, group_members, insert_component, set_component_status,
     update_component,
 };
+pub use deliveries::{
+    AttemptRecord, Delivery, DeliveryRecord, DeliveryState, deliveries_to, first_attempt_at,
+    insert_delivery, lease_due, record_attempt, set_delivery_state,
+};
 pub use idempotency::{SavedResponse, save_response, saved_response};
 pub use incidents::{incident_by_id, incidents_by_ids, notice_versions, save_incident};
 pub use keys::{all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
@@ -47,7 +53,7 @@ pub use notice_lists::{
     IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, notice_ids_page,
     open_notice_ids, recent_notice_ids, recently_updated_ids,
 };
-pub use outbox::{events_since, events_to_fan_out, insert_events, mark_fanned_out};
+pub use outbox::{event_by_id, events_since, events_to_fan_out, insert_events, mark_fanned_out};
 pub use people::{
     all_people, delete_dead_sessions, delete_dead_sessions_of, disable_person, end_session,
     end_sessions_of, insert_person, insert_session, person_by_email, person_by_id,
@@ -62,6 +68,10 @@ pub use subscribers::{
 };
 pub use templates::{
     all_templates, delete_template, insert_template, template_by_id, update_template,
+};
+pub use webhooks::{
+    all_webhooks, delete_webhook, disable_webhook, insert_webhook, set_webhook_secret,
+    update_webhook, webhook_by_id, webhook_failing, webhook_secret, webhook_succeeded,
 };
 
 use migrations::MIGRATIONS;

@@ -2,7 +2,7 @@
 //! them (those not yet expanded into deliveries).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::codec::{parse_time, time};
 use super::{StoreError, StoreResult};
@@ -91,6 +91,15 @@ pub fn events_to_fan_out(conn: &Connection, limit: usize) -> StoreResult<Vec<Eve
     ))?;
     let rows = stmt.query_map([limit as i64], from_row)?;
     rows.map(|r| r?.into_event()).collect()
+}
+
+/// The event `id`.
+pub fn event_by_id(conn: &Connection, id: &str) -> StoreResult<Option<Event>> {
+    let raw = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?;
+    raw.map(RawEvent::into_event).transpose()
 }
 
 /// Notes that `event`'s deliveries are made.

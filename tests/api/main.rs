@@ -28,3 +28,4 @@ mod subscriptions;
 mod templates;
 mod throttling;
 mod users_cli;
+mod webhooks;

@@ -1,13 +1,12 @@
 //! Email subscriptions against a real SMTP server: aiosmtpd (from `.ci/venv`, installed
-//! by `.ci/run`) writes every mail it receives to a Maildir the tests read. The outbox
-//! worker is not here yet, so notice mails are made the way it will make them: events
-//! read from the outbox, their recipients, `prepare`, then `Mailer::send`.
+//! by `.ci/run`) writes every mail it receives to a Maildir the tests read. Notice mails
+//! are sent by the app's own outbox worker, end to end.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use paystatus::domain::Event;
-use paystatus::mail::{self, Mailer, Sender};
+use paystatus::mail::{self, Sender};
 use paystatus::store::{self, Reader};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -215,42 +214,7 @@ fn events(app: &TestApp) -> TestResult<Vec<Event>> {
         .read_blocking(Reader::Operator, |tx| store::events_since(tx, 0, 1000))?)
 }
 
-/// Sends each event's mails as the outbox worker will: recipients, prepare, send.
-async fn deliver(
-    app: &TestApp,
-    smtp: &Smtp,
-    sender: &Sender,
-    events: &[Event],
-) -> TestResult<usize> {
-    let mailer = Mailer::new(&smtp.url())?;
-    let mut sent = 0;
-    for (n, event) in events.iter().enumerate() {
-        let (event, sender, now) = (event.clone(), sender.clone(), app.clock_now());
-        let messages = app
-            .handle()
-            .store()
-            .read_blocking(Reader::Operator, move |tx| {
-                let mut out = Vec::new();
-                for id in mail::recipients(tx, &event)? {
-                    let delivery = format!("d{n}-{id}");
-                    out.extend(mail::prepare(tx, &sender, &delivery, &event, &id, now)?);
-                }
-                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(out)
-            })?;
-        for m in messages {
-            mailer.send(m).await?;
-            sent += 1;
-        }
-    }
-    Ok(sent)
-}
-
 impl TestApp {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use paystatus::domain::Clock;
-        self.clock.now()
-    }
-
     fn sender(&self) -> TestResult<Sender> {
         Ok(Sender::new(
             mail::read_from("Status <status@example.com>")?,
@@ -315,13 +279,19 @@ async fn subscribe_confirm_receive_in_ones_language_and_unsubscribe_in_one_click
         "eta": "2026-11-25T15:00"
     });
     app.post_incident_update_ok(&id, &update).await?;
-    let told = events(&app)?;
-    let before = smtp.mails()?.len();
-    let sent = deliver(&app, &smtp, &app.sender()?, &told).await?;
-    // Created and updated to ko (card) and en (everything); the card's status change
-    // only to ko, who chose the card.
-    assert_eq!(sent, 5, "{told:?}");
+    // The outbox's worker sends them: created and updated to ko (card) and en
+    // (everything); the card's status change only to ko, who chose the card.
+    let before = 3;
+    let sent = 5;
     let mails = smtp.wait_for(before + sent).await?;
+    app.tick().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        smtp.mails()?.len(),
+        before + sent,
+        "each once: {:?}",
+        events(&app)?
+    );
     let to = |who: &str| -> Vec<String> {
         mails
             .iter()
@@ -384,9 +354,25 @@ async fn subscribe_confirm_receive_in_ones_language_and_unsubscribe_in_one_click
         "the address is deleted"
     );
     let later = before + sent;
-    let sent = deliver(&app, &smtp, &app.sender()?, &told).await?;
-    assert_eq!(sent, 3, "only ko is sent to");
-    smtp.wait_for(later + 3).await?;
+    let to_en = |mails: &[String]| {
+        mails
+            .iter()
+            .filter(|m| mail_header(m, "To").contains("en@example.com"))
+            .count()
+    };
+    let en_before = to_en(&smtp.mails()?);
+    let more = json!({ "message": { "ko": "복구 작업 중입니다.", "en": "Recovering." } });
+    app.post_incident_update_ok(&id, &more).await?;
+    smtp.wait_for(later + 1).await?;
+    app.tick().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mails = smtp.mails()?;
+    assert_eq!(mails.len(), later + 1, "only ko is sent to");
+    assert_eq!(
+        to_en(&mails),
+        en_before,
+        "nothing reaches an address that unsubscribed"
+    );
     Ok(())
 }
 
