@@ -40,6 +40,7 @@ pub mod input {
     pub use super::notice_read::{OpensNotice, PostsUpdate};
     pub use super::subscribers::to_csv;
     pub use super::template_input::{CreateTemplate, PatchTemplate};
+    pub use super::webhook_views::{CreateWebhook, PatchWebhook};
 }
 
 use std::sync::Arc;

@@ -45,6 +45,16 @@ pub fn number(typed: &str) -> Option<Value> {
     )
 }
 
+/// A yes-or-no field: `true` or `false`; anything else goes as typed, for the reader to
+/// refuse in its own words.
+pub fn boolean(typed: &str) -> Value {
+    match typed.trim() {
+        "true" => json!(true),
+        "false" => json!(false),
+        other => json!(other),
+    }
+}
+
 /// The version the form was made from (its `revision` field), so a change made since is
 /// not overwritten; any version when the form does not say.
 pub fn seen(fields: &Fields, id: &str) -> IfMatch {
@@ -88,6 +98,9 @@ mod tests {
         assert_eq!(number(" "), None);
         assert_eq!(number(" 12 "), Some(json!(12)));
         assert_eq!(number("twelve"), Some(json!("twelve")));
+        assert_eq!(boolean(" true"), json!(true));
+        assert_eq!(boolean("false"), json!(false));
+        assert_eq!(boolean("yes"), json!("yes"));
     }
 
     #[test]

@@ -22,6 +22,8 @@ mod session;
 mod subscriber_admin;
 mod template_admin;
 mod views;
+mod webhook_admin;
+mod webhook_deliveries;
 
 use std::sync::Arc;
 
@@ -161,6 +163,21 @@ pub fn router() -> Router<Console> {
         )
         .route("/console/keys/{id}/revoke", post(key_admin::revoke))
         .route("/console/audit", get(audit::show))
+        .route(
+            "/console/webhooks",
+            get(webhook_admin::show).post(webhook_admin::create),
+        )
+        .route("/console/webhooks/{id}", get(webhook_deliveries::show))
+        .route("/console/webhooks/{id}/rotate", post(webhook_admin::rotate))
+        .route(
+            "/console/webhooks/{id}/test",
+            post(webhook_admin::send_test),
+        )
+        .route(
+            "/console/webhooks/{id}/enabled",
+            post(webhook_admin::set_enabled),
+        )
+        .route("/console/webhooks/{id}/delete", post(webhook_admin::delete))
 }
 
 #[cfg(test)]

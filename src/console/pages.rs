@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::cookie;
-use crate::domain::texts::subscriber_admin_texts;
+use crate::domain::texts::{subscriber_admin_texts, webhook_admin_texts};
 use crate::domain::{ConsoleTexts, Lang, Scope, Session, console_texts};
 use crate::error::Error;
 
@@ -28,6 +28,8 @@ pub struct Frame {
     pub can_keys: bool,
     /// The menu's name for the email subscribers page.
     pub subscribers: &'static str,
+    /// The menu's name for the webhooks page.
+    pub webhooks: &'static str,
 }
 
 impl Frame {
@@ -42,6 +44,7 @@ impl Frame {
             can_components: can(Scope::Components),
             can_keys: can(Scope::Keys),
             subscribers: subscriber_admin_texts(lang).title,
+            webhooks: webhook_admin_texts(lang).title,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! script would: sign in, read the form, post it with its CSRF token; and what it did is
 //! checked where everyone else sees it (the public JSON, the admin API).
 
-mod browser;
+pub mod browser;
 
 use paystatus::domain::Role;
 use reqwest::{Method, StatusCode};

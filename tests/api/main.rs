@@ -6,6 +6,7 @@ mod cli;
 mod components;
 mod console;
 mod console_admin;
+mod console_webhooks;
 mod drills;
 mod durability;
 mod embedding;

@@ -2,7 +2,8 @@
 //! public pages: no serious or critical WCAG 2.2 AA violation on any of them.
 
 use paystatus::domain::Role;
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestResult, World, card_outage};
 
@@ -61,6 +62,20 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
     );
     w.person("admin@example.com", Role::Admin)?;
     let id = w.post_incident(card_outage("카드 결제 장애")).await?;
+    // A webhook turned off, with a test event queued: the flag and a delivery are shown.
+    let hook = w
+        .admin(
+            Method::POST,
+            "/webhooks",
+            &json!({ "url": "https://hooks.example.com/paystatus" }),
+        )
+        .await?;
+    let hook = hook["id"].as_str().ok_or("no webhook id")?.to_string();
+    let off = json!({ "enabled": false });
+    w.admin(Method::PATCH, &format!("/webhooks/{hook}"), &off)
+        .await?;
+    w.admin(Method::POST, &format!("/webhooks/{hook}/test"), &json!({}))
+        .await?;
     let mut pages = vec![
         format!("{}/", w.status),
         format!("{}/?lang=en", w.status),
@@ -86,6 +101,8 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
             "{}/console/incidents/new?template=card-approval-delay&eta_in=60",
             w.status
         ),
+        format!("{}/console/webhooks", w.status),
+        format!("{}/console/webhooks/{hook}", w.status),
     ];
     for url in &pages {
         w.open(url).await?;

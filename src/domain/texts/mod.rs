@@ -10,6 +10,7 @@
 mod console;
 mod console_manage;
 mod console_subscribers;
+mod console_webhooks;
 mod en;
 mod ko;
 mod mail;
@@ -17,6 +18,7 @@ mod mail;
 pub use console::{ConsoleTexts, console_texts};
 pub use console_manage::ManageTexts;
 pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
+pub use console_webhooks::{WebhookAdminTexts, webhook_admin_texts};
 pub use mail::{MailTexts, mail_texts};
 
 use chrono::DateTime;
