@@ -30,14 +30,18 @@ type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E
 #[tokio::main]
 async fn main() -> Result {
     let subscribers: usize = match std::env::var("SUBSCRIBERS") {
-        Ok(v) => v.parse().map_err(|_| format!("SUBSCRIBERS={v} is not a number"))?,
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("SUBSCRIBERS={v} is not a number"))?,
         Err(_) => 10_000,
     };
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/venv/bin/python");
     if !python.exists() {
         return Err("aiosmtpd is not installed: run `bash .ci/run` (it installs .ci/venv)".into());
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let _smtp = Command::new(&python)
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{port}"))
@@ -45,7 +49,10 @@ async fn main() -> Result {
         .kill_on_drop(true)
         .spawn()?;
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -73,7 +80,10 @@ async fn main() -> Result {
             service::execute(tx, &ctx, |tx, ctx| import(tx, ctx, rows, true))
         })?;
     }
-    eprintln!("{subscribers} confirmed subscribers in {:.1?}", seeding.elapsed());
+    eprintln!(
+        "{subscribers} confirmed subscribers in {:.1?}",
+        seeding.elapsed()
+    );
     let scopes = [Scope::Incidents];
     let key = store.write_blocking(|tx| {
         let ctx = Ctx::at(Utc::now(), Who::cli());

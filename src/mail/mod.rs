@@ -59,7 +59,7 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailSetupError::Url(e.to_string()))?
             .timeout(Some(std::time::Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(4))
+            .pool_config(PoolConfig::new().max_size(32))
             .build();
         Ok(Mailer { transport })
     }

@@ -5,15 +5,16 @@
 //! Each round: (a) fan-out — events not yet expanded become one delivery per recipient
 //! per channel, in one short write per batch; (b) send — each channel's due deliveries
 //! are leased and prepared in one short write, sent with at most `concurrency()` in
-//! flight and no connection held, and each attempt is recorded in a short write of its
-//! own. A server killed mid-send leaves a lease that runs out: the delivery is sent
-//! again, with the same id (at least once).
+//! flight and no connection held; finished attempts are recorded together, in one short
+//! write for all that finished meanwhile (one write per mail would make the disk's
+//! flushes the limit of a fan-out to thousands). A server killed mid-send leaves a lease
+//! that runs out: the delivery is sent again, with the same id (at least once).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::{Attempt, Channel, Prepared, Settled};
@@ -28,6 +29,9 @@ const FAN_OUT_BATCH: usize = 100;
 
 /// A picked delivery is leased for its channel's attempt timeout and this much more.
 const LEASE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Finished attempts recorded per write transaction, at most.
+const RECORD_BATCH: usize = 500;
 
 pub struct Worker {
     store: Store,
@@ -62,12 +66,18 @@ impl Worker {
     /// leases run out and they are sent again by the next server).
     pub async fn run(self) {
         let mut in_flight = JoinSet::new();
+        let (finished, to_record) = mpsc::unbounded_channel();
+        let recorder = tokio::spawn(recorder(self.store.clone(), to_record, self.wake.clone()));
+        let _recorder = AbortOnDrop(recorder);
         loop {
             if let Err(e) = self.fan_out().await {
                 tracing::error!(error = %e, "the outbox could not expand events into deliveries; retrying");
             }
             for (channel, slots) in &self.channels {
-                if let Err(e) = self.start_due(channel, slots, &mut in_flight).await {
+                if let Err(e) = self
+                    .start_due(channel, slots, &mut in_flight, &finished)
+                    .await
+                {
                     tracing::error!(channel = channel.name(), error = %e, "the outbox could not pick due deliveries; retrying");
                 }
             }
@@ -117,6 +127,7 @@ impl Worker {
         channel: &Arc<dyn Channel>,
         slots: &Arc<Semaphore>,
         in_flight: &mut JoinSet<()>,
+        finished: &mpsc::UnboundedSender<Finished>,
     ) -> Result<(), StoreError> {
         let free = slots.available_permits();
         if free == 0 {
@@ -162,11 +173,19 @@ impl Worker {
                 tracing::error!(delivery = delivery.id, "no free slot for a leased delivery");
                 continue;
             };
-            let (store, clock, channel) = (self.store.clone(), self.clock.clone(), channel.clone());
+            let (clock, channel, finished) =
+                (self.clock.clone(), channel.clone(), finished.clone());
             in_flight.spawn(async move {
                 let started = clock.now();
                 let attempt = job.send().await;
-                record(store, started, channel, delivery, attempt, permit).await;
+                // The recorder only stops with the worker, when this is dropped too.
+                let _ = finished.send(Finished {
+                    started,
+                    channel,
+                    delivery,
+                    attempt,
+                    _slot: permit,
+                });
             });
         }
         Ok(())
@@ -183,52 +202,88 @@ fn prepare(
     c.prepare(tx, d, &event)
 }
 
-/// Records an attempt made at `now` (when it started: the retry is timed from there)
-/// and where the delivery stands; the slot is freed after.
-async fn record(
-    store: Store,
-    now: DateTime<Utc>,
+/// An attempt that finished, waiting to be recorded; its slot is freed once it is.
+struct Finished {
+    /// When it started: a retry is timed from there.
+    started: DateTime<Utc>,
     channel: Arc<dyn Channel>,
     delivery: Delivery,
     attempt: Attempt,
     _slot: OwnedSemaphorePermit,
-) {
-    let id = delivery.id.clone();
-    let written = store
-        .write(move |tx| {
-            let n = delivery.attempts + 1;
-            let row = AttemptRecord {
-                attempt: n,
-                at: now,
-                status_code: attempt.status_code,
-                latency_ms: Some(attempt.latency.as_millis() as u64),
-                error: attempt.error.clone(),
-            };
-            store::record_attempt(tx, &delivery.id, &row)?;
-            let (state, settled) = if attempt.delivered() {
-                (DeliveryState::Sent, Settled::Sent)
-            } else {
-                let first = store::first_attempt_at(tx, &delivery.id)?.ok_or_else(|| {
-                    StoreError::Corrupt(format!("delivery {} lost its first attempt", delivery.id))
-                })?;
-                // A clock set back reads as no time failing.
-                let failing_for = (now - first).to_std().unwrap_or(Duration::ZERO);
-                let wait = channel
-                    .retry_after(n, failing_for)
-                    .filter(|_| attempt.retryable)
-                    .and_then(|w| chrono::Duration::from_std(w).ok());
-                match wait {
-                    Some(w) => (DeliveryState::Retry(now + w), Settled::Retrying),
-                    None => (DeliveryState::Failed, Settled::GaveUp),
-                }
-            };
-            let error = attempt.error.as_deref();
-            store::set_delivery_state(tx, &delivery.id, n, &state, error, now)?;
-            channel.settled(tx, &delivery, settled, now)
-        })
-        .await;
-    if let Err(e) = written {
-        // The lease runs out and the delivery is sent again: at least once.
-        tracing::error!(delivery = id, error = %e, "an attempt could not be recorded");
+}
+
+/// Stops the recorder with the worker.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
+}
+
+/// Records finished attempts, all that finished meanwhile in one write, then frees their
+/// slots and wakes the worker to lease more.
+async fn recorder(
+    store: Store,
+    mut finished: mpsc::UnboundedReceiver<Finished>,
+    wake: Arc<Notify>,
+) {
+    while let Some(first) = finished.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < RECORD_BATCH {
+            match finished.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        let written = store
+            .write(move |tx| {
+                for f in &batch {
+                    record(tx, f)?;
+                }
+                Ok::<_, StoreError>(batch)
+            })
+            .await;
+        match written {
+            // Dropping the batch frees its slots.
+            Ok(batch) => drop(batch),
+            // The leases run out and the deliveries are sent again: at least once.
+            Err(e) => tracing::error!(error = %e, "attempts could not be recorded"),
+        }
+        wake.notify_one();
+    }
+}
+
+/// Records one attempt and where its delivery stands.
+fn record(tx: &rusqlite::Transaction, f: &Finished) -> Result<(), StoreError> {
+    let (delivery, attempt, now) = (&f.delivery, &f.attempt, f.started);
+    let n = delivery.attempts + 1;
+    let row = AttemptRecord {
+        attempt: n,
+        at: now,
+        status_code: attempt.status_code,
+        latency_ms: Some(attempt.latency.as_millis() as u64),
+        error: attempt.error.clone(),
+    };
+    store::record_attempt(tx, &delivery.id, &row)?;
+    let (state, settled) = if attempt.delivered() {
+        (DeliveryState::Sent, Settled::Sent)
+    } else {
+        let first = store::first_attempt_at(tx, &delivery.id)?.ok_or_else(|| {
+            StoreError::Corrupt(format!("delivery {} lost its first attempt", delivery.id))
+        })?;
+        // A clock set back reads as no time failing.
+        let failing_for = (now - first).to_std().unwrap_or(Duration::ZERO);
+        let wait = f
+            .channel
+            .retry_after(n, failing_for)
+            .filter(|_| attempt.retryable)
+            .and_then(|w| chrono::Duration::from_std(w).ok());
+        match wait {
+            Some(w) => (DeliveryState::Retry(now + w), Settled::Retrying),
+            None => (DeliveryState::Failed, Settled::GaveUp),
+        }
+    };
+    store::set_delivery_state(tx, &delivery.id, n, &state, attempt.error.as_deref(), now)?;
+    f.channel.settled(tx, delivery, settled, now)
 }
