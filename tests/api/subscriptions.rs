@@ -574,3 +574,39 @@ async fn admins_list_export_import_and_remove_subscribers() -> TestResult {
 async fn ok(r: reqwest::Response) -> TestResult<Value> {
     expect_json(r, StatusCode::OK).await
 }
+
+#[tokio::test]
+async fn the_page_itself_has_a_form_that_subscribes_to_everything_in_its_language() -> TestResult {
+    let smtp = Smtp::start().await?;
+    let app = app_with(&smtp).await;
+    let home = app.get("/?lang=en").await?.text().await?;
+    let form = home
+        .split("<form class=\"subscribe\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</form>").next())
+        .ok_or("the page has no subscribe form")?;
+    assert!(form.contains("name=\"email\"") && form.contains("for=\"subscribe-email\""));
+    assert!(form.contains("name=\"lang\" value=\"en\""), "{form}");
+    let action = form
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("no action")?
+        .replace("&amp;", "&");
+    let r = app
+        .client
+        .post(format!("{}{action}", app.address))
+        .header("origin", &app.address)
+        .form(&[("email", "footer@example.com"), ("lang", "en")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await?);
+    let mail = smtp.wait_for(1).await?.remove(0);
+    assert!(mail_header(&mail, "To").contains("footer@example.com"));
+    assert_eq!(
+        stored(&app, "footer@example.com")?,
+        Some(false),
+        "waits for the confirmation"
+    );
+    Ok(())
+}

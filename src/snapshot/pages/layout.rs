@@ -19,9 +19,12 @@ pub struct Layout<'a> {
     pub updated: Option<Stamp>,
     pub zone: String,
     pub home_url: String,
-    /// The subscribe page, when subscriptions are on.
+    /// The subscribe page, when subscriptions are on; every page's footer also has a
+    /// form that subscribes an address to everything, in the page's language.
     pub subscribe_url: Option<String>,
     pub subscribe_text: &'static str,
+    pub subscribe_email_label: &'static str,
+    pub subscribe_button: &'static str,
 }
 
 /// A time for people and for machines (`<time datetime>`).
@@ -60,6 +63,8 @@ impl<'a> PageContext<'a> {
             home_url: self.link("/"),
             subscribe_url: self.settings.subscriptions.then(|| self.link("/subscribe")),
             subscribe_text: mail_texts(self.lang).page_link,
+            subscribe_email_label: mail_texts(self.lang).email_label,
+            subscribe_button: mail_texts(self.lang).subscribe_button,
         }
     }
 }
