@@ -97,12 +97,22 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
     pages = vec![
         format!("{}/console", w.status),
         format!("{}/console/incidents/{id}", w.status),
+        format!("{}/console/maintenances/new", w.status),
+        format!("{}/console/components", w.status),
+        format!("{}/console/templates", w.status),
+        format!("{}/console/templates/new", w.status),
+        format!("{}/console/templates/card-approval-delay", w.status),
+        format!("{}/console/people", w.status),
+        format!("{}/console/keys", w.status),
+        format!("{}/console/audit", w.status),
+        format!("{}/console/subscribers", w.status),
+        format!("{}/console/webhooks", w.status),
+        format!("{}/console/webhooks/{hook}", w.status),
+        // Last: the preview below is asked for from this form.
         format!(
             "{}/console/incidents/new?template=card-approval-delay&eta_in=60",
             w.status
         ),
-        format!("{}/console/webhooks", w.status),
-        format!("{}/console/webhooks/{hook}", w.status),
     ];
     for url in &pages {
         w.open(url).await?;
