@@ -163,7 +163,7 @@ impl App {
         let mail_parts = match (&config.smtp_url, &config.smtp_from) {
             (None, None) => None,
             (Some(url), Some(from)) => Some((
-                Mailer::new(url)?,
+                Mailer::new(url, config.smtp_connections)?,
                 Sender::new(
                     mail::read_from(from)?,
                     &config.site_name,
@@ -175,7 +175,10 @@ impl App {
             _ => return Err(MailSetupError::Half.into()),
         };
         if let Some((mailer, sender)) = &mail_parts {
-            let email = EmailChannel::new(mailer.clone(), sender.clone(), clock.clone());
+            // Lossless: usize holds any u32 on every platform we build for.
+            let connections = config.smtp_connections as usize;
+            let email =
+                EmailChannel::new(mailer.clone(), sender.clone(), clock.clone(), connections);
             channels.push(Arc::new(email));
         }
         let worker = Worker::new(store.clone(), clock.clone(), outbox, channels);

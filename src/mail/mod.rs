@@ -54,12 +54,12 @@ pub struct Mailer {
 impl Mailer {
     /// A transport for `url` in lettre's form (`smtp://host:port` in the clear or with
     /// STARTTLS when `?tls=required`, `smtps://user:pass@host` over TLS). Connects only
-    /// when the first mail is sent.
-    pub fn new(url: &str) -> Result<Mailer, MailSetupError> {
+    /// when the first mail is sent; keeps up to `connections` open.
+    pub fn new(url: &str, connections: u32) -> Result<Mailer, MailSetupError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailSetupError::Url(e.to_string()))?
             .timeout(Some(std::time::Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(32))
+            .pool_config(PoolConfig::new().max_size(connections))
             .build();
         Ok(Mailer { transport })
     }
