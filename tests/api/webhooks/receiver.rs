@@ -76,6 +76,14 @@ impl Receiver {
         Ok(Receiver { url, inner })
     }
 
+    /// From now on every request is answered 200 at once: the rest of the script is
+    /// dropped (a request already hanging keeps hanging).
+    pub fn answer_everything_now(&self) {
+        if let Ok(mut script) = self.inner.script.lock() {
+            script.clear();
+        }
+    }
+
     /// Everything answered so far (a hanging request counts once it is answered).
     pub fn got(&self) -> Vec<Received> {
         self.inner.got.lock().map(|g| g.clone()).unwrap_or_default()
