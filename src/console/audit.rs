@@ -135,11 +135,7 @@ pub async fn show(
 ) -> Result<Response, Refusal> {
     let lang = signed.lang;
     let failed = |e| Refusal::Failed(lang, e);
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     let mut page = AuditPage {
         frame: Frame::new(
             lang,

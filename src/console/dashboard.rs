@@ -18,7 +18,6 @@ use crate::domain::{Component, ComponentStatus, Incident, Kind, console_texts};
 use crate::error::Error;
 use crate::service::components::{self, ComponentChanges};
 use crate::service::{IfMatch, Who};
-use crate::snapshot::TimeFormat;
 use crate::store::{self, AuditEntry, ListFilter, Reader};
 
 #[derive(Template)]
@@ -72,11 +71,7 @@ pub async fn show(State(state): State<Console>, signed: Signed<scope::Read>) -> 
 
 fn dashboard(state: &Console, signed: &Signed<scope::Read>, seen: &Seen) -> Dashboard {
     let lang = signed.lang;
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     let words = texts(lang);
     let row = |i: &Incident| NoticeRow::new(i, &seen.components, &time);
     Dashboard {

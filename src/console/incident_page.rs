@@ -69,11 +69,7 @@ pub async fn show(
     let (Some(notice), components) = read else {
         return Ok(Refused::failed(lang, Error::NotFound("incident".into())).into_response());
     };
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     let page = page(
         &signed,
         &notice,

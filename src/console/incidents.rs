@@ -21,7 +21,6 @@ use crate::domain::{self, Component, Lang, TemplateKind, console_texts};
 use crate::error::Error;
 use crate::service::templates::{FillIn, prefill};
 use crate::service::{Who, notices};
-use crate::snapshot::TimeFormat;
 use crate::store::{self, Reader};
 
 #[derive(Template)]
@@ -157,12 +156,7 @@ fn new_page(
             .filter(|t| t.kind == TemplateKind::Incident)
             .map(|t| (t.id.to_string(), t.name.get(lang).to_string()))
             .collect(),
-        zone: TimeFormat {
-            lang,
-            tz: state.timezone,
-            now: state.clock.now(),
-        }
-        .zone_name(),
+        zone: state.time(lang).zone_name(),
         form,
         problems,
         preview,

@@ -18,7 +18,6 @@ use crate::domain::{ApiKey, Lang, Scope, Session, console_texts};
 use crate::error::Error;
 use crate::service::keys::{self, MadeKey};
 use crate::service::{Ctx, Who};
-use crate::snapshot::TimeFormat;
 use crate::store::{self, Reader};
 
 #[derive(Template)]
@@ -66,11 +65,7 @@ fn page(
     problems: Vec<String>,
 ) -> KeysPage {
     let t = console_texts(lang).manage;
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     KeysPage {
         frame: Frame::new(lang, t.keys, Some(session)),
         keys: all

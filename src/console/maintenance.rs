@@ -28,7 +28,6 @@ use crate::domain::texts::texts;
 use crate::domain::{Component, Incident, Kind, Lang, Session, Status, console_texts};
 use crate::error::Error;
 use crate::service::{Ctx, Who, notices};
-use crate::snapshot::TimeFormat;
 use crate::store::{self, Reader};
 
 /// What the forms hold, as typed; times as `<input type=datetime-local>` sends them, in
@@ -349,11 +348,7 @@ fn edit_page(
     form: WindowFields,
     problems: Vec<String>,
 ) -> EditPage {
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     EditPage {
         frame: Frame::new(lang, m.title.get(lang), Some(session)),
         id: m.id.clone(),
@@ -396,10 +391,5 @@ async fn components(state: &Console) -> Result<Vec<Component>, Error> {
 }
 
 fn zone(state: &Console, lang: Lang) -> String {
-    TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    }
-    .zone_name()
+    state.time(lang).zone_name()
 }

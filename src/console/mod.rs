@@ -65,6 +65,15 @@ impl Console {
     pub fn new(parts: ConsoleParts) -> Console {
         Console(Arc::new(parts))
     }
+
+    /// Times as the reader of a page sees them, now.
+    pub fn time(&self, lang: Lang) -> crate::snapshot::TimeFormat {
+        crate::snapshot::TimeFormat {
+            lang,
+            tz: self.timezone,
+            now: self.clock.now(),
+        }
+    }
 }
 
 impl std::ops::Deref for Console {

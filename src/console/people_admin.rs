@@ -18,7 +18,6 @@ use crate::admin::scope;
 use crate::domain::{FieldErrors, Lang, Person, Role, Session, console_texts};
 use crate::error::Error;
 use crate::service::{Ctx, Who, people};
-use crate::snapshot::TimeFormat;
 use crate::store::{self, Reader};
 
 #[derive(Template)]
@@ -52,11 +51,7 @@ fn page(
     problems: Vec<String>,
 ) -> PeoplePage {
     let t = console_texts(lang).manage;
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     PeoplePage {
         frame: Frame::new(lang, t.people, Some(session)),
         people: all

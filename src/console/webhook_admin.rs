@@ -200,11 +200,7 @@ fn page(
     problems: Vec<String>,
 ) -> WebhooksPage {
     let w = webhook_admin_texts(lang);
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     WebhooksPage {
         frame: Frame::new(lang, w.title, Some(session)),
         w,

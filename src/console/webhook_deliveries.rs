@@ -88,11 +88,7 @@ pub async fn show(
         .await
         .map_err(|e| Refusal::Failed(lang, e))?;
     let w = webhook_admin_texts(lang);
-    let time = TimeFormat {
-        lang,
-        tz: state.timezone,
-        now: state.clock.now(),
-    };
+    let time = state.time(lang);
     let page = DeliveriesPage {
         frame: Frame::new(
             lang,

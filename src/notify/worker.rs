@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::{Attempt, Channel, Prepared, Settled};
 use crate::domain::{Clock, new_id};
-use crate::store::{self, AttemptRecord, Delivery, DeliveryState, Store, StoreError};
+use crate::store::{self, AttemptRecord, Delivery, DeliveryState, Reader, Store, StoreError};
 
 /// Pending work is looked for at least this often.
 const POLL: Duration = Duration::from_secs(2);
@@ -95,6 +95,14 @@ impl Worker {
 
     /// Expands every event not yet fanned out, a batch per transaction.
     async fn fan_out(&self) -> Result<(), StoreError> {
+        // Most wake-ups find nothing: look on a read connection before taking the writer.
+        let pending = self
+            .store
+            .read(Reader::Operator, |tx| store::events_to_fan_out(tx, 1))
+            .await?;
+        if pending.is_empty() {
+            return Ok(());
+        }
         loop {
             let channels: Vec<Arc<dyn Channel>> =
                 self.channels.iter().map(|(c, _)| c.clone()).collect();
@@ -134,6 +142,14 @@ impl Worker {
             return Ok(());
         }
         let now = self.clock.now();
+        let name = channel.name();
+        let due = self
+            .store
+            .read(Reader::Operator, move |tx| store::any_due(tx, name, now))
+            .await?;
+        if !due {
+            return Ok(());
+        }
         let lease = chrono::Duration::from_std(channel.attempt_timeout() + LEASE_MARGIN)
             .map_err(|e| StoreError::Encode(format!("a lease: {e}")))?;
         let c = channel.clone();

@@ -60,6 +60,17 @@ pub fn insert_delivery(
     Ok(())
 }
 
+/// Whether any delivery of `channel` is due at `now`: asked on a read connection first,
+/// so an idle worker's wake-up never queues for the writer.
+pub fn any_due(conn: &Connection, channel: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM deliveries
+             WHERE state = 'pending' AND channel = ?1 AND next_attempt_at <= ?2)",
+        )?
+        .query_row(params![channel, time(now)], |r| r.get(0))?)
+}
+
 /// Up to `limit` pending deliveries of `channel` due at `now`, leased until `until`: no
 /// other pick takes them before then (a send that dies leaves them to be taken again).
 pub fn lease_due(

@@ -42,8 +42,8 @@ pub use components::{
     update_component,
 };
 pub use deliveries::{
-    AttemptRecord, Delivery, DeliveryRecord, DeliveryState, deliveries_to, first_attempt_at,
-    insert_delivery, lease_due, record_attempt, set_delivery_state,
+    AttemptRecord, Delivery, DeliveryRecord, DeliveryState, any_due, deliveries_to,
+    first_attempt_at, insert_delivery, lease_due, record_attempt, set_delivery_state,
 };
 pub use idempotency::{SavedResponse, save_response, saved_response};
 pub use incidents::{incident_by_id, incidents_by_ids, notice_versions, save_incident};
