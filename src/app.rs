@@ -349,6 +349,9 @@ impl AppState {
             }
             Err(e) => problems.push(format!("cannot read the due maintenance windows: {e}")),
         }
+        if let Err(e) = schedule::release_flapping(&self.writer).await {
+            problems.push(format!("cannot let go of flapping channels: {e}"));
+        }
         if let Err(e) = subscribe::forget_unconfirmed(&self.store, self.clock.now()).await {
             problems.push(format!("cannot forget unconfirmed subscribers: {e}"));
         }

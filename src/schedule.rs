@@ -1,9 +1,10 @@
-//! Time-driven changes: maintenance windows that start and complete by themselves.
+//! Time-driven changes: maintenance windows that start and complete by themselves, and
+//! flapping channels let go once they have been stable.
 
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
-use crate::service::{self, Who, Writer, notices};
+use crate::service::{self, Who, Writer, alerts, notices};
 use crate::store::{self, Reader, Store, StoreError};
 
 /// What a pass over the due windows did.
@@ -51,7 +52,27 @@ pub async fn run_due_transitions(writer: &Writer) -> Result<Transitions, StoreEr
     Ok(done)
 }
 
-/// When the next window boundary falls, so the timer can wake exactly then.
+/// Lets go of the flapping channels that have been stable long enough; how many. Looks on
+/// a read connection first, so an idle tick takes no write.
+pub async fn release_flapping(writer: &Writer) -> Result<usize, Error> {
+    let now = writer.clock.now();
+    let next = writer
+        .store
+        .read(Reader::Operator, |tx| alerts::next_release(tx))
+        .await?;
+    if next.is_none_or(|t| t > now) {
+        return Ok(0);
+    }
+    writer
+        .run_audited(Who::system(), |tx, ctx| {
+            let audits = alerts::release_settled(tx, ctx)?;
+            Ok((audits.len(), audits))
+        })
+        .await
+}
+
+/// When the next window boundary (or flapping channel's release) falls, so the timer can
+/// wake exactly then.
 pub async fn next_boundary(
     store: &Store,
     now: DateTime<Utc>,
@@ -69,7 +90,11 @@ pub async fn next_boundary(
                     }
                 }
             }
-            Ok(next)
+            let release = alerts::next_release(tx)?.filter(|t| *t > now);
+            Ok(match (next, release) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
         })
         .await
 }

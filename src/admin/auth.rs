@@ -52,6 +52,7 @@ pub mod scope {
     marker!(Incidents, Some(super::Scope::Incidents));
     marker!(Components, Some(super::Scope::Components));
     marker!(Keys, Some(super::Scope::Keys));
+    marker!(Automation, Some(super::Scope::Automation));
     // Checked: authenticated; the handler checks scopes itself (they depend on the body).
     marker!(Checked, None);
 }

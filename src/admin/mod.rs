@@ -4,6 +4,7 @@
 mod auth;
 mod components;
 mod incidents;
+mod integrations;
 mod json;
 mod key_use;
 mod keys;
@@ -103,5 +104,6 @@ fn routes() -> OpenApiRouter<Admin> {
         .merge(keys::router())
         .merge(subscribers::router())
         .merge(webhooks::router())
+        .merge(integrations::router())
         .merge(openapi::router())
 }

@@ -74,7 +74,7 @@ pub fn document() -> OpenApi {
                             .scheme(HttpAuthScheme::Bearer)
                             .description(Some(
                                 "An API key (`ps_…`) from `paystatus keys create` or \
-                                 `POST /keys`. Scopes: read, incidents, components, keys.",
+                                 `POST /keys`. Scopes: read, incidents, components, keys, automation.",
                             ))
                             .build(),
                     ),
@@ -96,6 +96,10 @@ pub fn document() -> OpenApi {
                 (
                     "webhooks",
                     "Endpoints sent every event they ask for, signed per Standard Webhooks.",
+                ),
+                (
+                    "integrations",
+                    "Monitoring's alerts (Alertmanager, a generic status hook) and how they become channel statuses.",
                 ),
                 ("keys", "API keys."),
                 (

@@ -18,7 +18,7 @@ use crate::admin::input::{
     PatchIncident, PostIncidentUpdate, PostMaintenanceUpdate, PostsUpdate, parse,
 };
 use crate::admin::scope;
-use crate::domain::texts::texts;
+use crate::domain::texts::{AlertTexts, alert_texts, texts};
 use crate::domain::{Incident, Kind, Status, console_texts};
 use crate::error::Error;
 use crate::service::{IfMatch, Who, notices};
@@ -43,6 +43,30 @@ struct IncidentPage {
     postmortem_en: String,
     resolve_ko: &'static str,
     resolve_en: &'static str,
+    /// Monitoring's alerts that opened this incident or were linked to it.
+    alerts: Vec<AlertRow>,
+    /// Updates resolved alerts suggest, newer than the last update.
+    proposals: Vec<ProposalRow>,
+    at: &'static AlertTexts,
+}
+
+struct AlertRow {
+    name: String,
+    source: String,
+    firing: bool,
+    channels: String,
+    fired_at: String,
+    resolved_at: Option<String>,
+    summary: Option<String>,
+}
+
+struct ProposalRow {
+    status: &'static str,
+    status_name: &'static str,
+    message: String,
+    message_ko: String,
+    message_en: String,
+    when: String,
 }
 
 struct Entry {
@@ -62,20 +86,62 @@ pub async fn show(
         .store
         .read(Reader::Operator, move |conn| {
             let notice = store::incident_by_id(conn, &id)?;
-            Ok::<_, Error>((notice, store::all_components(conn, false)?))
+            let alerts = store::alerts_of_incident(conn, &id)?;
+            let proposals = match &notice {
+                Some(n) if !n.status.is_closed() => {
+                    store::pending_proposals(conn, &id, n.updates.len())?
+                }
+                _ => Vec::new(),
+            };
+            let components = store::all_components(conn, false)?;
+            Ok::<_, Error>((notice, components, alerts, proposals))
         })
         .await
         .map_err(|e| Refusal::Failed(lang, e))?;
-    let (Some(notice), components) = read else {
+    let (Some(notice), components, alerts, proposals) = read else {
         return Ok(Refused::failed(lang, Error::NotFound("incident".into())).into_response());
     };
     let time = state.time(lang);
-    let page = page(
+    let mut page = page(
         &signed,
         &notice,
         NoticeRow::new(&notice, &components, &time),
         &time,
     );
+    page.alerts = alerts
+        .iter()
+        .map(|a| AlertRow {
+            name: a.name.clone(),
+            source: a.source.clone(),
+            firing: a.firing,
+            channels: a
+                .components
+                .iter()
+                .map(|id| {
+                    components
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map_or_else(|| id.to_string(), |c| c.name.get(lang).to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            fired_at: time.date_time(a.fired_at),
+            resolved_at: a.resolved_at.map(|t| time.date_time(t)),
+            summary: a.summary.clone(),
+        })
+        .collect();
+    let words = texts(lang);
+    page.proposals = proposals
+        .into_iter()
+        .map(|p| ProposalRow {
+            status: p.status.as_str(),
+            status_name: words.notice_status(p.status),
+            message: p.message.get(lang).to_string(),
+            message_ko: p.message.ko.clone(),
+            message_en: p.message.en.clone().unwrap_or_default(),
+            when: time.date_time(p.created_at),
+        })
+        .collect();
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -125,6 +191,9 @@ fn page(
             .unwrap_or_default(),
         resolve_ko: ko.resolve_message,
         resolve_en: en.resolve_message,
+        alerts: Vec::new(),
+        proposals: Vec::new(),
+        at: alert_texts(lang),
         row,
     }
 }

@@ -19,7 +19,8 @@ impl Catalog {
         self.statuses.len() - self.groups.len()
     }
 
-    pub(super) fn status(&self, id: &ComponentId) -> ComponentStatus {
+    /// The public status of `id` now (operational if it is not in the catalogue).
+    pub fn status(&self, id: &ComponentId) -> ComponentStatus {
         self.statuses
             .get(id)
             .copied()

@@ -19,14 +19,18 @@ pub enum Scope {
     Components,
     /// API keys.
     Keys,
+    /// Monitoring's alerts (Alertmanager, the status hook): channels' status, and draft
+    /// incidents for a person to review. Nothing else.
+    Automation,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::Read,
         Scope::Incidents,
         Scope::Components,
         Scope::Keys,
+        Scope::Automation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Scope {
             Scope::Incidents => "incidents",
             Scope::Components => "components",
             Scope::Keys => "keys",
+            Scope::Automation => "automation",
         }
     }
 
@@ -53,7 +58,7 @@ impl Scope {
                 FieldError::new(
                     field,
                     format!(
-                        "`{}` is not a scope; expected read, incidents, components or keys",
+                        "`{}` is not a scope; expected read, incidents, components, keys or automation",
                         s.trim()
                     ),
                 )

@@ -1,6 +1,7 @@
 //! Plain types and rules of the status page. Nothing here knows about HTTP or SQL:
 //! input is parsed into these types (which cannot exist invalid) before it is stored.
 
+mod alert;
 mod catalog;
 mod changes;
 mod choice;
@@ -22,6 +23,10 @@ pub mod texts;
 mod time;
 mod webhook;
 
+pub use alert::{
+    AlertSettings, AlertSignal, check_alert_status, fallback_incident_template,
+    parse_component_list, recovery_proposal_template,
+};
 pub use catalog::{Catalog, status_after_close};
 pub use changes::{IncidentChanges, MaintenanceChanges};
 pub use choice::{

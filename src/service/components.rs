@@ -170,7 +170,7 @@ pub fn delete(
     let holding = store::active_notices_holding(tx, &c.id)?;
     if !holding.is_empty() {
         return Err(Error::Conflict(format!(
-            "an active incident or maintenance affects this component ({}); close it first",
+            "an active incident, maintenance or firing alert holds this component ({}); close or resolve it first",
             holding.join(", ")
         )));
     }

@@ -9,6 +9,7 @@
 //! writers, the answer saved for an `Idempotency-Key` replay), commits, and publishes the
 //! new snapshot before it returns.
 
+pub mod alerts;
 pub mod components;
 pub mod keys;
 pub mod notices;
@@ -170,6 +171,24 @@ impl Writer {
     {
         self.commit(who, move |tx, ctx| execute(tx, ctx, command), |_| true)
             .await
+    }
+
+    /// Runs `command`, which tells its own audit rows: one per thing it did, none when it
+    /// changed nothing (a monitor repeating itself). Publishes only when it wrote.
+    pub async fn run_audited<T, F>(&self, who: Who, command: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Ctx) -> Result<(T, Vec<Audit>), Error> + Send + 'static,
+    {
+        let work = move |tx: &Transaction, ctx: &Ctx| -> Result<(T, bool), Error> {
+            let (value, audits) = command(tx, ctx)?;
+            for audit in &audits {
+                record(tx, ctx, audit)?;
+            }
+            Ok((value, !audits.is_empty()))
+        };
+        let (value, _) = self.commit(who, work, |(_, wrote)| *wrote).await?;
+        Ok(value)
     }
 
     /// The same for a request that may be sent again (`Idempotency-Key`): the answer is

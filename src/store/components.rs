@@ -224,8 +224,8 @@ pub fn active_notices_holding(
 }
 
 /// Every active notice (public open incidents, maintenances in progress or verifying;
-/// mirrors `Incident::is_active`: drafts and drills hold nothing) with the components it
-/// holds. Read from the few unclosed notices outward (`CROSS JOIN` keeps that order),
+/// mirrors `Incident::is_active`: drafts and drills hold nothing), firing alert (named
+/// `alert:<key>`) and flapping channel (`flapping:<id>`) with the components it holds. Read from the few unclosed notices outward (`CROSS JOIN` keeps that order),
 /// never from a component's whole past.
 const ACTIVE_HOLDINGS: &str = "
 SELECT i.id, ic.component_id, ic.status
@@ -236,7 +236,13 @@ UNION ALL
 SELECT i.id, ic.component_id, ic.status
 FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'maintenance' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
-  AND i.status IN ('in_progress', 'verifying') AND i.draft = 0 AND i.drill = 0";
+  AND i.status IN ('in_progress', 'verifying') AND i.draft = 0 AND i.drill = 0
+UNION ALL
+SELECT 'alert:' || a.key, ac.component_id, a.component_status
+FROM alerts AS a CROSS JOIN alert_components AS ac ON ac.alert_key = a.key
+WHERE a.state = 'firing'
+UNION ALL
+SELECT 'flapping:' || component_id, component_id, status FROM damped_components";
 
 struct Holding {
     notice: String,

@@ -461,4 +461,79 @@ CREATE TABLE webhooks (
     failing_since    TEXT
 );
 "#,
+    // 11: alerts from monitoring (Alertmanager, the generic status hook) and what they hold.
+    r#"
+-- One row per alert, keyed by the monitor's fingerprint (`alertmanager:<fingerprint>`,
+-- `status:<source>:<component>`). While `state` is firing, its channels are held at
+-- `component_status` (like an open incident holds them); `incident_id` is the incident
+-- it opened or was linked to.
+CREATE TABLE alerts (
+    key               TEXT PRIMARY KEY,
+    source            TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+    component_status  TEXT NOT NULL CHECK (component_status IN ('degraded_performance',
+                          'partial_outage', 'major_outage')),
+    components        TEXT NOT NULL,
+    summary           TEXT,
+    incident_id       TEXT REFERENCES incidents(id),
+    first_fired_at    TEXT NOT NULL,
+    fired_at          TEXT NOT NULL,
+    resolved_at       TEXT
+);
+CREATE INDEX alerts_firing ON alerts(state) WHERE state = 'firing';
+CREATE INDEX alerts_of_incident ON alerts(incident_id) WHERE incident_id IS NOT NULL;
+
+-- The channels a firing alert holds.
+CREATE TABLE alert_components (
+    alert_key     TEXT NOT NULL REFERENCES alerts(key),
+    component_id  TEXT NOT NULL,
+    PRIMARY KEY (alert_key, component_id)
+);
+
+-- Each time an alert fired or resolved on a channel, for damping flapping; rows older
+-- than the damping window are deleted as new ones come.
+CREATE TABLE alert_flips (
+    component_id  TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    resolved      INTEGER NOT NULL CHECK (resolved IN (0, 1)),
+    status        TEXT NOT NULL
+);
+CREATE INDEX alert_flips_of_component ON alert_flips(component_id, at);
+
+-- A flapping channel, held at its worst status until no alert has flipped on it for
+-- the damping window.
+CREATE TABLE damped_components (
+    component_id  TEXT PRIMARY KEY,
+    status        TEXT NOT NULL,
+    since         TEXT NOT NULL,
+    last_flip_at  TEXT NOT NULL
+);
+
+-- How alerts become statuses: one row, changed through the admin API.
+CREATE TABLE alert_settings (
+    id                   INTEGER PRIMARY KEY CHECK (id = 1),
+    severities           TEXT NOT NULL,
+    otherwise            TEXT NOT NULL,
+    flap_count           INTEGER NOT NULL,
+    flap_window_minutes  INTEGER NOT NULL,
+    updated_at           TEXT NOT NULL,
+    revision             INTEGER NOT NULL DEFAULT 1
+);
+
+-- An update an alert suggests for its incident (a resolved alert: `monitoring`), for a
+-- person to post. Shown until the incident gets another update: while its timeline still
+-- has `updates_seen` updates.
+CREATE TABLE proposed_updates (
+    id           TEXT PRIMARY KEY,
+    incident_id  TEXT NOT NULL REFERENCES incidents(id),
+    alert_key    TEXT NOT NULL REFERENCES alerts(key),
+    status       TEXT NOT NULL,
+    message_ko   TEXT NOT NULL,
+    message_en   TEXT,
+    created_at   TEXT NOT NULL,
+    updates_seen INTEGER NOT NULL
+);
+CREATE INDEX proposed_updates_of_incident ON proposed_updates(incident_id, updates_seen);
+"#,
 ];

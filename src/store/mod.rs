@@ -5,6 +5,7 @@
 //! reader can starve another; WAL lets readers see the last commit while a write is under
 //! way. Blocking work runs on tokio's blocking pool.
 
+mod alerts;
 mod audit;
 mod backup;
 mod codec;
@@ -34,6 +35,12 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+pub use alerts::{
+    AlertRecord, Damped, OpenIncident, ProposedUpdate, alert_by_key, alert_settings,
+    alerts_of_incident, all_damped, damp, damped, insert_proposed_update, link_alert,
+    open_incidents, pending_proposals, recent_alerts, record_flip, resolve_alert,
+    save_alert_settings, save_firing_alert, undamp,
+};
 pub use audit::{AuditEntry, AuditFilter, audit_page, audit_search, record_audit};
 pub use backup::{Backup, BackupError, CheckError, DatabaseFacts, backup};
 pub use components::{

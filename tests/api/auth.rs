@@ -150,6 +150,32 @@ fn routes(f: &Fixtures) -> Vec<Route> {
             Some(json!({ "name": "monitoring", "scopes": ["incidents"] })),
         ),
         route(Method::GET, "/audit".into(), "read", None),
+        route(
+            Method::POST,
+            "/integrations/alertmanager".into(),
+            "automation",
+            Some(alertmanager_fixture("webhook_v4_firing.json")),
+        ),
+        route(
+            Method::POST,
+            "/integrations/status".into(),
+            "automation",
+            Some(
+                json!({ "component": "kakaopay", "status": "partial_outage", "source": "uptime" }),
+            ),
+        ),
+        route(Method::GET, "/integrations/alerts".into(), "read", None),
+        route(Method::GET, "/integrations/settings".into(), "read", None),
+        route(
+            Method::PUT,
+            "/integrations/settings".into(),
+            "components",
+            Some(json!({
+                "severities": { "critical": "major_outage" },
+                "otherwise": "partial_outage",
+                "flapping": { "count": 3, "window_minutes": 10 }
+            })),
+        ),
         // Destructive routes last, for the test that expects them to succeed.
         route(Method::DELETE, format!("/keys/{key}"), "keys", None),
         route(
@@ -176,6 +202,12 @@ async fn send(
         request = request.json(body);
     }
     request.send().await
+}
+
+/// An app whose failure throttle lets every route be refused once with the same bad key:
+/// there are more routes than the default burst (the throttle is tested in throttling.rs).
+async fn spawn_app_with_room_for_failures() -> TestApp {
+    spawn_app_configured(|c| c.auth_failure_burst = 1_000).await
 }
 
 /// Sends every route with `key` and expects 401 with a Bearer challenge and nothing stored.
@@ -215,7 +247,7 @@ async fn every_admin_route_refuses_a_request_without_a_key() -> TestResult {
 
 #[tokio::test]
 async fn every_admin_route_refuses_a_wrong_key() -> TestResult {
-    let app = spawn_app().await;
+    let app = spawn_app_with_room_for_failures().await;
     let wrong = format!("ps_{}", "x".repeat(40));
     every_route_is_unauthorized(&app, Some(&wrong), "with a wrong key").await
 }
@@ -223,7 +255,7 @@ async fn every_admin_route_refuses_a_wrong_key() -> TestResult {
 #[tokio::test]
 async fn every_admin_route_refuses_a_key_revoked_with_the_cli_while_the_server_runs() -> TestResult
 {
-    let app = spawn_app().await;
+    let app = spawn_app_with_room_for_failures().await;
     let key = app.create_key_with_cli("leaver", ALL_SCOPES).await?;
     let works = app
         .client
@@ -247,7 +279,7 @@ async fn every_admin_route_refuses_a_key_without_its_scope() -> TestResult {
     let app = spawn_app().await;
     let f = fixtures(&app).await?;
     let mut keys = Vec::new();
-    for scope in ["read", "incidents", "components", "keys"] {
+    for scope in ["read", "incidents", "components", "keys", "automation"] {
         let others: Vec<&str> = ALL_SCOPES.split(',').filter(|s| *s != scope).collect();
         let (_, secret) = app
             .create_key_ok(&format!("all but {scope}"), &others)
@@ -280,7 +312,7 @@ async fn every_admin_route_accepts_a_key_with_just_the_scope_it_needs() -> TestR
     let app = spawn_app().await;
     let f = fixtures(&app).await?;
     let mut keys = Vec::new();
-    for scope in ["read", "incidents", "components", "keys"] {
+    for scope in ["read", "incidents", "components", "keys", "automation"] {
         let (_, secret) = app
             .create_key_ok(&format!("only {scope}"), &[scope])
             .await?;

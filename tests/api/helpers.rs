@@ -19,7 +19,7 @@ pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>
 /// Every test starts at 2026-11-25 14:05 KST, so relative times on the page are fixed.
 pub const START: &str = "2026-11-25T05:05:00Z";
 
-pub const ALL_SCOPES: &str = "read,incidents,components,keys";
+pub const ALL_SCOPES: &str = "read,incidents,components,keys,automation";
 
 pub fn start_time() -> DateTime<Utc> {
     START.parse().expect("START is an RFC 3339 time")
@@ -776,4 +776,14 @@ impl Page {
         }
         Ok(None)
     }
+}
+
+/// A payload Alertmanager 0.25 sent (`tests/fixtures/alertmanager/`): `card` critical.
+pub fn alertmanager_fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/alertmanager")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }

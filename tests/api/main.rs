@@ -1,3 +1,4 @@
+mod alerts;
 mod archive;
 mod audit;
 mod auth;

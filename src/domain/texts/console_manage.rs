@@ -81,6 +81,7 @@ pub struct ManageTexts {
     pub scope_incidents: &'static str,
     pub scope_components: &'static str,
     pub scope_keys: &'static str,
+    pub scope_automation: &'static str,
     pub created: &'static str,
     pub last_used: &'static str,
     pub revoked: &'static str,
@@ -127,6 +128,7 @@ impl ManageTexts {
             Scope::Incidents => self.scope_incidents,
             Scope::Components => self.scope_components,
             Scope::Keys => self.scope_keys,
+            Scope::Automation => self.scope_automation,
         }
     }
 }
@@ -207,6 +209,7 @@ pub(super) const KO: ManageTexts = ManageTexts {
     scope_incidents: "incidents: 장애·점검 공지와 결제 수단 상태",
     scope_components: "components: 결제 수단 목록과 템플릿",
     scope_keys: "keys: API 키",
+    scope_automation: "automation: 모니터링 알림(채널 상태, 검토할 초안)",
     created: "만든 시각",
     last_used: "마지막 사용",
     revoked: "폐기됨",
@@ -305,6 +308,7 @@ pub(super) const EN: ManageTexts = ManageTexts {
     scope_incidents: "incidents: incidents, maintenance and channel status",
     scope_components: "components: the channel catalogue and templates",
     scope_keys: "keys: API keys",
+    scope_automation: "automation: monitoring alerts (channel status, drafts to review)",
     created: "Created",
     last_used: "Last used",
     revoked: "Revoked",

@@ -8,6 +8,7 @@
 //! the update, in both languages.
 
 mod console;
+mod console_alerts;
 mod console_manage;
 mod console_subscribers;
 mod console_webhooks;
@@ -16,6 +17,7 @@ mod ko;
 mod mail;
 
 pub use console::{ConsoleTexts, console_texts};
+pub use console_alerts::{AlertTexts, alert_texts};
 pub use console_manage::ManageTexts;
 pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
 pub use console_webhooks::{WebhookAdminTexts, webhook_admin_texts};
