@@ -1,3 +1,4 @@
+mod alertmanager;
 mod alerts;
 mod archive;
 mod audit;
