@@ -62,7 +62,9 @@ pub struct AlertmanagerPayload {
     #[schema(rename = "externalURL")]
     external_url: Option<String>,
     group_key: Option<String>,
-    truncated_alerts: Option<u64>,
+    /// How many alerts Alertmanager left out (`max_alerts`).
+    #[schema(minimum = 0)]
+    truncated_alerts: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -109,6 +111,9 @@ impl AlertmanagerPayload {
                 format!("version `{v}` of Alertmanager's payload is not read here; expected 4"),
             ),
             None => errors.push("version", "is required"),
+        }
+        if self.truncated_alerts.is_some_and(|n| n < 0) {
+            errors.push("truncatedAlerts", "must be 0 or more");
         }
         let Some(alerts) = self.alerts else {
             errors.push("alerts", "is required");
