@@ -578,7 +578,7 @@ mod tests {
         assert!(json.contains("\"openapi\":\"3.1.0\""), "{json}");
         let mut ids = Vec::new();
         for item in doc.paths.paths.values() {
-            for op in [&item.get, &item.post, &item.patch, &item.delete]
+            for op in [&item.get, &item.put, &item.post, &item.patch, &item.delete]
                 .into_iter()
                 .flatten()
             {

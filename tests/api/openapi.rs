@@ -50,6 +50,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/v1/subscribers/export"),
     ("post", "/api/admin/v1/subscribers/import"),
     ("delete", "/api/admin/v1/subscribers/{id}"),
+    ("post", "/api/admin/v1/integrations/alertmanager"),
+    ("post", "/api/admin/v1/integrations/status"),
+    ("get", "/api/admin/v1/integrations/alerts"),
+    ("get", "/api/admin/v1/integrations/settings"),
+    ("put", "/api/admin/v1/integrations/settings"),
     ("get", "/api/admin/v1/openapi.json"),
 ];
 
