@@ -288,9 +288,15 @@ async fn every_request_body_refuses_unknown_fields() -> TestResult {
             continue;
         }
         let schema = request_schema(&doc, method, path);
+        // Alertmanager's payload is Alertmanager's format, which gains fields between its
+        // releases: refusing them would stop every alert after an upgrade.
+        let expected = if *path == "/api/admin/v1/integrations/alertmanager" {
+            Value::Null
+        } else {
+            json!(false)
+        };
         assert_eq!(
-            schema["additionalProperties"],
-            json!(false),
+            schema["additionalProperties"], expected,
             "{method} {path}: {schema:#}"
         );
     }
