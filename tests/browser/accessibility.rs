@@ -62,6 +62,16 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
     );
     w.person("admin@example.com", Role::Admin)?;
     let id = w.post_incident(card_outage("카드 결제 장애")).await?;
+    // An alert linked to the incident, resolved: the console lists it next to the
+    // incident with the update it suggests.
+    for state in ["firing", "resolved"] {
+        let alert = json!({ "version": "4", "status": state, "alerts": [{
+            "status": state, "fingerprint": "a11y",
+            "labels": { "alertname": "CardApprovalErrors", "paystatus_component": "card" },
+            "annotations": { "summary": "Card approvals are failing" } }] });
+        w.admin(Method::POST, "/integrations/alertmanager", &alert)
+            .await?;
+    }
     // A webhook turned off, with a test event queued: the flag and a delivery are shown.
     let hook = w
         .admin(

@@ -77,7 +77,12 @@ impl World {
         let handle = app.handle();
         let (key, secret, hash) = new_key(
             "browser-tests",
-            &[Scope::Read, Scope::Incidents, Scope::Components],
+            &[
+                Scope::Read,
+                Scope::Incidents,
+                Scope::Components,
+                Scope::Automation,
+            ],
             chrono::Utc::now(),
         )
         .map_err(|e| e.message)?;
