@@ -25,7 +25,8 @@ pub struct CreateWebhook {
     /// Only events about these components (a notice's, or a status change's); absent or
     /// null: every component.
     components: Option<Vec<ComponentIdInput>>,
-    /// Only these kinds of event; absent or null: every kind.
+    /// Only these kinds of event; absent or null: every kind but `reports.spike` (a spike
+    /// in customers' failure reports), which is sent only to endpoints that name it.
     events: Option<Vec<EventKindInput>>,
     /// The language of texts sent; the page's default language when absent.
     lang: Option<LangInput>,
@@ -72,7 +73,7 @@ pub struct PatchWebhook {
     /// null: every component.
     #[serde(default, deserialize_with = "present")]
     components: Option<Option<Vec<ComponentIdInput>>>,
-    /// null: every kind of event.
+    /// null: every kind of event but `reports.spike`.
     #[serde(default, deserialize_with = "present")]
     events: Option<Option<Vec<EventKindInput>>>,
     lang: Option<LangInput>,
@@ -152,7 +153,7 @@ pub struct WebhookView {
     url: String,
     /// null: every component.
     components: Option<Vec<ComponentId>>,
-    /// null: every kind of event.
+    /// null: every kind of event but `reports.spike`.
     #[schema(value_type = Option<Vec<EventKind>>)]
     events: Option<Vec<&'static str>>,
     #[schema(value_type = Lang)]

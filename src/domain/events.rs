@@ -18,12 +18,15 @@ pub enum EventKind {
     MaintenanceStarted,
     MaintenanceCompleted,
     ComponentStatusChanged,
+    /// Many customers reported one channel failing at once (`domain::report`). Sent only
+    /// to webhook endpoints that name it; never to subscribers (nothing public changed).
+    ReportsSpike,
     /// Sent on an operator's request to one webhook endpoint, to try it; never fanned out.
     Test,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::IncidentCreated,
         EventKind::IncidentUpdated,
         EventKind::IncidentResolved,
@@ -33,6 +36,7 @@ impl EventKind {
         EventKind::MaintenanceStarted,
         EventKind::MaintenanceCompleted,
         EventKind::ComponentStatusChanged,
+        EventKind::ReportsSpike,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,7 @@ impl EventKind {
             EventKind::MaintenanceStarted => "maintenance.started",
             EventKind::MaintenanceCompleted => "maintenance.completed",
             EventKind::ComponentStatusChanged => "component.status_changed",
+            EventKind::ReportsSpike => "reports.spike",
             EventKind::Test => "webhook.test",
         }
     }
@@ -62,9 +67,18 @@ impl EventKind {
         EventKind::ALL.map(EventKind::as_str).join(", ")
     }
 
-    /// Whether it is about a notice (else about a component, or a test).
+    /// Whether it is about a notice (else about a component, customers' reports, or a test).
     pub fn is_notice(self) -> bool {
-        !matches!(self, EventKind::ComponentStatusChanged | EventKind::Test)
+        !matches!(
+            self,
+            EventKind::ComponentStatusChanged | EventKind::ReportsSpike | EventKind::Test
+        )
+    }
+
+    /// Whether a receiver that names no kinds gets it (and a subscriber may): what the
+    /// public may know. A spike of customers' reports is for the operators' tools only.
+    pub fn by_default(self) -> bool {
+        !matches!(self, EventKind::ReportsSpike | EventKind::Test)
     }
 }
 
@@ -168,6 +182,19 @@ pub fn test_event(now: DateTime<Utc>) -> Event {
     Event {
         id: new_id(),
         kind: EventKind::Test,
+        notice: None,
+        update: None,
+        component: None,
+        at: now,
+    }
+}
+
+/// Customers' reports of one channel spiked (`domain::report`); the spike is stored
+/// under the event's id.
+pub fn spike_event(id: String, now: DateTime<Utc>) -> Event {
+    Event {
+        id,
+        kind: EventKind::ReportsSpike,
         notice: None,
         update: None,
         component: None,
@@ -367,5 +394,21 @@ mod tests {
         }
         assert_eq!(EventKind::parse("incident.deleted"), None);
         assert_eq!(EventKind::parse("webhook.test"), Some(EventKind::Test));
+    }
+
+    #[test]
+    fn a_spike_of_reports_is_sent_only_to_those_who_ask_for_it() {
+        assert_eq!(
+            EventKind::parse("reports.spike"),
+            Some(EventKind::ReportsSpike)
+        );
+        assert!(!EventKind::ReportsSpike.by_default());
+        assert!(!EventKind::ReportsSpike.is_notice());
+        assert!(!EventKind::Test.by_default());
+        let defaults = EventKind::ALL
+            .into_iter()
+            .filter(|k| k.by_default())
+            .count();
+        assert_eq!(defaults, EventKind::ALL.len() - 1);
     }
 }

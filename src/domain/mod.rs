@@ -13,6 +13,7 @@ mod key;
 mod lang;
 mod password;
 mod person;
+pub mod report;
 mod session;
 mod status;
 pub mod subscriber;
@@ -35,7 +36,7 @@ pub use choice::{
     WebhookFormatInput,
 };
 pub use component::{Component, ComponentId};
-pub use events::{Event, EventKind, NoticeMark, component_event, test_event};
+pub use events::{Event, EventKind, NoticeMark, component_event, spike_event, test_event};
 pub use ids::{new_id, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,

@@ -53,7 +53,7 @@ impl Subscriber {
     /// status only to those who chose that channel, since everyone else hears of it in
     /// the notice's own mail.
     pub fn wants(&self, event: &Event, notice_components: &[ComponentId]) -> bool {
-        if self.confirmed_at.is_none() {
+        if self.confirmed_at.is_none() || !event.kind.by_default() {
             return false;
         }
         if let Some(change) = event.component.as_ref().filter(|_| !event.kind.is_notice()) {
@@ -193,6 +193,16 @@ mod tests {
         assert!(card.wants(&change, &[]));
         let other = event(EventKind::ComponentStatusChanged, Some("kakaopay"));
         assert!(!card.wants(&other, &[]));
+    }
+
+    #[test]
+    fn a_spike_of_customers_reports_is_never_mailed() {
+        let spike = Event {
+            notice: None,
+            ..event(EventKind::ReportsSpike, None)
+        };
+        assert!(!confirmed(None).wants(&spike, &[]));
+        assert!(!confirmed(Some(vec![id("card")])).wants(&spike, &[id("card")]));
     }
 
     #[test]

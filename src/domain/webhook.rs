@@ -56,7 +56,7 @@ pub struct Webhook {
     pub url: String,
     /// `None`: every component.
     pub components: Option<Vec<ComponentId>>,
-    /// `None`: every kind of event.
+    /// `None`: every kind of event but `reports.spike`, which is sent only when named.
     pub events: Option<Vec<EventKind>>,
     pub lang: Lang,
     pub format: WebhookFormat,
@@ -70,15 +70,19 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// Whether `event`, about a notice holding `notice_components` (or about a component),
-    /// is one this endpoint asked for.
+    /// Whether `event`, about a notice holding `notice_components` (or about a component;
+    /// a spike of customers' reports passes its channel here), is one this endpoint asked
+    /// for.
     pub fn wants(&self, event: &Event, notice_components: &[ComponentId]) -> bool {
         if self.disabled_at.is_some() || event.kind == EventKind::Test {
             return false;
         }
-        if let Some(kinds) = &self.events
-            && !kinds.contains(&event.kind)
-        {
+        let asked = match &self.events {
+            Some(kinds) => kinds.contains(&event.kind),
+            // Naming none is every kind the public may know of.
+            None => event.kind.by_default(),
+        };
+        if !asked {
             return false;
         }
         let Some(chosen) = &self.components else {
@@ -161,6 +165,43 @@ pub fn sign_webhook(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn endpoint(events: Option<Vec<EventKind>>, components: Option<Vec<&str>>) -> Webhook {
+        let now = Utc::now();
+        Webhook {
+            id: "w".into(),
+            url: "https://hooks.example.com/".into(),
+            components: components.map(|c| {
+                c.into_iter()
+                    .map(|c| ComponentId::from_trusted(c.into()))
+                    .collect()
+            }),
+            events,
+            lang: Lang::Ko,
+            format: WebhookFormat::Standard,
+            created_at: now,
+            updated_at: now,
+            disabled_at: None,
+            disabled_reason: None,
+            failing_since: None,
+        }
+    }
+
+    #[test]
+    fn a_spike_of_reports_goes_only_to_endpoints_that_name_it() {
+        let spike = crate::domain::spike_event("e".into(), Utc::now());
+        let card = [ComponentId::from_trusted("card".into())];
+        assert!(!endpoint(None, None).wants(&spike, &card), "not by default");
+        let asked = Some(vec![EventKind::ReportsSpike]);
+        assert!(endpoint(asked.clone(), None).wants(&spike, &card));
+        assert!(endpoint(asked.clone(), Some(vec!["card"])).wants(&spike, &card));
+        assert!(
+            !endpoint(asked, Some(vec!["kakaopay"])).wants(&spike, &card),
+            "its channel filters it"
+        );
+        let others = Some(vec![EventKind::IncidentCreated]);
+        assert!(!endpoint(others, None).wants(&spike, &card));
+    }
 
     #[test]
     fn signatures_match_the_standard_webhooks_example() {

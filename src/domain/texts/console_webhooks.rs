@@ -69,7 +69,7 @@ static KO: WebhookAdminTexts = WebhookAdminTexts {
     format: "형식",
     lang: "언어",
     events: "이벤트",
-    events_hint: "하나도 고르지 않으면 모든 이벤트를 보냅니다.",
+    events_hint: "하나도 고르지 않으면 고객 신고 급증을 뺀 모든 이벤트를 보냅니다.",
     components: "결제 수단",
     components_hint: "하나도 고르지 않으면 모든 결제 수단의 이벤트를 보냅니다.",
     every: "전체",
@@ -125,6 +125,7 @@ static KO: WebhookAdminTexts = WebhookAdminTexts {
         EventKind::MaintenanceStarted => "점검 시작",
         EventKind::MaintenanceCompleted => "점검 완료",
         EventKind::ComponentStatusChanged => "결제 수단 상태 변경",
+        EventKind::ReportsSpike => "고객 결제 실패 신고 급증 (고른 경우에만)",
         EventKind::Test => "테스트",
     },
     state_name: |state| match state {
@@ -142,7 +143,7 @@ static EN: WebhookAdminTexts = WebhookAdminTexts {
     format: "Format",
     lang: "Language",
     events: "Events",
-    events_hint: "Tick none to send every event.",
+    events_hint: "Tick none to send every event but spikes in customers' reports.",
     components: "Payment channels",
     components_hint: "Tick none to send events about every channel.",
     every: "All",
@@ -198,6 +199,7 @@ static EN: WebhookAdminTexts = WebhookAdminTexts {
         EventKind::MaintenanceStarted => "Maintenance started",
         EventKind::MaintenanceCompleted => "Maintenance completed",
         EventKind::ComponentStatusChanged => "Channel status changed",
+        EventKind::ReportsSpike => "Spike in customers' failure reports (only when ticked)",
         EventKind::Test => "Test",
     },
     state_name: |state| match state {

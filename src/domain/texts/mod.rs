@@ -15,6 +15,7 @@ mod console_webhooks;
 mod en;
 mod ko;
 mod mail;
+mod reports;
 
 pub use console::{ConsoleTexts, console_texts};
 pub use console_alerts::{AlertTexts, alert_texts};
@@ -22,6 +23,7 @@ pub use console_manage::ManageTexts;
 pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
 pub use console_webhooks::{WebhookAdminTexts, webhook_admin_texts};
 pub use mail::{MailTexts, mail_texts};
+pub use reports::{ReportTexts, report_texts};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
