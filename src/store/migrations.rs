@@ -536,4 +536,39 @@ CREATE TABLE proposed_updates (
 );
 CREATE INDEX proposed_updates_of_incident ON proposed_updates(incident_id, updates_seen);
 "#,
+    // 12: customers' failure reports.
+    r#"
+-- Counted reports: a channel and a time, nothing about who. The usual rate reads a day of
+-- them per channel, the window five minutes; older ones are deleted.
+CREATE TABLE customer_reports (
+    component_id  TEXT NOT NULL REFERENCES components(id),
+    at            TEXT NOT NULL
+);
+CREATE INDEX customer_reports_by_component ON customer_reports(component_id, at);
+CREATE INDEX customer_reports_by_time ON customer_reports(at);
+
+-- Who counted lately, so one client counts once per channel per 30 minutes: an HMAC of the
+-- address with a key of the day that is kept in memory only, never here. Deleted once the
+-- 30 minutes have passed.
+CREATE TABLE report_clients (
+    client_hash   BLOB NOT NULL,
+    component_id  TEXT NOT NULL,
+    counted_at    TEXT NOT NULL,
+    PRIMARY KEY (client_hash, component_id)
+) WITHOUT ROWID;
+CREATE INDEX report_clients_by_time ON report_clients(counted_at);
+
+-- Spikes of reports on one channel, each told by the `reports.spike` event of the same id.
+-- At most one is open (ended_at NULL) per channel.
+CREATE TABLE report_spikes (
+    event_id      TEXT PRIMARY KEY REFERENCES events(id),
+    component_id  TEXT NOT NULL REFERENCES components(id),
+    started_at    TEXT NOT NULL,
+    reporters     INTEGER NOT NULL CHECK (reporters >= 0),
+    usual         REAL NOT NULL CHECK (usual >= 0),
+    threshold     INTEGER NOT NULL CHECK (threshold >= 1),
+    ended_at      TEXT
+);
+CREATE UNIQUE INDEX report_spikes_open ON report_spikes(component_id) WHERE ended_at IS NULL;
+"#,
 ];

@@ -22,6 +22,7 @@ mod people;
 #[cfg(test)]
 mod plans;
 mod pool;
+mod reports;
 mod restore;
 mod seed;
 mod subscribers;
@@ -65,6 +66,10 @@ pub use people::{
     all_people, delete_dead_sessions, delete_dead_sessions_of, disable_person, end_session,
     end_sessions_of, insert_person, insert_session, person_by_email, person_by_id,
     person_with_password, session_by_hash, set_last_login, set_person_role, touch_session,
+};
+pub use reports::{
+    count_report, end_spike, forget_reports, insert_spike, last_counted, open_spike, open_spikes,
+    reporters_now, reports_between, reports_to_forget, spike_by_event,
 };
 pub use restore::{KeptAside, Restored, restore};
 pub use subscribers::{
