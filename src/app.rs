@@ -20,6 +20,7 @@ use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
 use crate::mail::{MailSetupError, Mailer, Sender};
 use crate::notify::{AddressPolicy, Channel, EmailChannel, WebhookChannel, Worker, guarded_client};
+use crate::reports::{ReportParts, Reports};
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
@@ -27,7 +28,7 @@ use crate::subscribe::{self, SubscriptionParts, Subscriptions};
 use crate::web::connections::{self, Limits};
 use crate::web::throttle::{FailureThrottle, Policy};
 use crate::web::{Assets, Metrics, Site, SiteParts};
-use crate::{admin, mail, schedule, web};
+use crate::{admin, mail, reports, schedule, web};
 
 /// What the app holds: the public site's and the admin API's state (each handed to its
 /// routes), and what the timer needs.
@@ -46,6 +47,8 @@ pub struct Shared {
     pub console: Console,
     /// Email subscriptions, when a mail server is configured.
     pub subscriptions: Option<Subscriptions>,
+    /// Customers' failure reports.
+    pub reports: Reports,
     /// Last, so it is dropped after the database connections above: `restore` cannot
     /// replace the database while anything of this server still has it open.
     _data_dir_lock: DataDirLock,
@@ -235,6 +238,18 @@ impl App {
                 trusted_proxies: config.trusted_proxies.clone(),
             })
         });
+        let reports = Reports::new(ReportParts {
+            store: store.clone(),
+            publisher: publisher.clone(),
+            clock: clock.clone(),
+            outbox: writer.outbox.clone(),
+            metrics: metrics.clone(),
+            origin: console::origin_of(&base_url),
+            trusted_proxies: config.trusted_proxies.clone(),
+            rule: crate::domain::report::SpikeRule {
+                threshold: config.report_threshold,
+            },
+        });
         let state = AppState(Arc::new(Shared {
             store,
             publisher,
@@ -245,6 +260,7 @@ impl App {
             admin,
             console,
             subscriptions,
+            reports,
             _data_dir_lock: data_dir_lock,
         }));
         // Windows that passed while we were down move before the first page is served; a
@@ -334,7 +350,8 @@ pub struct TickError(pub Vec<String>);
 
 impl AppState {
     /// Everything the clock does besides rebuilding: due maintenance windows, the keys'
-    /// last use, and a probe of a database that refused writes. Each runs whatever the
+    /// last use, customers' reports to forget and spikes to end, and a probe of a database
+    /// that refused writes. Each runs whatever the
     /// others did; the problems are returned together.
     async fn tick_chores(&self) -> Vec<String> {
         let mut problems = Vec::new();
@@ -354,6 +371,11 @@ impl AppState {
         }
         if let Err(e) = subscribe::forget_unconfirmed(&self.store, self.clock.now()).await {
             problems.push(format!("cannot forget unconfirmed subscribers: {e}"));
+        }
+        if let Err(e) = self.reports.chores().await {
+            problems.push(format!(
+                "cannot forget old customers' reports or end their spikes: {e}"
+            ));
         }
         if let Err(e) = self.admin.key_uses.flush(&self.store).await {
             problems.push(format!("cannot record when keys were last used: {e}"));
@@ -438,7 +460,8 @@ pub fn router(state: AppState, admin_timeout: Duration) -> Router {
         .fallback(fallback)
         .with_state(state.site.clone())
         .nest("/api/admin/v1", admin)
-        .merge(console);
+        .merge(console)
+        .merge(reports::router().with_state(state.reports.clone()));
     match &state.subscriptions {
         Some(s) => public.merge(subscribe::router().with_state(s.clone())),
         None => public,

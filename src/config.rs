@@ -94,6 +94,12 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_SMTP_CONNECTIONS", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub smtp_connections: u32,
 
+    /// Customers' failure reports of one channel within 5 minutes (distinct clients) that
+    /// make a spike, when also at least 5 times the channel's usual rate: shown in the
+    /// console, `paystatus_customer_report_spike` in /metrics, and a `reports.spike` event.
+    #[arg(long, env = "PAYSTATUS_REPORT_THRESHOLD", default_value_t = crate::domain::report::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub report_threshold: u32,
+
     /// Lets webhooks reach loopback, private and link-local addresses (`1`): for tests
     /// and deployments whose receivers are on the inside. Off, such addresses are refused.
     #[arg(long, env = "PAYSTATUS_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, value_parser = parse_flag)]
@@ -146,6 +152,7 @@ impl Config {
             smtp_url: None,
             smtp_from: None,
             smtp_connections: 32,
+            report_threshold: crate::domain::report::DEFAULT_THRESHOLD,
             webhook_allow_private: false,
         }
     }

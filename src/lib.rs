@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod notify;
+pub mod reports;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;

@@ -33,6 +33,7 @@ pub use api_v2::ApiObjects;
 pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, etag_of};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
+pub use pages::{ReportAnswer, is_reportable, report_answer};
 pub use preview::{BannerPreview, Preview, PreviewPages, preview};
 
 use crate::domain::{Clock, Incident, Lang};
@@ -141,6 +142,11 @@ impl Snapshot {
             Page::IncidentJson(id) => docs.incident_json.get(id),
             Page::History(n) => docs.history.get(n.checked_sub(1)?),
         }
+    }
+
+    /// The read model it was rendered from.
+    pub fn model(&self) -> &ReadModel {
+        &self.model
     }
 
     pub fn not_found(&self, lang: Lang) -> Option<&Arc<Doc>> {

@@ -1,10 +1,11 @@
-//! Prometheus text metrics: request counts and snapshot freshness.
+//! Prometheus text metrics: request counts, snapshot freshness, customers' reports.
 
 use std::fmt::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::connections::ConnectionStats;
+use super::report_metrics::ReportMetrics;
 
 use crate::snapshot::Publisher;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     pub auth_throttled: AtomicU64,
     pub connections: Arc<ConnectionStats>,
+    /// Customers' failure reports, per channel.
+    pub reports: ReportMetrics,
 }
 
 impl Metrics {
@@ -112,6 +115,14 @@ impl Metrics {
             "Bytes of the live snapshot's documents and their compressed variants.",
             bytes as i64,
         );
+        let channels: Vec<&str> = snapshot
+            .model()
+            .components
+            .iter()
+            .filter(|c| !c.is_group)
+            .map(|c| c.id.as_str())
+            .collect();
+        self.reports.render(&mut out, &channels);
         out
     }
 }

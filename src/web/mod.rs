@@ -5,11 +5,13 @@ pub mod client;
 pub mod connections;
 mod metrics;
 pub mod public;
+mod report_metrics;
 mod serve;
 pub mod throttle;
 
 pub use assets::Assets;
 pub use metrics::Metrics;
+pub use report_metrics::ReportMetrics;
 pub use serve::respond;
 
 use std::sync::Arc;

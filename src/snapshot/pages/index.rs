@@ -5,6 +5,7 @@ use askama::Template;
 use super::PageContext;
 use super::card::{ChannelRow, NoticeCard, StatusBadge};
 use super::layout::Layout;
+use super::report::ReportSection;
 use crate::domain::{Component, Indicator};
 
 #[derive(Template)]
@@ -16,6 +17,8 @@ pub struct IndexPage<'a> {
     pub maintenances_now: Vec<NoticeCard>,
     pub maintenances_upcoming: Vec<NoticeCard>,
     pub groups: Vec<ChannelGroup>,
+    /// "결제가 안 되나요?": one report button per channel.
+    pub report: ReportSection,
     pub history_url: String,
 }
 
@@ -79,6 +82,7 @@ impl<'a> PageContext<'a> {
                 .map(|i| self.card(i))
                 .collect(),
             groups: self.channel_groups(),
+            report: self.report_section(),
             history_url: self.link("/history"),
         }
     }

@@ -2,8 +2,8 @@
 //! code that shapes it from the read model. Templates only `if`, `for` and print.
 //!
 //! One file per page, as in `templates/`: [`index`], [`incident`], [`history`],
-//! [`widget`], [`embed_frame`] and [`not_found`]; [`preview`] has pieces of them on their
-//! own, for the console's preview of a notice. What several pages show is shaped once:
+//! [`widget`], [`embed_frame`], [`not_found`] and the answer to a customer's [`report`];
+//! [`preview`] has pieces of them on their own, for the console's preview of a notice. What several pages show is shaped once:
 //! the [`layout`] of `base.html`, the notice [`card`] and status badge of `macros.html`,
 //! and the [`timeline`] of `partials/timeline.html` (which the feeds show too).
 
@@ -15,11 +15,13 @@ mod index;
 mod layout;
 mod not_found;
 mod preview;
+mod report;
 mod timeline;
 mod widget;
 
 pub use card::AlternativeView;
 pub use history::history_pages;
+pub use report::{ReportAnswer, is_reportable, report_answer};
 pub use timeline::TimelineEntry;
 
 use super::Settings;
