@@ -1,5 +1,6 @@
-//! `/console`: what needs attention now. Open incidents with how long since their last
-//! update and whether the promised next one is late; every channel with a one-step status
+//! `/console`: what needs attention now. First, any spike of customers' failure reports;
+//! then open incidents with how long since their last update and whether the promised
+//! next one is late; every channel with a one-step status
 //! change; upcoming maintenance; the latest audit entries.
 
 use askama::Template;
@@ -13,7 +14,8 @@ use super::pages::{Frame, Refused, html};
 use super::session::{Refusal, Signed};
 use super::views::{ChannelRow, NoticeRow, ago};
 use crate::admin::scope;
-use crate::domain::texts::texts;
+use crate::domain::report::Spike;
+use crate::domain::texts::{report_texts, texts};
 use crate::domain::{Component, ComponentStatus, Incident, Kind, console_texts};
 use crate::error::Error;
 use crate::service::components::{self, ComponentChanges};
@@ -24,6 +26,10 @@ use crate::store::{self, AuditEntry, ListFilter, Reader};
 #[template(path = "console/dashboard.html")]
 struct Dashboard {
     frame: Frame,
+    /// Channels whose customers' reports spike now, one sentence each.
+    spikes: Vec<String>,
+    spikes_heading: &'static str,
+    spikes_hint: &'static str,
     incidents: Vec<NoticeRow>,
     channels: Vec<ChannelRow>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -43,9 +49,11 @@ struct Seen {
     maintenances: Vec<Incident>,
     components: Vec<Component>,
     audit: Vec<AuditEntry>,
+    /// Spikes not ended, with the reporters in the window now.
+    spikes: Vec<(Spike, u64)>,
 }
 
-fn read(conn: &rusqlite::Transaction) -> Result<Seen, Error> {
+fn read(conn: &rusqlite::Transaction, now: chrono::DateTime<chrono::Utc>) -> Result<Seen, Error> {
     let open = |kind| -> Result<Vec<Incident>, Error> {
         let ids: Vec<String> = store::notice_ids_page(conn, kind, ListFilter::Open, None, 100)?
             .into_iter()
@@ -58,12 +66,24 @@ fn read(conn: &rusqlite::Transaction) -> Result<Seen, Error> {
         maintenances: open(Kind::Maintenance)?,
         components: store::all_components(conn, false)?,
         audit: store::audit_page(conn, None, 10)?,
+        spikes: store::open_spikes(conn)?
+            .into_iter()
+            .map(|s| {
+                let now = store::reporters_now(conn, &s.component, now)?;
+                Ok((s, now))
+            })
+            .collect::<Result<_, Error>>()?,
     })
 }
 
 /// `GET /console`
 pub async fn show(State(state): State<Console>, signed: Signed<scope::Read>) -> Response {
-    match state.store.read(Reader::Operator, read).await {
+    let now = state.clock.now();
+    match state
+        .store
+        .read(Reader::Operator, move |tx| read(tx, now))
+        .await
+    {
         Ok(seen) => html(StatusCode::OK, &dashboard(&state, &signed, &seen)),
         Err(e) => Refused::failed(signed.lang, e).into_response(),
     }
@@ -74,8 +94,28 @@ fn dashboard(state: &Console, signed: &Signed<scope::Read>, seen: &Seen) -> Dash
     let time = state.time(lang);
     let words = texts(lang);
     let row = |i: &Incident| NoticeRow::new(i, &seen.components, &time);
+    let r = report_texts(lang);
+    let spikes = seen
+        .spikes
+        .iter()
+        .map(|(s, reporters)| {
+            let name = seen
+                .components
+                .iter()
+                .find(|c| c.id == s.component)
+                .map_or_else(|| s.component.to_string(), |c| c.name.get(lang).to_string());
+            format!(
+                "{} · {}",
+                (r.spike_line)(&name, *reporters, &(r.usual)(s.usual)),
+                (r.since)(&time.short(s.started_at))
+            )
+        })
+        .collect();
     Dashboard {
         frame: Frame::new(lang, console_texts(lang).dashboard, Some(&signed.session)),
+        spikes,
+        spikes_heading: r.console_heading,
+        spikes_hint: r.console_hint,
         incidents: seen.incidents.iter().map(row).collect(),
         // Open ones: scheduled or under way.
         maintenances: seen.maintenances.iter().map(row).collect(),

@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::texts::texts;
+use crate::domain::report::{Spike, WINDOW};
+use crate::domain::texts::{report_texts, texts};
 use crate::domain::{ComponentChange, Event, EventKind, Incident, Lang, WebhookFormat};
 use crate::snapshot::{ApiObjects, Settings, api_time};
 
@@ -12,6 +13,8 @@ use crate::snapshot::{ApiObjects, Settings, api_time};
 pub enum Subject<'a> {
     Notice(&'a Incident),
     Component(&'a ComponentChange),
+    /// Customers' failure reports of one channel spiked (`reports.spike`).
+    Spike(&'a Spike),
     Test,
 }
 
@@ -25,16 +28,23 @@ pub fn body(
     subject: &Subject,
 ) -> Value {
     match format {
-        WebhookFormat::Standard => standard(api, settings, event, subject),
-        WebhookFormat::Statuspage => statuspage(api, settings, event, subject),
+        WebhookFormat::Standard => standard(lang, api, settings, event, subject),
+        WebhookFormat::Statuspage => statuspage(lang, api, settings, event, subject),
         WebhookFormat::Slack => json!({ "text": slack_text(lang, api, settings, event, subject) }),
     }
 }
 
-fn standard(api: &ApiObjects, settings: &Settings, event: &Event, subject: &Subject) -> Value {
+fn standard(
+    lang: Lang,
+    api: &ApiObjects,
+    settings: &Settings,
+    event: &Event,
+    subject: &Subject,
+) -> Value {
     let data = match subject {
         Subject::Notice(i) => api.notice(i),
         Subject::Component(change) => component(api, change),
+        Subject::Spike(spike) => spike_data(lang, api, settings, spike),
         Subject::Test => json!({ "message": "A test event, sent on an operator's request." }),
     };
     json!({
@@ -56,7 +66,41 @@ fn component(api: &ApiObjects, change: &ComponentChange) -> Value {
     v
 }
 
-fn statuspage(api: &ApiObjects, settings: &Settings, event: &Event, subject: &Subject) -> Value {
+/// A spike of customers' reports: the channel as `/api/v2` shows it, the reporters in the
+/// window when it started, the usual rate (reporters per window), the window and the
+/// threshold, and one sentence in the endpoint's language.
+fn spike_data(lang: Lang, api: &ApiObjects, settings: &Settings, spike: &Spike) -> Value {
+    let channel = api
+        .component(&spike.component)
+        .unwrap_or_else(|| json!({ "id": spike.component }));
+    json!({
+        "component_id": spike.component,
+        "component": channel,
+        "reporters": spike.reporters,
+        "usual_per_window": (spike.usual * 100.0).round() / 100.0,
+        "window_minutes": WINDOW.num_minutes(),
+        "threshold": spike.threshold,
+        "started_at": api_time(spike.started_at, settings.timezone),
+        "message": spike_line(lang, api, spike),
+    })
+}
+
+fn spike_line(lang: Lang, api: &ApiObjects, spike: &Spike) -> String {
+    let words = report_texts(lang);
+    let name = api
+        .component(&spike.component)
+        .and_then(|c| c["name"].as_str().map(str::to_string))
+        .unwrap_or_else(|| spike.component.to_string());
+    (words.spike_line)(&name, spike.reporters, &(words.usual)(spike.usual))
+}
+
+fn statuspage(
+    lang: Lang,
+    api: &ApiObjects,
+    settings: &Settings,
+    event: &Event,
+    subject: &Subject,
+) -> Value {
     let status = api.status();
     let mut v = json!({
         "meta": {
@@ -82,6 +126,8 @@ fn statuspage(api: &ApiObjects, settings: &Settings, event: &Event, subject: &Su
             });
             v["component"] = component(api, change);
         }
+        // Statuspage has no such event: ours, under a key of its own.
+        Subject::Spike(spike) => v["customer_reports"] = spike_data(lang, api, settings, spike),
         Subject::Test => {}
     }
     v
@@ -127,6 +173,16 @@ fn slack_text(
                 "*{name}*: {} → {}\n{}",
                 words.component_status(change.old),
                 words.component_status(change.new),
+                settings.base_url
+            )
+        }
+        Subject::Spike(spike) => {
+            let started = spike.started_at.with_timezone(&settings.timezone);
+            format!(
+                "*{}* {} — {}\n{}/console",
+                settings.site_name,
+                spike_line(lang, api, spike),
+                (report_texts(lang).since)(&started.format("%H:%M").to_string()),
                 settings.base_url
             )
         }

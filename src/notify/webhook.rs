@@ -50,9 +50,14 @@ impl Channel for WebhookChannel {
     }
 
     fn recipients(&self, conn: &Connection, event: &Event) -> StoreResult<Vec<String>> {
+        // The channels it is about, for endpoints that chose channels: a notice's, or a
+        // spike's (a status change names its own).
         let held: Vec<ComponentId> = match &event.notice {
             Some(id) if event.component.is_none() => store::incident_by_id(conn, id)?
                 .map(|i| i.components.iter().map(|a| a.id.clone()).collect())
+                .unwrap_or_default(),
+            _ if event.kind == EventKind::ReportsSpike => store::spike_by_event(conn, &event.id)?
+                .map(|s| vec![s.component])
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
@@ -84,10 +89,18 @@ impl Channel for WebhookChannel {
             },
             None => None,
         };
-        let subject = match (&event.component, &notice) {
-            (Some(change), _) => Subject::Component(change),
-            (None, Some(i)) => Subject::Notice(i),
-            (None, None) => Subject::Test,
+        let spike = match event.kind {
+            EventKind::ReportsSpike => match store::spike_by_event(conn, &event.id)? {
+                Some(s) => Some(s),
+                None => return Ok(Prepared::Drop(format!("spike {} is gone", event.id))),
+            },
+            _ => None,
+        };
+        let subject = match (&event.component, &notice, &spike) {
+            (Some(change), _, _) => Subject::Component(change),
+            (None, Some(i), _) => Subject::Notice(i),
+            (None, None, Some(s)) => Subject::Spike(s),
+            (None, None, None) => Subject::Test,
         };
         let settings = self.publisher.settings();
         let body = self.publisher.with_api_objects(w.lang, |api| {
