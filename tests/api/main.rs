@@ -24,6 +24,7 @@ mod openapi;
 mod persistence;
 mod public_api;
 mod public_page;
+mod reports;
 mod schemathesis;
 mod secrets;
 mod slow_clients;

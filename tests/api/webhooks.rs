@@ -3,7 +3,7 @@
 //! deliveries survive a restart and a SIGKILL, inside addresses are refused unless
 //! allowed, and drafts and drills send nothing.
 
-mod receiver;
+pub mod receiver;
 
 use std::time::Duration;
 

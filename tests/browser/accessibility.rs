@@ -1,5 +1,6 @@
 //! axe-core (pinned; `bash .ci/run` fetches it into `.ci/axe`) on the console and the
-//! public pages: no serious or critical WCAG 2.2 AA violation on any of them.
+//! public pages (the answer to a customer's report too): no serious or critical WCAG 2.2
+//! AA violation on any of them.
 
 use paystatus::domain::Role;
 use reqwest::Method;
@@ -103,6 +104,25 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
                 .map(|v| format!("{url}: {v}")),
         );
     }
+    // The answer to a customer's report, as the page's own button sends it (no script).
+    w.open(&format!("{}/?lang=ko", w.status)).await?;
+    w.submit("button[name=component][value=card]").await?;
+    let heading = w
+        .browser
+        .find(fantoccini::Locator::Css("h1"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        heading, "알려 주셔서 감사합니다",
+        "the report was taken, in the page's language"
+    );
+    found.extend(
+        w.violations(&axe)
+            .await?
+            .into_iter()
+            .map(|v| format!("the answer to a report: {v}")),
+    );
     w.sign_in("admin@example.com").await?;
     pages = vec![
         format!("{}/console", w.status),
