@@ -97,11 +97,15 @@ pub async fn serve(
         }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            // Only the admin API, the console and customers' reports ask who the client is
-            // (to throttle wrong keys and passwords, and count a reporter once); public
-            // reads skip the allocation an extension costs.
+            // Only the admin API, the console, customers' reports and subscribing ask who
+            // the client is (to throttle wrong keys and passwords, count a reporter once,
+            // limit confirmation mails per client); public reads skip the allocation an
+            // extension costs.
             let path = req.uri().path();
-            if path.starts_with("/api/admin/") || path.starts_with("/console/") || path == "/report"
+            if path.starts_with("/api/admin/")
+                || path.starts_with("/console/")
+                || path == "/report"
+                || path == "/subscribe"
             {
                 req.extensions_mut().insert(ConnectInfo(peer));
             }

@@ -397,6 +397,16 @@ async fn confirmation_mails_are_limited_per_address_and_per_client() -> TestResu
         StatusCode::TOO_MANY_REQUESTS,
         "ten a day from one client"
     );
+    // Another client has its own allowance.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()?;
+    let r = other
+        .post(format!("{}/subscribe", app.address))
+        .form(&[("email", "d@example.com")])
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK, "another client's first mail");
     // A new day, a new allowance.
     app.advance_and_tick(chrono::Duration::days(1)).await?;
     let r = subscribe(&app, &[("email", "c@example.com")]).await?;
