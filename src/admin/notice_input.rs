@@ -263,7 +263,12 @@ pub struct PatchIncident {
     pub(super) next_update_in_minutes: Option<i64>,
     #[schema(max_items = 10)]
     pub(super) alternatives: Option<Vec<AlternativeInput>>,
+    /// A correction of when it began: not after it was first posted. The outage in the
+    /// uptime history moves with it.
     pub(super) started_at: Option<InputTime>,
+    /// A correction of when it ended (only once resolved): after it began and after the
+    /// last update before the resolution. The outage's end moves with it.
+    pub(super) resolved_at: Option<InputTime>,
     /// Only once resolved; moves the incident to `postmortem`.
     pub(super) postmortem: Option<TextInput>,
 }

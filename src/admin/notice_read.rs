@@ -229,6 +229,10 @@ impl PatchIncident {
             .started_at
             .as_ref()
             .and_then(|s| p.time(s, "started_at"));
+        let resolved_at = self
+            .resolved_at
+            .as_ref()
+            .and_then(|s| p.time(s, "resolved_at"));
         let postmortem = self
             .postmortem
             .as_ref()
@@ -242,9 +246,12 @@ impl PatchIncident {
             next_update,
             alternatives,
             started_at,
+            resolved_at,
             postmortem,
         };
-        p.errors.0.extend(incident.incident_refusals(&changes));
+        p.errors
+            .0
+            .extend(incident.incident_refusals(&changes, ctx.now));
         p.finish()?;
         Ok(changes)
     }

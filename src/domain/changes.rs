@@ -19,7 +19,11 @@ pub struct IncidentChanges {
     pub eta: Option<Option<DateTime<Utc>>>,
     pub next_update: Option<Option<NextUpdate>>,
     pub alternatives: Option<Vec<Alternative>>,
+    /// A correction of when it began: not after it was first posted.
     pub started_at: Option<DateTime<Utc>>,
+    /// A correction of when it ended: only once resolved, after it began and after the
+    /// update before its resolution, and not in the future.
+    pub resolved_at: Option<DateTime<Utc>>,
     /// Only once resolved; moves the incident to `postmortem`.
     pub postmortem: Option<LocalizedText>,
 }
@@ -41,8 +45,13 @@ pub struct MaintenanceChanges {
 
 impl Incident {
     /// Why `changes` cannot be made to this incident, field by field (empty: they can).
-    pub fn incident_refusals(&self, changes: &IncidentChanges) -> Vec<FieldError> {
+    pub fn incident_refusals(
+        &self,
+        changes: &IncidentChanges,
+        now: DateTime<Utc>,
+    ) -> Vec<FieldError> {
         let mut refused = self.draft_refusal(changes.draft);
+        refused.extend(self.correction_refusals(changes, now));
         if changes.postmortem.is_some()
             && let Err(e) = self.0.status.transition(Status::Postmortem)
         {
@@ -58,9 +67,12 @@ impl Incident {
         now: DateTime<Utc>,
         catalog: &Catalog,
     ) -> Result<Vec<ComponentChange>, Vec<FieldError>> {
-        let refused = self.incident_refusals(&changes);
+        let refused = self.incident_refusals(&changes, now);
         if !refused.is_empty() {
             return Err(refused);
+        }
+        if let Some(t) = changes.resolved_at {
+            self.0.resolved_at = Some(t);
         }
         if let Some(t) = changes.title {
             self.0.title = t;
@@ -101,6 +113,64 @@ impl Incident {
         }
         self.touch(now);
         Ok(public)
+    }
+
+    /// Why a correction of the start or end cannot be made. The outage in the status
+    /// history follows a correction (`service::notices`), so neither may cross the
+    /// timeline: the start stays at or before the first post, the end after the last
+    /// update before the resolution.
+    fn correction_refusals(
+        &self,
+        changes: &IncidentChanges,
+        now: DateTime<Utc>,
+    ) -> Vec<FieldError> {
+        let mut refused = Vec::new();
+        let posted = self
+            .0
+            .updates
+            .first()
+            .map_or(self.0.created_at, |u| u.created_at);
+        if let Some(s) = changes.started_at
+            && s > posted
+        {
+            refused.push(FieldError::new(
+                "started_at",
+                "cannot be after the incident was first posted",
+            ));
+        }
+        let Some(end) = changes.resolved_at else {
+            return refused;
+        };
+        if !self.0.status.is_closed() {
+            refused.push(FieldError::new(
+                "resolved_at",
+                "the incident is not resolved; resolve it with an update",
+            ));
+            return refused;
+        }
+        let start = changes.started_at.unwrap_or(self.0.started_at);
+        // The updates before the one that resolved it.
+        let resolving = self
+            .0
+            .updates
+            .iter()
+            .rposition(|u| !u.status.is_closed())
+            .map_or(0, |i| i + 1);
+        let before = resolving
+            .checked_sub(1)
+            .and_then(|i| self.0.updates.get(i))
+            .map(|u| u.created_at);
+        if end <= start {
+            refused.push(FieldError::new("resolved_at", "must be after started_at"));
+        } else if before.is_some_and(|b| end <= b) {
+            refused.push(FieldError::new(
+                "resolved_at",
+                "must be after the last update before the resolution",
+            ));
+        } else if end > now {
+            refused.push(FieldError::new("resolved_at", "is in the future"));
+        }
+        refused
     }
 
     /// Why `changes` cannot be made to this maintenance, field by field.
@@ -299,7 +369,7 @@ mod tests {
             draft: Some(true),
             ..Default::default()
         };
-        assert_eq!(fields(&i.incident_refusals(&again)), ["draft"]);
+        assert_eq!(fields(&i.incident_refusals(&again, t(5, 7))), ["draft"]);
 
         let mut d = notice(Kind::Incident, true);
         let publish = IncidentChanges {

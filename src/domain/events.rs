@@ -107,6 +107,13 @@ pub struct NoticeMark {
     postmortem: bool,
 }
 
+impl NoticeMark {
+    /// Whether the notice was public then.
+    pub fn was_public(&self) -> bool {
+        self.public
+    }
+}
+
 impl Incident {
     /// Marks where this notice stands, before a change is made to it.
     pub fn mark(&self) -> NoticeMark {

@@ -22,6 +22,7 @@ mod template;
 mod text;
 pub mod texts;
 mod time;
+pub mod uptime;
 mod webhook;
 
 pub use alert::{
@@ -63,6 +64,7 @@ pub use template::{
 pub use text::{LocalizedInput, LocalizedText, TextInput, TextKind};
 pub use texts::{ConsoleTexts, console_texts};
 pub use time::{Clock, InputTime, ManualClock, SystemClock};
+pub use uptime::StatusCause;
 pub use webhook::{
     BadSecret, WEBHOOK_CHANNEL, WEBHOOK_RETRY_WINDOW, Webhook, WebhookFormat, new_webhook_secret,
     read_webhook_url, sign_webhook, webhook_retry,

@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use super::{Audit, Ctx, Done, IfMatch, notices};
 use crate::domain::{
     AffectedComponent, AlertSettings, AlertSignal, Catalog, Component, ComponentChange,
-    ComponentId, ComponentStatus, FieldErrors, Fill, IncidentDraft, Kind, NextUpdate, Template,
-    TemplateKind, component_event, fallback_incident_template, new_id, recovery_proposal_template,
-    status_after_close,
+    ComponentId, ComponentStatus, FieldErrors, Fill, IncidentDraft, Kind, NextUpdate, StatusCause,
+    Template, TemplateKind, component_event, fallback_incident_template, new_id,
+    recovery_proposal_template, status_after_close,
 };
 use crate::error::Error;
 use crate::store::{self, AlertRecord, ProposedUpdate};
@@ -161,7 +161,7 @@ fn fire(
         let old = catalog.status(c);
         push_change(&mut changes, c, old, held_status(&catalog, c));
     }
-    store_changes(tx, ctx, &changes)?;
+    store_changes(tx, ctx, &StatusCause::Alert(s.key.clone()), &changes)?;
     outcome.changes = changes;
 
     match linked.or_else(|| covering(&open, &s.components)) {
@@ -209,7 +209,7 @@ fn resolve(
         let old = catalog.status(c);
         push_change(&mut changes, c, old, held_status(&catalog, c));
     }
-    store_changes(tx, ctx, &changes)?;
+    store_changes(tx, ctx, &StatusCause::Alert(a.key.clone()), &changes)?;
     outcome.changes = changes;
     outcome.incident = a.incident_id.clone();
     if let Some(incident) = &a.incident_id
@@ -239,7 +239,7 @@ pub fn release_settled(tx: &Transaction, ctx: &Ctx) -> Result<Vec<Audit>, Error>
             old,
             held_status(&catalog, &d.component),
         );
-        store_changes(tx, ctx, &changes)?;
+        store_changes(tx, ctx, &StatusCause::Flapping, &changes)?;
         audits.push(Audit {
             action: "alert.flapping_settled",
             target: Some(d.component.to_string()),
@@ -332,9 +332,15 @@ fn push_change(
     }
 }
 
-/// Stores the public status changes, with the events that tell subscribers and webhooks.
-fn store_changes(tx: &Transaction, ctx: &Ctx, changes: &[ComponentChange]) -> Result<(), Error> {
-    store::apply_component_changes(tx, changes, ctx.now)?;
+/// Stores the public status changes (recorded in the status history as caused by
+/// `cause`), with the events that tell subscribers and webhooks.
+fn store_changes(
+    tx: &Transaction,
+    ctx: &Ctx,
+    cause: &StatusCause,
+    changes: &[ComponentChange],
+) -> Result<(), Error> {
+    store::apply_component_changes(tx, changes, cause, ctx.now)?;
     let events: Vec<_> = changes
         .iter()
         .map(|c| component_event(c.clone(), ctx.now))

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Audit, Ctx, Done, IfMatch};
 use crate::domain::{
     Component, ComponentChange, ComponentId, ComponentStatus, FieldErrors, LocalizedText,
-    component_event,
+    StatusCause, component_event,
 };
 use crate::error::Error;
 use crate::store;
@@ -144,6 +144,12 @@ pub fn change(
             old: c.status,
             new: s,
         };
+        store::record_status_changes(
+            tx,
+            std::slice::from_ref(&change),
+            &StatusCause::Manual,
+            ctx.now,
+        )?;
         store::insert_events(tx, &[component_event(change, ctx.now)])?;
         c.status = s;
     }

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Audit, Ctx, Done, IfMatch};
 use crate::domain::{
     Catalog, ComponentChange, Incident, IncidentChanges, IncidentDraft, Kind, MaintenanceChanges,
-    NoticeMark, UpdateDraft, new_id,
+    NoticeMark, StatusCause, UpdateDraft, new_id,
 };
 use crate::error::Error;
 use crate::store;
@@ -103,9 +103,11 @@ pub fn change_incident(
         None => "incident.patch",
     };
     let before = incident.mark();
+    let (start, end) = (incident.started_at, incident.resolved_at);
     let public = incident
         .change_incident(changes, ctx.now, &catalog)
         .map_err(Error::Invalid)?;
+    follow_corrections(tx, &incident, start, end)?;
     save(tx, ctx, incident, Some(before), &public, action)
 }
 
@@ -155,7 +157,7 @@ pub fn move_window(tx: &Transaction, ctx: &Ctx, id: &str) -> Result<Option<Done<
         return Ok(None);
     }
     store::save_incident(tx, &m)?;
-    store::apply_component_changes(tx, &changes, ctx.now)?;
+    store::apply_component_changes(tx, &changes, &cause_of(&m), ctx.now)?;
     store::insert_events(tx, &m.events_since(Some(mark), &changes, ctx.now))?;
     let audit = Audit {
         action: "maintenance.auto_transition",
@@ -184,7 +186,13 @@ fn save(
     action: &'static str,
 ) -> Result<Done<Incident>, Error> {
     store::save_incident(tx, &notice)?;
-    store::apply_component_changes(tx, changes, ctx.now)?;
+    // An incident announced after it began is down from its start in the history.
+    let first_public = notice.kind == Kind::Incident && before.is_none_or(|b| !b.was_public());
+    let since = match first_public {
+        true => notice.started_at.min(ctx.now),
+        false => ctx.now,
+    };
+    store::apply_component_changes_since(tx, changes, &cause_of(&notice), since, ctx.now)?;
     store::insert_events(tx, &notice.events_since(before, changes, ctx.now))?;
     let audit = Audit {
         action,
@@ -201,4 +209,34 @@ fn save(
         value: notice,
         audit,
     })
+}
+
+/// What the status history says caused a notice's changes.
+fn cause_of(notice: &Incident) -> StatusCause {
+    match notice.kind {
+        Kind::Incident => StatusCause::Incident(notice.id.clone()),
+        Kind::Maintenance => StatusCause::Maintenance(notice.id.clone()),
+    }
+}
+
+/// Moves the incident's history when its start or end was corrected: the changes of its
+/// first recorded moment go to the new `started_at`, those made when it was resolved
+/// (at the old `resolved_at`) to the new `resolved_at`.
+fn follow_corrections(
+    tx: &Transaction,
+    incident: &Incident,
+    old_start: chrono::DateTime<chrono::Utc>,
+    old_end: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), Error> {
+    if incident.started_at != old_start
+        && let Some(first) = store::notice_history_start(tx, &incident.id)?
+    {
+        store::move_notice_history(tx, &incident.id, first, incident.started_at)?;
+    }
+    if let (Some(old), Some(new)) = (old_end, incident.resolved_at)
+        && old != new
+    {
+        store::move_notice_history(tx, &incident.id, old, new)?;
+    }
+    Ok(())
 }

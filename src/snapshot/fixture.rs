@@ -57,7 +57,8 @@ impl World {
                 let (incident, changes) = Incident::create(draft, id, update_id, at, &catalog)
                     .unwrap_or_else(|e| panic!("the domain refused the fixture's notice: {e:?}"));
                 store::save_incident(tx, &incident)?;
-                store::apply_component_changes(tx, &changes, at)?;
+                let cause = crate::domain::StatusCause::Incident(incident.id.clone());
+                store::apply_component_changes(tx, &changes, &cause, at)?;
                 Ok(incident.id.clone())
             })
             .expect("the fixture's notice is written")
@@ -75,7 +76,8 @@ impl World {
                     .post_update(update, update_id, at, &catalog)
                     .unwrap_or_else(|e| panic!("the domain refused the fixture's update: {e:?}"));
                 store::save_incident(tx, &incident)?;
-                store::apply_component_changes(tx, &changes, at)
+                let cause = crate::domain::StatusCause::Incident(incident.id.clone());
+                store::apply_component_changes(tx, &changes, &cause, at)
             })
             .expect("the fixture's update is written");
     }

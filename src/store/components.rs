@@ -288,14 +288,28 @@ pub fn catalog(conn: &Connection, exclude: Option<&str>) -> StoreResult<Catalog>
 #[cfg(test)]
 pub(super) const QUERIES: &[(&str, &str)] = &[("active_holdings", ACTIVE_HOLDINGS)];
 
-/// Applies the public status changes a notice caused.
+/// Applies public status changes, recording each in the status history as made now
+/// because of `cause`, in the same transaction.
 pub fn apply_component_changes(
     conn: &Connection,
     changes: &[crate::domain::ComponentChange],
+    cause: &crate::domain::StatusCause,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    apply_component_changes_since(conn, changes, cause, now, now)
+}
+
+/// The same as [`apply_component_changes`], with the history saying the change happened
+/// at `since` (an incident announced after it began: its outage starts at `started_at`).
+pub fn apply_component_changes_since(
+    conn: &Connection,
+    changes: &[crate::domain::ComponentChange],
+    cause: &crate::domain::StatusCause,
+    since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     for c in changes {
         set_component_status(conn, &c.component, c.new, now)?;
     }
-    Ok(())
+    super::record_status_changes(conn, changes, cause, since)
 }

@@ -571,4 +571,45 @@ CREATE TABLE report_spikes (
 );
 CREATE UNIQUE INDEX report_spikes_open ON report_spikes(component_id) WHERE ended_at IS NULL;
 "#,
+    // 13: every public status change of every channel, with its time and cause.
+    r#"
+-- One row per change of a channel's public status, written in the same transaction as
+-- the change. `cause` says why: a notice (`reference` is its id), an alert (its key), a
+-- change by hand, or a flapping channel let go. Rows of a notice may have old = new: the
+-- notice took over a status something else had set (the day then links to the notice).
+-- The uptime figures of the last 90 days are computed from these rows.
+CREATE TABLE status_history (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    component_id  TEXT NOT NULL REFERENCES components(id),
+    at            TEXT NOT NULL,
+    old_status    TEXT NOT NULL CHECK (old_status IN ('operational', 'degraded_performance',
+                      'partial_outage', 'major_outage', 'under_maintenance')),
+    new_status    TEXT NOT NULL CHECK (new_status IN ('operational', 'degraded_performance',
+                      'partial_outage', 'major_outage', 'under_maintenance')),
+    cause         TEXT NOT NULL CHECK (cause IN ('incident', 'maintenance', 'manual', 'alert',
+                      'flapping')),
+    reference     TEXT,
+    CHECK ((cause IN ('incident', 'maintenance', 'alert')) = (reference IS NOT NULL))
+);
+-- The period's rows, oldest first; a channel's status before the period.
+CREATE INDEX status_history_by_time ON status_history(at);
+CREATE INDEX status_history_of_component ON status_history(component_id, at);
+-- A notice's rows, moved when its start or end is corrected.
+CREATE INDEX status_history_of_notice ON status_history(reference, at)
+    WHERE reference IS NOT NULL;
+
+-- The past, from the changes each update recorded (migration 1), at the update's time; an
+-- incident announced after it began has its first update's changes at its started_at.
+INSERT INTO status_history (component_id, at, old_status, new_status, cause, reference)
+SELECT c.component_id,
+       CASE WHEN i.kind = 'incident' AND i.started_at < u.created_at
+                 AND u.seq = (SELECT min(seq) FROM incident_updates WHERE incident_id = i.id)
+            THEN i.started_at ELSE u.created_at END,
+       c.old_status, c.new_status, i.kind, i.id
+FROM update_component_changes AS c
+JOIN incident_updates AS u ON u.id = c.update_id
+JOIN incidents AS i ON i.id = u.incident_id
+WHERE i.drill = 0 AND i.draft = 0
+ORDER BY u.created_at, u.seq, c.component_id;
+"#,
 ];

@@ -25,6 +25,7 @@ mod pool;
 mod reports;
 mod restore;
 mod seed;
+mod status_history;
 mod subscribers;
 pub mod synthetic;
 mod template_seed;
@@ -45,9 +46,9 @@ pub use alerts::{
 pub use audit::{AuditEntry, AuditFilter, audit_page, audit_search, record_audit};
 pub use backup::{Backup, BackupError, CheckError, DatabaseFacts, backup};
 pub use components::{
-    active_notices_holding, all_components, apply_component_changes, catalog, component_by_id,
-    component_id_taken, delete_component, group_members, insert_component, set_component_status,
-    update_component,
+    active_notices_holding, all_components, apply_component_changes, apply_component_changes_since,
+    catalog, component_by_id, component_id_taken, delete_component, group_members,
+    insert_component, set_component_status, update_component,
 };
 pub use deliveries::{
     AttemptRecord, Delivery, DeliveryRecord, DeliveryState, any_due, deliveries_to,
@@ -72,6 +73,10 @@ pub use reports::{
     reporters_now, reports_between, reports_to_forget, spike_by_event,
 };
 pub use restore::{KeptAside, Restored, restore};
+pub use status_history::{
+    move_notice_history, notice_history_start, record_status_changes, seeded_at, status_before,
+    status_history_since,
+};
 pub use subscribers::{
     confirm_subscriber, confirmation_mails_sent, confirmed_subscribers, count_confirmation_mail,
     delete_mail_counts_before, delete_subscriber, delete_unconfirmed_before, insert_subscriber,

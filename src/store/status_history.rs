@@ -1,0 +1,137 @@
+//! The history of channels' public statuses (migration 13): written with every change,
+//! read for the uptime of the last 90 days, moved when an incident's start or end is
+//! corrected.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreResult;
+use super::codec::{parse_enum, parse_time, time};
+use crate::domain::uptime::StatusPoint;
+use crate::domain::{ComponentChange, ComponentId, ComponentStatus, StatusCause};
+
+/// Records `changes` as made at `at` because of `cause`. Changes that change nothing are
+/// kept only for notices: they say which notice a status belongs to from then on.
+pub fn record_status_changes(
+    conn: &Connection,
+    changes: &[ComponentChange],
+    cause: &StatusCause,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO status_history (component_id, at, old_status, new_status, cause, reference)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for c in changes {
+        if c.old == c.new && cause.notice().is_none() {
+            continue;
+        }
+        stmt.execute(params![
+            c.component.as_str(),
+            time(at),
+            c.old.as_str(),
+            c.new.as_str(),
+            cause.kind(),
+            cause.reference(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Every change from `since` on, oldest first, with the notice that caused it.
+pub fn status_history_since(
+    conn: &Connection,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<(ComponentId, StatusPoint)>> {
+    let mut stmt = conn.prepare_cached(SINCE)?;
+    let rows = stmt
+        .query_map([time(since)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(component, at, status, cause, reference)| {
+            let notice = match cause.as_str() {
+                "incident" | "maintenance" => reference,
+                _ => None,
+            };
+            Ok((
+                ComponentId::from_trusted(component),
+                StatusPoint {
+                    at: parse_time(&at)?,
+                    status: parse_enum(&status, ComponentStatus::parse)?,
+                    notice,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A channel's status just before `at` by its history (`None`: no change recorded).
+pub fn status_before(
+    conn: &Connection,
+    component: &ComponentId,
+    at: DateTime<Utc>,
+) -> StoreResult<Option<ComponentStatus>> {
+    let status: Option<String> = conn
+        .prepare_cached(BEFORE)?
+        .query_row(params![component.as_str(), time(at)], |r| r.get(0))
+        .optional()?;
+    status
+        .map(|s| parse_enum(&s, ComponentStatus::parse))
+        .transpose()
+}
+
+/// When the notice's first recorded change is (its outage's start), if it has any.
+pub fn notice_history_start(conn: &Connection, notice: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn
+        .prepare_cached(NOTICE_START)?
+        .query_row([notice], |r| r.get(0))
+        .optional()?;
+    at.as_deref().map(parse_time).transpose()
+}
+
+/// Moves the notice's changes recorded at `from` to `to`; returns how many moved.
+pub fn move_notice_history(
+    conn: &Connection,
+    notice: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE status_history SET at = ?3
+             WHERE reference = ?1 AND cause IN ('incident', 'maintenance') AND at = ?2",
+        )?
+        .execute(params![notice, time(from), time(to)])?)
+}
+
+/// When the default channels were seeded (the first start), if they were.
+pub fn seeded_at(conn: &Connection) -> StoreResult<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'seeded'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    at.as_deref().map(parse_time).transpose()
+}
+
+const SINCE: &str = "SELECT component_id, at, new_status, cause, reference FROM status_history
+                     WHERE at >= ?1 ORDER BY at, id";
+const BEFORE: &str = "SELECT new_status FROM status_history WHERE component_id = ?1 AND at < ?2
+                      ORDER BY at DESC, id DESC LIMIT 1";
+const NOTICE_START: &str = "SELECT at FROM status_history
+                            WHERE reference = ?1 AND cause IN ('incident', 'maintenance')
+                            ORDER BY at LIMIT 1";
+
+#[cfg(test)]
+pub(super) const QUERIES: &[(&str, &str)] = &[
+    ("status_history_since", SINCE),
+    ("status_before", BEFORE),
+    ("notice_history_start", NOTICE_START),
+];
