@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
+use super::uptime;
 use super::{CachePolicy, Doc, DocBuilder, Serving, Settings, api_time};
-use crate::domain::texts::texts;
+use crate::domain::texts::{texts, uptime_texts};
+use crate::domain::uptime::PARTIAL_WEIGHT;
 use crate::domain::{Component, Incident, Kind, Lang};
 
 pub const JSON: &str = "application/json; charset=utf-8";
@@ -199,6 +201,33 @@ impl Api<'_> {
     }
 }
 
+impl Api<'_> {
+    /// Ours, not the reference API's: `period` (its days, start and end, and how uptime
+    /// is counted) and `components` (each channel's and group's figures, day by day).
+    fn uptime(&self) -> (String, String) {
+        let u = &self.model.uptime;
+        let period = json!({
+            "days": u.period.days.len(),
+            "start": self.time(u.period.start()),
+            "end": self.time(u.period.now),
+            "time_zone": self.settings.timezone.name(),
+            // How much of a minute in each status counts as down; null: not counted.
+            "down_weights": {
+                "operational": 0.0,
+                "degraded_performance": 0.0,
+                "partial_outage": PARTIAL_WEIGHT,
+                "major_outage": 1.0,
+                "under_maintenance": Value::Null,
+            },
+            "description": uptime_texts(self.lang).how,
+        });
+        let components = uptime::components_json(u, &self.model.components, |c| {
+            c.name.get(self.lang).to_string()
+        });
+        (period.to_string(), components.to_string())
+    }
+}
+
 /// A JSON object of already serialized values, in the given order. Keys are ours (plain
 /// identifiers), so they need no escaping.
 fn object(fields: &[(&str, &str)]) -> String {
@@ -248,7 +277,16 @@ pub fn documents(
         m.notices_in(&m.active_maintenances)
             .chain(m.notices_in(&m.upcoming_maintenances)),
     );
+    let uptime = api.uptime();
     let docs = [
+        (
+            "/api/v2/uptime.json",
+            object(&[
+                ("page", &page),
+                ("period", &uptime.0),
+                ("components", &uptime.1),
+            ]),
+        ),
         (
             "/api/v2/summary.json",
             object(&[

@@ -108,7 +108,7 @@ impl World {
     pub fn model(&self) -> ReadModel {
         self.store
             .read_blocking(Reader::Snapshot, |tx| {
-                ReadModel::load(tx, self.now, &ReadModel::empty())
+                ReadModel::load(tx, self.now, settings().timezone, &ReadModel::empty())
             })
             .expect("the fixture's model loads")
     }

@@ -18,6 +18,7 @@ mod fragments;
 mod model;
 mod pages;
 mod preview;
+mod uptime;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -327,10 +328,11 @@ impl Publisher {
         // Read on the snapshot's own connection, then render without holding it.
         let previous = self.current();
         let before = previous.model.clone();
+        let tz = self.settings.timezone;
         let model = self
             .store
             .read(Reader::Snapshot, move |tx| {
-                ReadModel::load(tx, now, &before)
+                ReadModel::load(tx, now, tz, &before)
             })
             .await?;
         let loaded = started.elapsed();
@@ -510,6 +512,14 @@ fn lang_docs(
             })
             .collect::<Result<_, _>>()?
     };
+    // The days of the uptime rows that had notices: each lists them.
+    for (date, ids) in m.uptime.notice_days() {
+        let notices: Vec<&Incident> = m.notices_in(&ids).collect();
+        docs.fixed.insert(
+            uptime::day_path(date).into(),
+            html_doc(builder, PAGE, &ctx.day(date, &notices))?,
+        );
+    }
     docs.fixed.extend(
         api_v2::documents(m, settings, lang, builder, fragments)
             .into_iter()

@@ -6,7 +6,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use rusqlite::Connection;
+
+use super::uptime::UptimeModel;
 
 use crate::domain::{
     Component, ComponentId, ComponentStatus, Incident, Indicator, Kind, Lang, LocalizedText,
@@ -56,6 +59,8 @@ pub struct ReadModel {
     pub names_version: u64,
     /// Changes whenever any component does.
     pub components_version: u64,
+    /// The last 90 days' uptime of every live channel and group.
+    pub uptime: Arc<UptimeModel>,
 }
 
 impl ReadModel {
@@ -63,6 +68,7 @@ impl ReadModel {
     pub fn load(
         conn: &Connection,
         now: DateTime<Utc>,
+        tz: Tz,
         previous: &ReadModel,
     ) -> StoreResult<ReadModel> {
         let all = store::all_components(conn, true)?;
@@ -107,6 +113,13 @@ impl ReadModel {
             HISTORY_PAGE_SIZE * HISTORY_PAGES_IN_SNAPSHOT,
         )?;
         let recently_updated = store::recently_updated_ids(conn, LIST_CAP)?;
+        let uptime = UptimeModel::load(conn, now, tz, &components)?;
+        // The notices the days of the uptime rows link to (their pages list them).
+        let day_notices: Vec<String> = uptime
+            .notice_days()
+            .into_iter()
+            .flat_map(|(_, ids)| ids)
+            .collect();
 
         // Everything shown, loaded at once: the cost follows what the page shows, not
         // how long the history is.
@@ -119,6 +132,7 @@ impl ReadModel {
             .chain(&recent_maintenances)
             .chain(&history_ids)
             .chain(&recently_updated)
+            .chain(&day_notices)
         {
             if seen.insert(id.as_str()) {
                 wanted.push(id.clone());
@@ -192,6 +206,7 @@ impl ReadModel {
             history_versions: store::history_versions(conn)?,
             names_version,
             components_version,
+            uptime: Arc::new(uptime),
         })
     }
 
@@ -229,6 +244,7 @@ impl ReadModel {
             },
             names_version: 0,
             components_version: 0,
+            uptime: Arc::new(UptimeModel::empty()),
         }
     }
 
@@ -344,7 +360,7 @@ mod tests {
         let load = |previous: &ReadModel| {
             store
                 .read_blocking(Reader::Snapshot, |tx| {
-                    ReadModel::load(tx, Utc::now(), previous)
+                    ReadModel::load(tx, Utc::now(), chrono_tz::Asia::Seoul, previous)
                 })
                 .unwrap()
         };

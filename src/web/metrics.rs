@@ -123,6 +123,22 @@ impl Metrics {
             .map(|c| c.id.as_str())
             .collect();
         self.reports.render(&mut out, &channels);
+        uptime(&mut out, snapshot.model());
         out
+    }
+}
+
+/// `paystatus_component_uptime_ratio`: each live channel's and group's uptime over the
+/// last 90 days, as the page and `/api/v2/uptime.json` give it (none while nothing counted).
+fn uptime(out: &mut String, model: &crate::snapshot::ReadModel) {
+    let name = "paystatus_component_uptime_ratio";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Uptime over the last 90 days, 0-1: outage minutes down, partial outage minutes 30% down, maintenance left out.\n# TYPE {name} gauge"
+    );
+    for c in &model.components {
+        if let Some(r) = model.uptime.of(&c.id).and_then(|u| u.ratio()) {
+            let _ = writeln!(out, "{name}{{component=\"{}\"}} {r}", c.id.as_str());
+        }
     }
 }

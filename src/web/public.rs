@@ -23,6 +23,7 @@ pub fn router() -> Router<Site> {
         .route("/widget", get(page_at_path))
         .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
+        .route("/history/{day}", get(page_at_path))
         .route("/history.rss", get(machine_doc).options(preflight))
         .route("/history.atom", get(machine_doc).options(preflight))
         .route("/api/v2/{*path}", get(machine_doc).options(preflight))
@@ -60,7 +61,9 @@ pub fn negotiate(req: &Parts, default: Lang) -> (Lang, bool) {
     )
 }
 
-/// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`).
+/// Pages whose document lives at their own path (`/`, `/widget`, `/embed/frame`, and the
+/// days of the uptime rows, `/history/2026-11-03`, which the snapshot holds when they had
+/// notices; any other is not found without a query).
 async fn page_at_path(State(state): State<Site>, req: Request) -> Response {
     let (req, _) = req.into_parts();
     page(&state, Page::Fixed(req.uri.path()), &req).await

@@ -16,6 +16,7 @@ mod en;
 mod ko;
 mod mail;
 mod reports;
+mod uptime;
 
 pub use console::{ConsoleTexts, console_texts};
 pub use console_alerts::{AlertTexts, alert_texts};
@@ -24,6 +25,7 @@ pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
 pub use console_webhooks::{WebhookAdminTexts, webhook_admin_texts};
 pub use mail::{MailTexts, mail_texts};
 pub use reports::{ReportTexts, report_texts};
+pub use uptime::{UptimeTexts, uptime_texts};
 
 use chrono::DateTime;
 use chrono_tz::Tz;

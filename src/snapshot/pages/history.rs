@@ -34,25 +34,7 @@ pub struct HistoryItem {
 impl<'a> PageContext<'a> {
     /// History page `page` (1-based) showing `notices`, of `pages` in all.
     pub fn history(&self, notices: &[&Incident], page: usize, pages: usize) -> HistoryPage<'a> {
-        let items = notices
-            .iter()
-            .map(|i| HistoryItem {
-                url: self.notice_url(&i.id),
-                title: i.title.get(self.lang).to_string(),
-                kind_label: self.t.kind(i.kind),
-                status_label: self.t.notice_status(i.status),
-                status_class: i.status.as_str(),
-                date: self.fmt.date_time(i.started_at),
-                iso: self.fmt.iso(i.started_at),
-                duration: i.resolved_at.map(|r| self.fmt.duration(i.started_at, r)),
-                affected: i
-                    .components
-                    .iter()
-                    .map(|c| self.model.name(&c.id, self.lang))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
-            .collect();
+        let items = notices.iter().map(|i| self.history_item(i)).collect();
         HistoryPage {
             layout: self.layout(
                 format!("{} · {}", self.t.history, self.settings.site_name),
@@ -64,6 +46,28 @@ impl<'a> PageContext<'a> {
             pages,
             newer_url: (page > 1).then(|| self.link(&history_path(page - 1))),
             older_url: (page < pages).then(|| self.link(&history_path(page + 1))),
+        }
+    }
+}
+
+impl PageContext<'_> {
+    /// One closed notice as lists of them show it.
+    pub(super) fn history_item(&self, i: &Incident) -> HistoryItem {
+        HistoryItem {
+            url: self.notice_url(&i.id),
+            title: i.title.get(self.lang).to_string(),
+            kind_label: self.t.kind(i.kind),
+            status_label: self.t.notice_status(i.status),
+            status_class: i.status.as_str(),
+            date: self.fmt.date_time(i.started_at),
+            iso: self.fmt.iso(i.started_at),
+            duration: i.resolved_at.map(|r| self.fmt.duration(i.started_at, r)),
+            affected: i
+                .components
+                .iter()
+                .map(|c| self.model.name(&c.id, self.lang))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::PageContext;
 use super::card::{ChannelRow, NoticeCard, StatusBadge};
 use super::layout::Layout;
 use super::report::ReportSection;
+use super::uptime::UptimeSection;
 use crate::domain::{Component, Indicator};
 
 #[derive(Template)]
@@ -19,6 +20,8 @@ pub struct IndexPage<'a> {
     pub groups: Vec<ChannelGroup>,
     /// "결제가 안 되나요?": one report button per channel.
     pub report: ReportSection,
+    /// The last 90 days, day by day.
+    pub uptime: UptimeSection,
     pub history_url: String,
 }
 
@@ -83,6 +86,7 @@ impl<'a> PageContext<'a> {
                 .collect(),
             groups: self.channel_groups(),
             report: self.report_section(),
+            uptime: self.uptime_section(),
             history_url: self.link("/history"),
         }
     }

@@ -17,6 +17,7 @@ mod not_found;
 mod preview;
 mod report;
 mod timeline;
+mod uptime;
 mod widget;
 
 pub use card::AlternativeView;

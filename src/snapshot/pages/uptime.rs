@@ -1,0 +1,161 @@
+//! The uptime rows of the status page (`partials/uptime.html`): 90 days per channel and
+//! group, each day a bar whose height says its worst status (colour only adds to it),
+//! with its text for screen readers (and a tooltip on hover and focus), and a link to
+//! the day's notices when it had any; and that page (`pages/day.html`,
+//! `/history/2026-11-03`).
+
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::PageContext;
+use super::history::HistoryItem;
+use super::layout::Layout;
+use crate::domain::ComponentStatus::{self, *};
+use crate::domain::texts::{UptimeTexts, uptime_texts};
+use crate::domain::uptime::{UptimeDay, percent};
+use crate::domain::{Component, Incident};
+use crate::snapshot::uptime::day_path;
+
+pub struct UptimeSection {
+    pub u: &'static UptimeTexts,
+    pub zone: String,
+    pub legend: Vec<LegendItem>,
+    pub rows: Vec<UptimeRow>,
+}
+
+pub struct LegendItem {
+    pub class: &'static str,
+    pub label: &'static str,
+}
+
+pub struct UptimeRow {
+    pub id: String,
+    pub name: String,
+    /// A channel of a group, shown under the group's row.
+    pub member: bool,
+    pub percent: String,
+    pub days: Vec<DayBar>,
+}
+
+pub struct DayBar {
+    /// The shape: `x` outage (tallest), `p` partial (striped), `d` slow, `o` operational,
+    /// `m` maintenance (hollow), `n` no data (a line).
+    pub class: &'static str,
+    /// "11월 3일: 장애 42분, 일부 장애 10분".
+    pub text: String,
+    /// The day's notices, when it had any.
+    pub url: Option<String>,
+}
+
+/// The order a day's text names its statuses in: worst first.
+const NAMED: [ComponentStatus; 4] = [
+    MajorOutage,
+    PartialOutage,
+    DegradedPerformance,
+    UnderMaintenance,
+];
+
+fn class_of(worst: Option<ComponentStatus>) -> &'static str {
+    match worst {
+        None => "n",
+        Some(Operational) => "o",
+        Some(UnderMaintenance) => "m",
+        Some(DegradedPerformance) => "d",
+        Some(PartialOutage) => "p",
+        Some(MajorOutage) => "x",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/day.html")]
+pub struct DayPage<'a> {
+    pub layout: Layout<'a>,
+    pub title: String,
+    pub intro: &'static str,
+    pub items: Vec<HistoryItem>,
+    pub history_url: String,
+}
+
+impl<'a> PageContext<'a> {
+    pub fn uptime_section(&self) -> UptimeSection {
+        let u = uptime_texts(self.lang);
+        let m = self.model;
+        let mut rows = Vec::new();
+        for c in m.components.iter().filter(|c| c.group_id.is_none()) {
+            if c.is_group {
+                let members: Vec<&Component> = m.members(&c.id).collect();
+                if members.is_empty() {
+                    continue;
+                }
+                rows.extend(self.uptime_row(c, false, u));
+                rows.extend(members.iter().filter_map(|x| self.uptime_row(x, true, u)));
+            } else {
+                rows.extend(self.uptime_row(c, false, u));
+            }
+        }
+        let legend = [
+            MajorOutage,
+            PartialOutage,
+            DegradedPerformance,
+            Operational,
+            UnderMaintenance,
+        ]
+        .into_iter()
+        .map(|s| LegendItem {
+            class: class_of(Some(s)),
+            label: (u.status)(s),
+        })
+        .chain([LegendItem {
+            class: "n",
+            label: u.no_data,
+        }])
+        .collect();
+        UptimeSection {
+            u,
+            zone: (u.zone)(self.settings.timezone.name()),
+            legend,
+            rows,
+        }
+    }
+
+    fn uptime_row(&self, c: &Component, member: bool, u: &UptimeTexts) -> Option<UptimeRow> {
+        let figures = self.model.uptime.of(&c.id)?;
+        Some(UptimeRow {
+            id: c.id.to_string(),
+            name: c.name.get(self.lang).to_string(),
+            member,
+            percent: match figures.ratio() {
+                Some(r) => (u.percent)(&percent(r)),
+                None => u.no_percent.to_string(),
+            },
+            days: figures.days.iter().map(|d| self.day_bar(d, u)).collect(),
+        })
+    }
+
+    fn day_bar(&self, d: &UptimeDay, u: &UptimeTexts) -> DayBar {
+        let minutes: Vec<(ComponentStatus, i64)> =
+            NAMED.iter().map(|s| (*s, d.seconds.minutes(*s))).collect();
+        DayBar {
+            class: class_of(d.worst()),
+            text: u.day(d.date, &minutes, d.seconds.counted() > 0),
+            url: (!d.notices.is_empty()).then(|| self.link(&day_path(d.date))),
+        }
+    }
+
+    /// The page of the notices of `date`.
+    pub fn day(&self, date: NaiveDate, notices: &[&Incident]) -> DayPage<'a> {
+        let u = uptime_texts(self.lang);
+        let title = (u.day_title)(&(u.date)(date));
+        DayPage {
+            layout: self.layout(
+                format!("{title} · {}", self.settings.site_name),
+                &day_path(date),
+                notices.iter().map(|i| i.updated_at).max(),
+            ),
+            title,
+            intro: u.day_intro,
+            items: notices.iter().map(|i| self.history_item(i)).collect(),
+            history_url: self.link("/history"),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The uptime of the last 90 days, part of the read model: read from the status history
+//! (a row per change, so a few hundred rows at most) and computed by the domain's rules
+//! (`domain/uptime.rs`) on every rebuild. Shown on the page (`pages/uptime.rs`), in
+//! `/api/v2/uptime.json` and in `/metrics`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::domain::uptime::{
+    ChannelHistory, Period, StatusPoint, UPTIME_DAYS, Uptime, channel_uptime, group_uptime,
+};
+use crate::domain::{Component, ComponentId, ComponentStatus};
+use crate::store::{self, StoreResult};
+
+/// Notices a day links to, at most (the newest of a busier day are in the history).
+pub const NOTICES_PER_DAY: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct UptimeModel {
+    pub period: Period,
+    /// Every live channel's and group's figures.
+    pub figures: HashMap<ComponentId, Uptime>,
+}
+
+impl UptimeModel {
+    pub fn empty() -> UptimeModel {
+        UptimeModel {
+            period: Period {
+                days: Vec::new(),
+                now: DateTime::<Utc>::MIN_UTC,
+            },
+            figures: HashMap::new(),
+        }
+    }
+
+    /// Reads the history of the period ending `now` (days in `tz`) for `components`.
+    pub fn load(
+        conn: &Connection,
+        now: DateTime<Utc>,
+        tz: Tz,
+        components: &[Component],
+    ) -> StoreResult<UptimeModel> {
+        let period = Period::ending(now, tz, UPTIME_DAYS);
+        let start = period.start();
+        let seeded = store::seeded_at(conn)?;
+        let mut points: HashMap<ComponentId, Vec<StatusPoint>> = HashMap::new();
+        for (id, p) in store::status_history_since(conn, start)? {
+            if p.at <= now {
+                points.entry(id).or_default().push(p);
+            }
+        }
+        let mut histories: HashMap<ComponentId, ChannelHistory> = HashMap::new();
+        for c in components.iter().filter(|c| !c.is_group) {
+            let points = points.remove(&c.id).unwrap_or_default();
+            let initial = match store::status_before(conn, &c.id, start)? {
+                Some(s) => s,
+                // Nothing recorded at all: as it is now. Else it began operational, as
+                // every channel does.
+                None if points.is_empty() => c.status,
+                None => ComponentStatus::Operational,
+            };
+            // Channels seeded at first start count from the start of the period.
+            let since = match seeded {
+                Some(s) if c.created_at <= s => None,
+                _ => Some(c.created_at),
+            };
+            histories.insert(
+                c.id.clone(),
+                ChannelHistory {
+                    id: c.id.clone(),
+                    since,
+                    initial,
+                    points,
+                },
+            );
+        }
+        let mut figures: HashMap<ComponentId, Uptime> = histories
+            .values()
+            .map(|h| (h.id.clone(), channel_uptime(h, &period)))
+            .collect();
+        for g in components.iter().filter(|c| c.is_group) {
+            let members: Vec<&ChannelHistory> = components
+                .iter()
+                .filter(|c| c.group_id.as_ref() == Some(&g.id))
+                .filter_map(|c| histories.get(&c.id))
+                .collect();
+            figures.insert(g.id.clone(), group_uptime(g.id.clone(), &members, &period));
+        }
+        Ok(UptimeModel { period, figures })
+    }
+
+    pub fn of(&self, id: &ComponentId) -> Option<&Uptime> {
+        self.figures.get(id)
+    }
+
+    /// Each day that any notice touched, oldest first, with those notices (at most
+    /// [`NOTICES_PER_DAY`], in the order they began).
+    pub fn notice_days(&self) -> Vec<(NaiveDate, Vec<String>)> {
+        let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<String>> = Default::default();
+        let mut ids: Vec<&ComponentId> = self.figures.keys().collect();
+        ids.sort();
+        for id in ids {
+            for d in &self.figures[id].days {
+                if d.notices.is_empty() {
+                    continue;
+                }
+                let list = by_day.entry(d.date).or_default();
+                for n in &d.notices {
+                    if list.len() < NOTICES_PER_DAY && !list.contains(n) {
+                        list.push(n.clone());
+                    }
+                }
+            }
+        }
+        by_day.into_iter().collect()
+    }
+
+    /// The notices of `date`, if any touched it.
+    pub fn notices_of(&self, date: NaiveDate) -> Vec<String> {
+        self.notice_days()
+            .into_iter()
+            .find(|(d, _)| *d == date)
+            .map(|(_, n)| n)
+            .unwrap_or_default()
+    }
+}
+
+/// The path of a day's page: `/history/2026-11-03`.
+pub fn day_path(date: NaiveDate) -> String {
+    format!("/history/{}", date.format("%Y-%m-%d"))
+}
+
+/// `/api/v2/uptime.json`'s `components`: one object per live channel and group, in
+/// the catalogue's order.
+pub fn components_json(
+    model: &UptimeModel,
+    components: &[Component],
+    name: impl Fn(&Component) -> String,
+) -> Value {
+    let list: Vec<Value> = components
+        .iter()
+        .filter_map(|c| model.of(&c.id).map(|u| (c, u)))
+        .map(|(c, u)| {
+            let days: Vec<Value> = u
+                .days
+                .iter()
+                .map(|d| {
+                    let s = &d.seconds;
+                    json!({
+                        "date": d.date.format("%Y-%m-%d").to_string(),
+                        "worst_status": d.worst(),
+                        "minutes": {
+                            "operational": s.minutes(ComponentStatus::Operational),
+                            "degraded_performance": s.minutes(ComponentStatus::DegradedPerformance),
+                            "partial_outage": s.minutes(ComponentStatus::PartialOutage),
+                            "major_outage": s.minutes(ComponentStatus::MajorOutage),
+                            "under_maintenance": s.minutes(ComponentStatus::UnderMaintenance),
+                        },
+                        "uptime_ratio": s.ratio(),
+                        "incidents": d.notices.iter().take(NOTICES_PER_DAY).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "id": c.id,
+                "name": name(c),
+                "group": c.is_group,
+                "group_id": c.group_id,
+                "uptime_ratio": u.ratio(),
+                "uptime_percentage": u.ratio().map(|r| (r * 10_000.0).floor() / 100.0),
+                "days": days,
+            })
+        })
+        .collect();
+    Value::Array(list)
+}
