@@ -31,5 +31,6 @@ mod slow_clients;
 mod subscriptions;
 mod templates;
 mod throttling;
+mod uptime;
 mod users_cli;
 mod webhooks;
