@@ -265,12 +265,12 @@ async fn the_page_shows_ninety_days_per_channel_with_words_and_links_in_both_lan
         "the shape of an outage"
     );
     assert_eq!(crate::helpers::text_of(*today), "11월 25일: 장애 30분");
-    let link = today
-        .select(&crate::helpers::selector("a")?)
-        .next()
-        .and_then(|a| a.value().attr("href"))
-        .ok_or("today links to its notices")?;
-    assert_eq!(link, "/history/2026-11-25");
+    // Days with notices are listed under the bars, linked to their page.
+    let links = ko.select("section.uptime ul[aria-label^='신용·체크카드'] a")?;
+    let link = links.first().ok_or("today links to its notices")?;
+    assert_eq!(link.value().attr("href"), Some("/history/2026-11-25"));
+    assert_eq!(crate::helpers::text_of(*link), "11월 25일: 장애 30분");
+    assert_eq!(links.len(), 1);
     let yesterday = ko.texts("section.uptime ol[aria-labelledby=up-card] li:nth-last-child(2)")?;
     assert_eq!(yesterday, ["11월 24일: 정상"]);
     assert!(ko.text("section.uptime .uptime-how")?.contains("30%"));

@@ -63,6 +63,23 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
     );
     w.person("admin@example.com", Role::Admin)?;
     let id = w.post_incident(card_outage("카드 결제 장애")).await?;
+    // Uptime rows with days of every kind of bar: a partial outage announced late, over
+    // two days and resolved, next to today's card outage.
+    let past = w
+        .post_incident(json!({
+            "title": "카카오페이 일부 실패",
+            "message": "카카오페이 결제가 일부 실패하고 있습니다.",
+            "components": { "kakaopay": "partial_outage" },
+            "started_at": "2026-11-23T10:00"
+        }))
+        .await?;
+    let resolved = json!({ "status": "resolved", "message": "복구되었습니다." });
+    w.admin(
+        Method::POST,
+        &format!("/incidents/{past}/updates"),
+        &resolved,
+    )
+    .await?;
     // An alert linked to the incident, resolved: the console lists it next to the
     // incident with the update it suggests.
     for state in ["firing", "resolved"] {
@@ -91,6 +108,7 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
         format!("{}/", w.status),
         format!("{}/?lang=en", w.status),
         format!("{}/history", w.status),
+        format!("{}/history/2026-11-24", w.status),
         format!("{}/incidents/{id}", w.status),
         format!("{}/console/login", w.status),
     ];

@@ -18,6 +18,8 @@ pub struct UptimeTexts {
     pub days_ago_90: &'static str,
     pub days_ago_30: &'static str,
     pub today: &'static str,
+    /// The list of days with notices under a row, named for screen readers.
+    pub days_with_notices: &'static str,
     /// "가동률 99.95%" / "99.95% uptime".
     pub percent: fn(pct: &str) -> String,
     /// Said when nothing counted in the period (all maintenance).
@@ -99,6 +101,7 @@ static KO: UptimeTexts = UptimeTexts {
     days_ago_90: "90일 전",
     days_ago_30: "30일 전",
     today: "오늘",
+    days_with_notices: "장애·점검이 있었던 날",
     percent: |pct| format!("가동률 {pct}%"),
     no_percent: "가동률 없음 (점검만 있었음)",
     date: |d| format!("{}월 {}일", d.month(), d.day()),
@@ -121,6 +124,7 @@ static EN: UptimeTexts = UptimeTexts {
     days_ago_90: "90 days ago",
     days_ago_30: "30 days ago",
     today: "Today",
+    days_with_notices: "days with incidents or maintenance",
     percent: |pct| format!("{pct}% uptime"),
     no_percent: "No uptime (maintenance only)",
     date: |d| format!("{} {}", EN_MONTHS[d.month0() as usize], d.day()),

@@ -1,8 +1,9 @@
 //! The uptime rows of the status page (`partials/uptime.html`): 90 days per channel and
 //! group, each day a bar whose height says its worst status (colour only adds to it),
-//! with its text for screen readers (and a tooltip on hover and focus), and a link to
-//! the day's notices when it had any; and that page (`pages/day.html`,
-//! `/history/2026-11-03`).
+//! with its text for screen readers (and a tooltip on hover); under the bars, the days
+//! that had notices as links with the same text, newest first, to the page of each such
+//! day (`pages/day.html`, `/history/2026-11-03`). The bars themselves are not links: at
+//! a few pixels wide they would be too small to hit (WCAG 2.5.8).
 
 use askama::Template;
 use chrono::NaiveDate;
@@ -35,6 +36,13 @@ pub struct UptimeRow {
     pub member: bool,
     pub percent: String,
     pub days: Vec<DayBar>,
+    /// The days with notices, newest first.
+    pub links: Vec<DayLink>,
+}
+
+pub struct DayLink {
+    pub url: String,
+    pub text: String,
 }
 
 pub struct DayBar {
@@ -43,8 +51,6 @@ pub struct DayBar {
     pub class: &'static str,
     /// "11월 3일: 장애 42분, 일부 장애 10분".
     pub text: String,
-    /// The day's notices, when it had any.
-    pub url: Option<String>,
 }
 
 /// The order a day's text names its statuses in: worst first.
@@ -120,6 +126,18 @@ impl<'a> PageContext<'a> {
 
     fn uptime_row(&self, c: &Component, member: bool, u: &UptimeTexts) -> Option<UptimeRow> {
         let figures = self.model.uptime.of(&c.id)?;
+        let days: Vec<DayBar> = figures.days.iter().map(|d| self.day_bar(d, u)).collect();
+        let links = figures
+            .days
+            .iter()
+            .zip(&days)
+            .rev()
+            .filter(|(d, _)| !d.notices.is_empty())
+            .map(|(d, bar)| DayLink {
+                url: self.link(&day_path(d.date)),
+                text: bar.text.clone(),
+            })
+            .collect();
         Some(UptimeRow {
             id: c.id.to_string(),
             name: c.name.get(self.lang).to_string(),
@@ -128,7 +146,8 @@ impl<'a> PageContext<'a> {
                 Some(r) => (u.percent)(&percent(r)),
                 None => u.no_percent.to_string(),
             },
-            days: figures.days.iter().map(|d| self.day_bar(d, u)).collect(),
+            days,
+            links,
         })
     }
 
@@ -138,7 +157,6 @@ impl<'a> PageContext<'a> {
         DayBar {
             class: class_of(d.worst()),
             text: u.day(d.date, &minutes, d.seconds.counted() > 0),
-            url: (!d.notices.is_empty()).then(|| self.link(&day_path(d.date))),
         }
     }
 
