@@ -439,7 +439,7 @@ mod tests {
         }
     }
 
-    fn day<'a>(u: &'a Uptime, y: i32, m: u32, d: u32) -> &'a UptimeDay {
+    fn day(u: &Uptime, y: i32, m: u32, d: u32) -> &UptimeDay {
         let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
         u.days.iter().find(|x| x.date == date).unwrap()
     }

@@ -224,7 +224,7 @@ impl Api<'_> {
         let components = uptime::components_json(u, &self.model.components, |c| {
             c.name.get(self.lang).to_string()
         });
-        (period.to_string(), components.to_string())
+        (period.to_string(), components)
     }
 }
 

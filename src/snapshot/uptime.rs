@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::domain::uptime::{
     ChannelHistory, Period, StatusPoint, UPTIME_DAYS, Uptime, channel_uptime, group_uptime,
@@ -135,46 +135,109 @@ pub fn day_path(date: NaiveDate) -> String {
 }
 
 /// `/api/v2/uptime.json`'s `components`: one object per live channel and group, in
-/// the catalogue's order.
+/// the catalogue's order. Written by hand, not through `serde_json::Value`: 900 days of
+/// objects are rebuilt with every write, and this is several times faster.
 pub fn components_json(
     model: &UptimeModel,
     components: &[Component],
     name: impl Fn(&Component) -> String,
-) -> Value {
-    let list: Vec<Value> = components
+) -> String {
+    use std::fmt::Write;
+    let quoted = |s: &str| Value::String(s.to_string()).to_string();
+    let ratio = |r: Option<f64>| r.map_or_else(|| "null".to_string(), |r| r.to_string());
+    let mut out = String::with_capacity(components.len() * 20_000);
+    out.push('[');
+    let mut first = true;
+    for (c, u) in components
         .iter()
         .filter_map(|c| model.of(&c.id).map(|u| (c, u)))
-        .map(|(c, u)| {
-            let days: Vec<Value> = u
-                .days
-                .iter()
-                .map(|d| {
-                    let s = &d.seconds;
-                    json!({
-                        "date": d.date.format("%Y-%m-%d").to_string(),
-                        "worst_status": d.worst(),
-                        "minutes": {
-                            "operational": s.minutes(ComponentStatus::Operational),
-                            "degraded_performance": s.minutes(ComponentStatus::DegradedPerformance),
-                            "partial_outage": s.minutes(ComponentStatus::PartialOutage),
-                            "major_outage": s.minutes(ComponentStatus::MajorOutage),
-                            "under_maintenance": s.minutes(ComponentStatus::UnderMaintenance),
-                        },
-                        "uptime_ratio": s.ratio(),
-                        "incidents": d.notices.iter().take(NOTICES_PER_DAY).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
-            json!({
-                "id": c.id,
-                "name": name(c),
-                "group": c.is_group,
-                "group_id": c.group_id,
-                "uptime_ratio": u.ratio(),
-                "uptime_percentage": u.ratio().map(|r| (r * 10_000.0).floor() / 100.0),
-                "days": days,
-            })
-        })
-        .collect();
-    Value::Array(list)
+    {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            r#"{{"id":{},"name":{},"group":{},"group_id":{},"uptime_ratio":{},"uptime_percentage":{},"days":["#,
+            quoted(c.id.as_str()),
+            quoted(&name(c)),
+            c.is_group,
+            c.group_id
+                .as_ref()
+                .map_or_else(|| "null".to_string(), |g| quoted(g.as_str())),
+            ratio(u.ratio()),
+            ratio(u.ratio().map(|r| (r * 10_000.0).floor() / 100.0)),
+        );
+        for (n, d) in u.days.iter().enumerate() {
+            let s = &d.seconds;
+            let worst = d
+                .worst()
+                .map_or_else(|| "null".to_string(), |w| format!("\"{}\"", w.as_str()));
+            let _ = write!(
+                out,
+                r#"{}{{"date":"{}","worst_status":{worst},"minutes":{{"operational":{},"degraded_performance":{},"partial_outage":{},"major_outage":{},"under_maintenance":{}}},"uptime_ratio":{},"incidents":["#,
+                if n > 0 { "," } else { "" },
+                d.date.format("%Y-%m-%d"),
+                s.minutes(ComponentStatus::Operational),
+                s.minutes(ComponentStatus::DegradedPerformance),
+                s.minutes(ComponentStatus::PartialOutage),
+                s.minutes(ComponentStatus::MajorOutage),
+                s.minutes(ComponentStatus::UnderMaintenance),
+                ratio(s.ratio()),
+            );
+            for (k, id) in d.notices.iter().take(NOTICES_PER_DAY).enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quoted(id));
+            }
+            out.push_str("]}");
+        }
+        out.push_str("]}");
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hand_written_json_parses_and_names_every_field() {
+        let now = chrono::Utc::now();
+        let period = Period::ending(now, chrono_tz::Asia::Seoul, 3);
+        let c = Component {
+            id: ComponentId::from_trusted("card".to_string()),
+            name: crate::domain::LocalizedText {
+                ko: "카드 \"결제\"".into(),
+                en: None,
+            },
+            description: None,
+            is_group: false,
+            group_id: None,
+            position: 1,
+            status: ComponentStatus::Operational,
+            fallbacks: vec![],
+            created_at: now,
+            updated_at: now,
+            revision: 1,
+        };
+        let h = ChannelHistory {
+            id: c.id.clone(),
+            since: None,
+            initial: ComponentStatus::MajorOutage,
+            points: vec![],
+        };
+        let mut figures = HashMap::new();
+        figures.insert(c.id.clone(), channel_uptime(&h, &period));
+        let model = UptimeModel { period, figures };
+        let json: Value =
+            serde_json::from_str(&components_json(&model, &[c], |c| c.name.ko.clone())).unwrap();
+        assert_eq!(json[0]["name"], "카드 \"결제\"");
+        assert_eq!(json[0]["uptime_ratio"], 0.0);
+        assert_eq!(json[0]["days"].as_array().unwrap().len(), 3);
+        assert_eq!(json[0]["days"][0]["worst_status"], "major_outage");
+        assert_eq!(json[0]["days"][0]["minutes"]["major_outage"], 1440);
+        assert_eq!(json[0]["days"][0]["incidents"], serde_json::json!([]));
+    }
 }
