@@ -135,3 +135,69 @@ pub(super) const QUERIES: &[(&str, &str)] = &[
     ("status_before", BEFORE),
     ("notice_history_start", NOTICE_START),
 ];
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::migrations::MIGRATIONS;
+
+    #[test]
+    fn migration_13_backfills_the_history_from_incident_updates() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..12] {
+            conn.execute_batch(sql).unwrap();
+        }
+        // An incident that began at 04:50, posted at 05:04, resolved at 06:10; a drill
+        // that changed nothing public.
+        conn.execute_batch(
+            "INSERT INTO components (id, name_ko, position, status, created_at, updated_at)
+             VALUES ('card', '카드', 1, 'operational', '2026-11-01T00:00:00.000000Z',
+                     '2026-11-01T00:00:00.000000Z');
+             INSERT INTO incidents (id, kind, title_ko, status, impact, draft, auto_transition,
+                 started_at, resolved_at, created_at, updated_at, revision, drill)
+             VALUES ('i1', 'incident', '카드 장애', 'resolved', 'major', 0, 0,
+                     '2026-11-25T04:50:00.000000Z', '2026-11-25T06:10:00.000000Z',
+                     '2026-11-25T05:04:00.000000Z', '2026-11-25T06:10:00.000000Z', 2, 0),
+                    ('d1', 'incident', '훈련', 'resolved', 'major', 0, 0,
+                     '2026-11-25T04:00:00.000000Z', NULL,
+                     '2026-11-25T04:00:00.000000Z', '2026-11-25T04:00:00.000000Z', 1, 1);
+             INSERT INTO incident_updates (id, incident_id, seq, status, message_ko, created_at)
+             VALUES ('u1', 'i1', 1, 'investigating', '실패', '2026-11-25T05:04:00.000000Z'),
+                    ('u2', 'i1', 2, 'resolved', '복구', '2026-11-25T06:10:00.000000Z'),
+                    ('u3', 'd1', 1, 'investigating', '훈련', '2026-11-25T04:00:00.000000Z');
+             INSERT INTO update_component_changes (update_id, component_id, old_status, new_status)
+             VALUES ('u1', 'card', 'operational', 'major_outage'),
+                    ('u2', 'card', 'major_outage', 'operational'),
+                    ('u3', 'card', 'operational', 'major_outage');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[12]).unwrap();
+        let rows: Vec<(String, String, String, String)> = conn
+            .prepare("SELECT at, new_status, cause, reference FROM status_history ORDER BY at")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let at = |s: &str| s.to_string();
+        assert_eq!(
+            rows,
+            [
+                (
+                    at("2026-11-25T04:50:00.000000Z"),
+                    at("major_outage"),
+                    at("incident"),
+                    at("i1")
+                ),
+                (
+                    at("2026-11-25T06:10:00.000000Z"),
+                    at("operational"),
+                    at("incident"),
+                    at("i1")
+                ),
+            ],
+            "the first update's changes at started_at, the drill left out"
+        );
+    }
+}
