@@ -135,7 +135,8 @@ pub fn day_path(date: NaiveDate) -> String {
 }
 
 /// `/api/v2/uptime.json`'s `components`: one object per live channel and group, in
-/// the catalogue's order. Written by hand, not through `serde_json::Value`: 900 days of
+/// the catalogue's order; each day names only the statuses it had (`minutes`) and its
+/// notices only when it had any (`incidents`), which keeps the document small. Written by hand, not through `serde_json::Value`: 900 days of
 /// objects are rebuilt with every write, and this is several times faster.
 pub fn components_json(
     model: &UptimeModel,
@@ -168,29 +169,50 @@ pub fn components_json(
             ratio(u.ratio().map(|r| (r * 10_000.0).floor() / 100.0)),
         );
         for (n, d) in u.days.iter().enumerate() {
-            let s = &d.seconds;
             let worst = d
                 .worst()
                 .map_or_else(|| "null".to_string(), |w| format!("\"{}\"", w.as_str()));
             let _ = write!(
                 out,
-                r#"{}{{"date":"{}","worst_status":{worst},"minutes":{{"operational":{},"degraded_performance":{},"partial_outage":{},"major_outage":{},"under_maintenance":{}}},"uptime_ratio":{},"incidents":["#,
+                r#"{}{{"date":"{}","worst_status":{worst},"minutes":{{"#,
                 if n > 0 { "," } else { "" },
                 d.date.format("%Y-%m-%d"),
-                s.minutes(ComponentStatus::Operational),
-                s.minutes(ComponentStatus::DegradedPerformance),
-                s.minutes(ComponentStatus::PartialOutage),
-                s.minutes(ComponentStatus::MajorOutage),
-                s.minutes(ComponentStatus::UnderMaintenance),
-                ratio(s.ratio()),
             );
-            for (k, id) in d.notices.iter().take(NOTICES_PER_DAY).enumerate() {
-                if k > 0 {
-                    out.push(',');
+            // Only the statuses the day had: most days are one status all day long.
+            let mut any = false;
+            for status in [
+                ComponentStatus::Operational,
+                ComponentStatus::DegradedPerformance,
+                ComponentStatus::PartialOutage,
+                ComponentStatus::MajorOutage,
+                ComponentStatus::UnderMaintenance,
+            ] {
+                let m = d.seconds.minutes(status);
+                if m > 0 {
+                    let _ = write!(
+                        out,
+                        r#"{}"{}":{m}"#,
+                        if std::mem::replace(&mut any, true) {
+                            ","
+                        } else {
+                            ""
+                        },
+                        status.as_str()
+                    );
                 }
-                out.push_str(&quoted(id));
             }
-            out.push_str("]}");
+            out.push('}');
+            if !d.notices.is_empty() {
+                out.push_str(r#","incidents":["#);
+                for (k, id) in d.notices.iter().take(NOTICES_PER_DAY).enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&quoted(id));
+                }
+                out.push(']');
+            }
+            out.push('}');
         }
         out.push_str("]}");
     }
@@ -237,7 +259,11 @@ mod tests {
         assert_eq!(json[0]["uptime_ratio"], 0.0);
         assert_eq!(json[0]["days"].as_array().unwrap().len(), 3);
         assert_eq!(json[0]["days"][0]["worst_status"], "major_outage");
-        assert_eq!(json[0]["days"][0]["minutes"]["major_outage"], 1440);
-        assert_eq!(json[0]["days"][0]["incidents"], serde_json::json!([]));
+        assert_eq!(
+            json[0]["days"][0]["minutes"],
+            serde_json::json!({ "major_outage": 1440 }),
+            "only the statuses the day had"
+        );
+        assert_eq!(json[0]["days"][0].get("incidents"), None, "none: left out");
     }
 }
