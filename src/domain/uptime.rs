@@ -142,7 +142,7 @@ impl Period {
 }
 
 /// Seconds spent in each status (and not counted) in some stretch of time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Seconds {
     pub operational: i64,
     pub degraded: i64,
@@ -242,6 +242,11 @@ pub struct Uptime {
 }
 
 impl Uptime {
+    /// Every day but today (the last).
+    pub fn past_days(&self) -> &[UptimeDay] {
+        &self.days[..self.days.len().saturating_sub(1)]
+    }
+
     /// Uptime over the period, 0–1; `None` when nothing counted (all maintenance).
     pub fn ratio(&self) -> Option<f64> {
         self.total.ratio()

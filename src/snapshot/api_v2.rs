@@ -221,7 +221,7 @@ impl Api<'_> {
             },
             "description": uptime_texts(self.lang).how,
         });
-        let components = uptime::components_json(u, &self.model.components, |c| {
+        let components = uptime::components_json(u, &self.model.components, self.lang, |c| {
             c.name.get(self.lang).to_string()
         });
         (period.to_string(), components)

@@ -113,7 +113,7 @@ impl ReadModel {
             HISTORY_PAGE_SIZE * HISTORY_PAGES_IN_SNAPSHOT,
         )?;
         let recently_updated = store::recently_updated_ids(conn, LIST_CAP)?;
-        let uptime = UptimeModel::load(conn, now, tz, &components)?;
+        let uptime = UptimeModel::load(conn, now, tz, &components, previous.uptime.cache.clone())?;
         // The notices the days of the uptime rows link to (their pages list them).
         let day_notices: Vec<String> = uptime
             .notice_days()

@@ -4,6 +4,8 @@
 //! `/api/v2/uptime.json` and in `/metrics`.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -11,19 +13,67 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::domain::uptime::{
-    ChannelHistory, Period, StatusPoint, UPTIME_DAYS, Uptime, channel_uptime, group_uptime,
+    ChannelHistory, Period, StatusPoint, UPTIME_DAYS, Uptime, UptimeDay, channel_uptime,
+    group_uptime,
 };
-use crate::domain::{Component, ComponentId, ComponentStatus};
+use crate::domain::{Component, ComponentId, ComponentStatus, Lang};
 use crate::store::{self, StoreResult};
 
 /// Notices a day links to, at most (the newest of a busier day are in the history).
 pub const NOTICES_PER_DAY: usize = 10;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UptimeModel {
     pub period: Period,
     /// Every live channel's and group's figures.
     pub figures: HashMap<ComponentId, Uptime>,
+    /// What earlier builds rendered of the rows' past days, handed from model to model.
+    pub cache: Arc<UptimeCache>,
+}
+
+/// Which rendering of a row's past days (every day but today).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The page's bars.
+    Bars,
+    /// `/api/v2/uptime.json`'s day objects.
+    Json,
+}
+
+type CacheKey = (Lang, ComponentId, Part);
+
+/// A row's past days change only when the history of those days does (a correction) or
+/// a day passes, while today's column changes with every write and every minute: a build
+/// renders today's bar and object, and the past days only when their fingerprint moved.
+/// Without it 900 days were rendered in each language per write (several milliseconds).
+#[derive(Default)]
+pub struct UptimeCache(Mutex<HashMap<CacheKey, (u64, Arc<str>)>>);
+
+impl UptimeCache {
+    /// The rendering of `key` for `fingerprint`, made by `make` unless an earlier build
+    /// made it. The lock is not held while making.
+    pub fn get(&self, key: CacheKey, fingerprint: u64, make: impl FnOnce() -> String) -> Arc<str> {
+        let lock = || self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((f, piece)) = lock().get(&key)
+            && *f == fingerprint
+        {
+            return piece.clone();
+        }
+        let piece: Arc<str> = make().into();
+        lock().insert(key, (fingerprint, piece.clone()));
+        piece
+    }
+}
+
+/// What a row's past days look like: their dates, times and notices, and what else the
+/// rendering shows (the row's name).
+pub fn past_fingerprint(u: &Uptime, name: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    for d in u.past_days() {
+        (d.date, d.seconds, &d.notices).hash(&mut h);
+    }
+    h.finish()
 }
 
 impl UptimeModel {
@@ -34,6 +84,7 @@ impl UptimeModel {
                 now: DateTime::<Utc>::MIN_UTC,
             },
             figures: HashMap::new(),
+            cache: Arc::default(),
         }
     }
 
@@ -43,6 +94,7 @@ impl UptimeModel {
         now: DateTime<Utc>,
         tz: Tz,
         components: &[Component],
+        cache: Arc<UptimeCache>,
     ) -> StoreResult<UptimeModel> {
         let period = Period::ending(now, tz, UPTIME_DAYS);
         let start = period.start();
@@ -90,7 +142,11 @@ impl UptimeModel {
                 .collect();
             figures.insert(g.id.clone(), group_uptime(g.id.clone(), &members, &period));
         }
-        Ok(UptimeModel { period, figures })
+        Ok(UptimeModel {
+            period,
+            figures,
+            cache,
+        })
     }
 
     pub fn of(&self, id: &ComponentId) -> Option<&Uptime> {
@@ -136,17 +192,18 @@ pub fn day_path(date: NaiveDate) -> String {
 
 /// `/api/v2/uptime.json`'s `components`: one object per live channel and group, in
 /// the catalogue's order; each day names only the statuses it had (`minutes`) and its
-/// notices only when it had any (`incidents`), which keeps the document small. Written by hand, not through `serde_json::Value`: 900 days of
-/// objects are rebuilt with every write, and this is several times faster.
+/// notices only when it had any (`incidents`), which keeps the document small. Written by
+/// hand, not through `serde_json::Value`, and the past days of each row come from the
+/// cache.
 pub fn components_json(
     model: &UptimeModel,
     components: &[Component],
+    lang: Lang,
     name: impl Fn(&Component) -> String,
 ) -> String {
     use std::fmt::Write;
-    let quoted = |s: &str| Value::String(s.to_string()).to_string();
     let ratio = |r: Option<f64>| r.map_or_else(|| "null".to_string(), |r| r.to_string());
-    let mut out = String::with_capacity(components.len() * 20_000);
+    let mut out = String::with_capacity(components.len() * 8_000);
     out.push('[');
     let mut first = true;
     for (c, u) in components
@@ -156,11 +213,12 @@ pub fn components_json(
         if !std::mem::take(&mut first) {
             out.push(',');
         }
+        let name = name(c);
         let _ = write!(
             out,
             r#"{{"id":{},"name":{},"group":{},"group_id":{},"uptime_ratio":{},"uptime_percentage":{},"days":["#,
             quoted(c.id.as_str()),
-            quoted(&name(c)),
+            quoted(&name),
             c.is_group,
             c.group_id
                 .as_ref()
@@ -168,56 +226,74 @@ pub fn components_json(
             ratio(u.ratio()),
             ratio(u.ratio().map(|r| (r * 10_000.0).floor() / 100.0)),
         );
-        for (n, d) in u.days.iter().enumerate() {
-            let worst = d
-                .worst()
-                .map_or_else(|| "null".to_string(), |w| format!("\"{}\"", w.as_str()));
-            let _ = write!(
-                out,
-                r#"{}{{"date":"{}","worst_status":{worst},"minutes":{{"#,
-                if n > 0 { "," } else { "" },
-                d.date.format("%Y-%m-%d"),
-            );
-            // Only the statuses the day had: most days are one status all day long.
-            let mut any = false;
-            for status in [
-                ComponentStatus::Operational,
-                ComponentStatus::DegradedPerformance,
-                ComponentStatus::PartialOutage,
-                ComponentStatus::MajorOutage,
-                ComponentStatus::UnderMaintenance,
-            ] {
-                let m = d.seconds.minutes(status);
-                if m > 0 {
-                    let _ = write!(
-                        out,
-                        r#"{}"{}":{m}"#,
-                        if std::mem::replace(&mut any, true) {
-                            ","
-                        } else {
-                            ""
-                        },
-                        status.as_str()
-                    );
+        let past = model.cache.get(
+            (lang, c.id.clone(), Part::Json),
+            past_fingerprint(u, &name),
+            || {
+                let mut past = String::with_capacity(u.days.len() * 80);
+                for d in u.past_days() {
+                    day_json(&mut past, d);
+                    past.push(',');
                 }
-            }
-            out.push('}');
-            if !d.notices.is_empty() {
-                out.push_str(r#","incidents":["#);
-                for (k, id) in d.notices.iter().take(NOTICES_PER_DAY).enumerate() {
-                    if k > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&quoted(id));
-                }
-                out.push(']');
-            }
-            out.push('}');
+                past
+            },
+        );
+        out.push_str(&past);
+        if let Some(today) = u.days.last() {
+            day_json(&mut out, today);
         }
         out.push_str("]}");
     }
     out.push(']');
     out
+}
+
+fn quoted(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+/// One day's object.
+fn day_json(out: &mut String, d: &UptimeDay) {
+    use std::fmt::Write;
+    let worst = d
+        .worst()
+        .map_or_else(|| "null".to_string(), |w| format!("\"{}\"", w.as_str()));
+    let _ = write!(
+        out,
+        r#"{{"date":"{}","worst_status":{worst},"minutes":{{"#,
+        d.date.format("%Y-%m-%d"),
+    );
+    // Only the statuses the day had: most days are one status all day long.
+    let mut any = false;
+    for status in [
+        ComponentStatus::Operational,
+        ComponentStatus::DegradedPerformance,
+        ComponentStatus::PartialOutage,
+        ComponentStatus::MajorOutage,
+        ComponentStatus::UnderMaintenance,
+    ] {
+        let m = d.seconds.minutes(status);
+        if m > 0 {
+            let sep = if std::mem::replace(&mut any, true) {
+                ","
+            } else {
+                ""
+            };
+            let _ = write!(out, r#"{sep}"{}":{m}"#, status.as_str());
+        }
+    }
+    out.push('}');
+    if !d.notices.is_empty() {
+        out.push_str(r#","incidents":["#);
+        for (k, id) in d.notices.iter().take(NOTICES_PER_DAY).enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str(&quoted(id));
+        }
+        out.push(']');
+    }
+    out.push('}');
 }
 
 #[cfg(test)]
@@ -252,9 +328,15 @@ mod tests {
         };
         let mut figures = HashMap::new();
         figures.insert(c.id.clone(), channel_uptime(&h, &period));
-        let model = UptimeModel { period, figures };
-        let json: Value =
-            serde_json::from_str(&components_json(&model, &[c], |c| c.name.ko.clone())).unwrap();
+        let model = UptimeModel {
+            period,
+            figures,
+            cache: Arc::default(),
+        };
+        let json: Value = serde_json::from_str(&components_json(&model, &[c], Lang::Ko, |c| {
+            c.name.ko.clone()
+        }))
+        .unwrap();
         assert_eq!(json[0]["name"], "카드 \"결제\"");
         assert_eq!(json[0]["uptime_ratio"], 0.0);
         assert_eq!(json[0]["days"].as_array().unwrap().len(), 3);
@@ -265,5 +347,27 @@ mod tests {
             "only the statuses the day had"
         );
         assert_eq!(json[0]["days"][0].get("incidents"), None, "none: left out");
+    }
+
+    #[test]
+    fn the_cache_keeps_a_rendering_until_its_fingerprint_moves() {
+        let cache = UptimeCache::default();
+        let key = || {
+            (
+                Lang::Ko,
+                ComponentId::from_trusted("card".into()),
+                Part::Bars,
+            )
+        };
+        let first = cache.get(key(), 1, || "a".into());
+        let again = cache.get(key(), 1, || unreachable!("kept"));
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(&*cache.get(key(), 2, || "b".into()), "b");
+        let other = (
+            Lang::En,
+            ComponentId::from_trusted("card".into()),
+            Part::Bars,
+        );
+        assert_eq!(&*cache.get(other, 2, || "c".into()), "c", "per language");
     }
 }

@@ -5,6 +5,8 @@
 //! day (`pages/day.html`, `/history/2026-11-03`). The bars themselves are not links: at
 //! a few pixels wide they would be too small to hit (WCAG 2.5.8).
 
+use std::sync::Arc;
+
 use askama::Template;
 use chrono::NaiveDate;
 
@@ -15,7 +17,21 @@ use crate::domain::ComponentStatus::{self, *};
 use crate::domain::texts::{UptimeTexts, uptime_texts};
 use crate::domain::uptime::{UptimeDay, percent};
 use crate::domain::{Component, Incident};
-use crate::snapshot::uptime::day_path;
+use crate::snapshot::uptime::{Part, day_path, past_fingerprint};
+
+/// HTML-escapes `text` onto `out`.
+fn escape_into(out: &mut String, text: &str) {
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
 
 pub struct UptimeSection {
     pub u: &'static UptimeTexts,
@@ -35,7 +51,11 @@ pub struct UptimeRow {
     /// A channel of a group, shown under the group's row.
     pub member: bool,
     pub percent: String,
-    pub days: Vec<DayBar>,
+    /// The bars of every day but today, as HTML (`<li class="o"><span>…</span></li>`…):
+    /// made of our own words and dates only, escaped all the same, and kept from build to
+    /// build (`snapshot::uptime::UptimeCache`).
+    pub past: Arc<str>,
+    pub today: Option<DayBar>,
     /// The days with notices, newest first.
     pub links: Vec<DayLink>,
 }
@@ -125,28 +145,45 @@ impl<'a> PageContext<'a> {
     }
 
     fn uptime_row(&self, c: &Component, member: bool, u: &UptimeTexts) -> Option<UptimeRow> {
-        let figures = self.model.uptime.of(&c.id)?;
-        let days: Vec<DayBar> = figures.days.iter().map(|d| self.day_bar(d, u)).collect();
+        let uptime = &self.model.uptime;
+        let figures = uptime.of(&c.id)?;
+        let name = c.name.get(self.lang).to_string();
+        let past = uptime.cache.get(
+            (self.lang, c.id.clone(), Part::Bars),
+            past_fingerprint(figures, &name),
+            || {
+                let mut html = String::with_capacity(figures.days.len() * 48);
+                for d in figures.past_days() {
+                    let bar = self.day_bar(d, u);
+                    html.push_str("<li class=\"");
+                    html.push_str(bar.class);
+                    html.push_str("\"><span>");
+                    escape_into(&mut html, &bar.text);
+                    html.push_str("</span></li>");
+                }
+                html
+            },
+        );
         let links = figures
             .days
             .iter()
-            .zip(&days)
             .rev()
-            .filter(|(d, _)| !d.notices.is_empty())
-            .map(|(d, bar)| DayLink {
+            .filter(|d| !d.notices.is_empty())
+            .map(|d| DayLink {
                 url: self.link(&day_path(d.date)),
-                text: bar.text.clone(),
+                text: self.day_bar(d, u).text,
             })
             .collect();
         Some(UptimeRow {
             id: c.id.to_string(),
-            name: c.name.get(self.lang).to_string(),
+            name,
             member,
             percent: match figures.ratio() {
                 Some(r) => (u.percent)(&percent(r)),
                 None => u.no_percent.to_string(),
             },
-            days,
+            past,
+            today: figures.days.last().map(|d| self.day_bar(d, u)),
             links,
         })
     }
