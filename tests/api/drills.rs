@@ -72,6 +72,13 @@ const ROUTES: &[Route] = &[
         English::QueryOrHeader,
     ),
     route("/history", "/history", OK, English::QueryOrHeader),
+    // A day of the uptime rows: none had a notice, and a drill does not make one.
+    route(
+        "/history/{day}",
+        "/history/2026-11-25",
+        GONE,
+        English::QueryOrHeader,
+    ),
     route("/history.rss", "/history.rss", OK, English::Query),
     route("/history.atom", "/history.atom", OK, English::Query),
     route(API, "/api/v2/summary.json", OK, English::Query),
@@ -98,6 +105,7 @@ const ROUTES: &[Route] = &[
         English::Query,
     ),
     route(API, "/api/v2/incidents/{id}.json", GONE, English::Query),
+    route(API, "/api/v2/uptime.json", OK, English::Query),
     route("/assets/{file}", "{css}", OK, English::Neither),
     route("/widget.js", "/widget.js", OK, English::Neither),
     route("/embed/script.js", "/embed/script.js", OK, English::Neither),
