@@ -461,6 +461,11 @@ pub fn build(
     })
 }
 
+/// Today in the page's zone (dates are written relative to it).
+fn epoch_today(m: &ReadModel, settings: &Settings) -> chrono::NaiveDate {
+    m.now.with_timezone(&settings.timezone).date_naive()
+}
+
 /// `unchanged_history`: the previous build's history pages, when they are still right.
 fn lang_docs(
     m: &ReadModel,
@@ -512,12 +517,28 @@ fn lang_docs(
             })
             .collect::<Result<_, _>>()?
     };
-    // The days of the uptime rows that had notices: each lists them.
+    // The days of the uptime rows that had notices: each lists them. Kept from build to
+    // build while its notices, the names and the day are the same.
     for (date, ids) in m.uptime.notice_days() {
         let notices: Vec<&Incident> = m.notices_in(&ids).collect();
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (m.names_version, epoch_today(m, settings)).hash(&mut h);
+            for n in &notices {
+                (&n.id, n.revision, n.updated_at).hash(&mut h);
+            }
+            h.finish()
+        };
+        let body = m
+            .uptime
+            .cache
+            .try_get((lang, uptime::Part::Day(date)), fingerprint, || {
+                ctx.day(date, &notices).render()
+            })?;
         docs.fixed.insert(
             uptime::day_path(date).into(),
-            html_doc(builder, PAGE, &ctx.day(date, &notices))?,
+            builder.build(PAGE, body.to_string()),
         );
     }
     docs.fixed.extend(

@@ -31,16 +31,18 @@ pub struct UptimeModel {
     pub cache: Arc<UptimeCache>,
 }
 
-/// Which rendering of a row's past days (every day but today).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What is kept: a row's past days (every day but today), or a day's page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Part {
-    /// The page's bars.
-    Bars,
-    /// `/api/v2/uptime.json`'s day objects.
-    Json,
+    /// The page's bars of a channel or group.
+    Bars(ComponentId),
+    /// `/api/v2/uptime.json`'s day objects of a channel or group.
+    Json(ComponentId),
+    /// `/history/{day}`.
+    Day(NaiveDate),
 }
 
-type CacheKey = (Lang, ComponentId, Part);
+type CacheKey = (Lang, Part);
 
 /// A row's past days change only when the history of those days does (a correction) or
 /// a day passes, while today's column changes with every write and every minute: a build
@@ -53,15 +55,30 @@ impl UptimeCache {
     /// The rendering of `key` for `fingerprint`, made by `make` unless an earlier build
     /// made it. The lock is not held while making.
     pub fn get(&self, key: CacheKey, fingerprint: u64, make: impl FnOnce() -> String) -> Arc<str> {
+        match self.try_get(key, fingerprint, || {
+            Ok::<_, std::convert::Infallible>(make())
+        }) {
+            Ok(piece) => piece,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The same as [`UptimeCache::get`], for a `make` that may fail (then nothing is kept).
+    pub fn try_get<E>(
+        &self,
+        key: CacheKey,
+        fingerprint: u64,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
         let lock = || self.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((f, piece)) = lock().get(&key)
             && *f == fingerprint
         {
-            return piece.clone();
+            return Ok(piece.clone());
         }
-        let piece: Arc<str> = make().into();
+        let piece: Arc<str> = make()?.into();
         lock().insert(key, (fingerprint, piece.clone()));
-        piece
+        Ok(piece)
     }
 }
 
@@ -227,7 +244,7 @@ pub fn components_json(
             ratio(u.ratio().map(|r| (r * 10_000.0).floor() / 100.0)),
         );
         let past = model.cache.get(
-            (lang, c.id.clone(), Part::Json),
+            (lang, Part::Json(c.id.clone())),
             past_fingerprint(u, &name),
             || {
                 let mut past = String::with_capacity(u.days.len() * 80);
@@ -355,8 +372,7 @@ mod tests {
         let key = || {
             (
                 Lang::Ko,
-                ComponentId::from_trusted("card".into()),
-                Part::Bars,
+                Part::Bars(ComponentId::from_trusted("card".into())),
             )
         };
         let first = cache.get(key(), 1, || "a".into());
@@ -365,8 +381,7 @@ mod tests {
         assert_eq!(&*cache.get(key(), 2, || "b".into()), "b");
         let other = (
             Lang::En,
-            ComponentId::from_trusted("card".into()),
-            Part::Bars,
+            Part::Bars(ComponentId::from_trusted("card".into())),
         );
         assert_eq!(&*cache.get(other, 2, || "c".into()), "c", "per language");
     }

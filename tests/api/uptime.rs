@@ -298,6 +298,13 @@ async fn the_page_shows_ninety_days_per_channel_with_words_and_links_in_both_lan
         !day.headers["etag"].is_empty(),
         "cacheable like the other pages"
     );
+    // The day's page is kept between writes, and follows its notices.
+    let r = app
+        .patch_incident(&id, &json!({ "title": "카드 결제 실패" }))
+        .await?;
+    expect_json(r, StatusCode::OK).await?;
+    let day = app.get_page("/history/2026-11-25").await?;
+    assert_eq!(day.text("li.history-item h2")?, "카드 결제 실패");
     let quiet = app.get("/history/2026-11-24").await?;
     assert_eq!(
         quiet.status(),

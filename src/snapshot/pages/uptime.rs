@@ -149,7 +149,7 @@ impl<'a> PageContext<'a> {
         let figures = uptime.of(&c.id)?;
         let name = c.name.get(self.lang).to_string();
         let past = uptime.cache.get(
-            (self.lang, c.id.clone(), Part::Bars),
+            (self.lang, Part::Bars(c.id.clone())),
             past_fingerprint(figures, &name),
             || {
                 let mut html = String::with_capacity(figures.days.len() * 48);
