@@ -385,7 +385,9 @@ async fn period_report(
     let now = state.clock.now();
     let figures = state
         .store
-        .read(Reader::Operator, move |tx| period_figures(tx, start, end, now))
+        .read(Reader::Operator, move |tx| {
+            period_figures(tx, start, end, now)
+        })
         .await?;
     let p = incident_report::period(&figures);
     let view = PeriodReportView {
@@ -402,7 +404,12 @@ async fn period_report(
         updates_on_time: p.updates_on_time,
         promises_kept_share: p.promises_kept_share,
     };
-    Ok(json_response(StatusCode::OK, &views::json(&view)?, None, false))
+    Ok(json_response(
+        StatusCode::OK,
+        &views::json(&view)?,
+        None,
+        false,
+    ))
 }
 
 /// The days asked for and the instants they span, or every problem with them.
@@ -437,7 +444,10 @@ fn day_start(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
     // A zone may skip midnight (a DST change): the day then starts an hour later.
     tz.from_local_datetime(&midnight)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(midnight + Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(midnight + Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
 }
 

@@ -154,7 +154,9 @@ fn page(
         .map(|e| {
             let eta = match e.kind {
                 EventKind::EtaRevised => {
-                    let new = e.eta.map_or(rt.eta_withdrawn.to_string(), |t| time.date_time(t));
+                    let new = e
+                        .eta
+                        .map_or(rt.eta_withdrawn.to_string(), |t| time.date_time(t));
                     match e.previous_eta {
                         Some(p) => format!("{new} ({} {})", rt.eta_from, time.date_time(p)),
                         None => new,
@@ -189,7 +191,11 @@ fn page(
         })
         .collect();
     ReportPage {
-        frame: Frame::new(lang, format!("{} · {title}", rt.title), Some(&signed.session)),
+        frame: Frame::new(
+            lang,
+            format!("{} · {title}", rt.title),
+            Some(&signed.session),
+        ),
         rt,
         id: i.id.clone(),
         chart: chart(r, time.tz, time.now, lang, &name),

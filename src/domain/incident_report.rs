@@ -280,7 +280,11 @@ fn seconds(d: Duration) -> i64 {
 /// The earliest signal, an alert winning a tie.
 fn detection(s: &Signals) -> Option<(DateTime<Utc>, DetectedBy)> {
     let alert = s.alerts_fired.iter().min().map(|t| (*t, DetectedBy::Alert));
-    let spike = s.spikes_started.iter().min().map(|t| (*t, DetectedBy::Reports));
+    let spike = s
+        .spikes_started
+        .iter()
+        .min()
+        .map(|t| (*t, DetectedBy::Reports));
     match (alert, spike) {
         (Some(a), Some(s)) if s.0 < a.0 => Some(s),
         (Some(a), _) => Some(a),
@@ -364,7 +368,9 @@ pub fn period<'a>(all: impl IntoIterator<Item = &'a Figures>) -> PeriodFigures {
     for f in all {
         p.incidents += 1;
         for (c, m) in &f.affected_minutes_by_component {
-            *p.downtime_minutes_by_component.entry(c.clone()).or_default() += m;
+            *p.downtime_minutes_by_component
+                .entry(c.clone())
+                .or_default() += m;
         }
         notices.extend(f.time_to_first_notice_seconds);
         p.updates_promised += f.updates_promised;

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreResult;
 use super::codec::{parse_time, time};
-use crate::domain::incident_report::{Signals, spike_window};
 use crate::domain::IncidentRecord;
+use crate::domain::incident_report::{Signals, spike_window};
 
 const FIRST_SPIKE: &str = "SELECT started_at FROM report_spikes
     WHERE component_id = ?1 AND started_at >= ?2 AND started_at < ?3
@@ -41,7 +41,9 @@ pub fn report_signals(
     let mut stmt = conn.prepare_cached(FIRST_SPIKE)?;
     for c in &i.components {
         let first: Option<String> = stmt
-            .query_row(params![c.id.as_str(), time(from), time(until)], |r| r.get(0))
+            .query_row(params![c.id.as_str(), time(from), time(until)], |r| {
+                r.get(0)
+            })
             .optional()?;
         if let Some(at) = first {
             spikes_started.push(parse_time(&at)?);

@@ -112,14 +112,21 @@ fn the_scripted_incident_has_the_figures_worked_out_by_hand() {
     let i = scripted();
     let r = report(&i, &Signals::default(), t(23, 0));
     let f = &r.figures;
-    assert_eq!(f.time_to_first_notice_seconds, Some(5 * 60), "14:00 → 14:05");
+    assert_eq!(
+        f.time_to_first_notice_seconds,
+        Some(5 * 60),
+        "14:00 → 14:05"
+    );
     assert_eq!(f.duration_seconds, Some(65 * 60), "14:00 → 15:05");
     assert_eq!(
         f.affected_minutes_by_component,
         BTreeMap::from([(id("card"), 65), (id("kakaopay"), 27)]),
         "card 14:00–15:05, kakaopay 14:20–14:47"
     );
-    assert_eq!(f.updates_total, 3, "14:20, 14:47, 15:05; not the postmortem");
+    assert_eq!(
+        f.updates_total, 3,
+        "14:20, 14:47, 15:05; not the postmortem"
+    );
     assert_eq!(f.updates_promised, 3, "each came under a promise");
     assert_eq!(f.updates_on_time, 2, "14:47 came after the 14:40 promise");
     assert_eq!(f.first_eta_error_seconds, Some(-20 * 60), "14:45 − 15:05");
@@ -143,11 +150,35 @@ fn the_timeline_shows_each_update_against_its_promise() {
             (t(14, 0), Started, None, None, None),
             (t(14, 5), FirstNotice, None, None, Some(t(14, 45))),
             (t(14, 5), EtaRevised, None, None, Some(t(14, 45))),
-            (t(14, 20), Update, Some(t(14, 25)), Some(true), Some(t(14, 45))),
-            (t(14, 47), Update, Some(t(14, 40)), Some(false), Some(t(15, 10))),
+            (
+                t(14, 20),
+                Update,
+                Some(t(14, 25)),
+                Some(true),
+                Some(t(14, 45))
+            ),
+            (
+                t(14, 47),
+                Update,
+                Some(t(14, 40)),
+                Some(false),
+                Some(t(15, 10))
+            ),
             (t(14, 47), EtaRevised, None, None, Some(t(15, 10))),
-            (t(15, 5), Resolved, Some(t(15, 7)), Some(true), Some(t(15, 10))),
-            (t(15, 5) + Duration::hours(18), Postmortem, None, None, Some(t(15, 10))),
+            (
+                t(15, 5),
+                Resolved,
+                Some(t(15, 7)),
+                Some(true),
+                Some(t(15, 10))
+            ),
+            (
+                t(15, 5) + Duration::hours(18),
+                Postmortem,
+                None,
+                None,
+                Some(t(15, 10))
+            ),
         ]
     );
     let revised = &r.timeline[5];
@@ -162,7 +193,10 @@ fn detection_is_the_earliest_signal_and_unknown_without_one() {
         spikes_started: Vec::new(),
     };
     let r = report(&i, &alert_only, t(23, 0));
-    assert_eq!((r.detected_at, r.detected_by), (Some(t(14, 2)), Some(DetectedBy::Alert)));
+    assert_eq!(
+        (r.detected_at, r.detected_by),
+        (Some(t(14, 2)), Some(DetectedBy::Alert))
+    );
     let reports_first = Signals {
         alerts_fired: vec![t(14, 2)],
         spikes_started: vec![t(13, 58)],
@@ -172,7 +206,11 @@ fn detection_is_the_earliest_signal_and_unknown_without_one() {
         (r.detected_at, r.detected_by),
         (Some(t(13, 58)), Some(DetectedBy::Reports))
     );
-    assert_eq!(r.timeline[0].kind, EventKind::Detected, "13:58 comes before the start");
+    assert_eq!(
+        r.timeline[0].kind,
+        EventKind::Detected,
+        "13:58 comes before the start"
+    );
     assert_eq!(spike_window(&i, t(23, 0)), (t(13, 0), t(15, 5)));
 }
 
@@ -180,7 +218,10 @@ fn detection_is_the_earliest_signal_and_unknown_without_one() {
 fn a_draft_counts_from_its_publishing_and_an_open_incident_until_now() {
     let mut i = opened(true, t(14, 5));
     let r = report(&i, &Signals::default(), t(14, 10));
-    assert_eq!(r.figures.time_to_first_notice_seconds, None, "still a draft");
+    assert_eq!(
+        r.figures.time_to_first_notice_seconds, None,
+        "still a draft"
+    );
     assert!(r.timeline.iter().all(|e| e.kind != EventKind::FirstNotice));
     i.change_incident(
         IncidentChanges {
@@ -194,7 +235,11 @@ fn a_draft_counts_from_its_publishing_and_an_open_incident_until_now() {
     let r = report(&i, &Signals::default(), t(14, 30));
     assert_eq!(r.figures.time_to_first_notice_seconds, Some(15 * 60));
     let first = r.timeline.iter().find(|e| e.kind == EventKind::FirstNotice);
-    assert_eq!(first.map(|e| e.at), Some(t(14, 15)), "public when published");
+    assert_eq!(
+        first.map(|e| e.at),
+        Some(t(14, 15)),
+        "public when published"
+    );
     assert_eq!(
         r.figures.affected_minutes_by_component,
         BTreeMap::from([(id("card"), 30)]),
@@ -224,7 +269,11 @@ fn a_period_sums_its_incidents() {
         p.downtime_minutes_by_component,
         BTreeMap::from([(id("card"), 75), (id("kakaopay"), 27)])
     );
-    assert_eq!(p.median_time_to_first_notice_seconds, Some(180), "(60 + 300) / 2");
+    assert_eq!(
+        p.median_time_to_first_notice_seconds,
+        Some(180),
+        "(60 + 300) / 2"
+    );
     assert_eq!((p.updates_promised, p.updates_on_time), (4, 2));
     assert_eq!(p.promises_kept_share, Some(0.5));
     let empty = period([]);
