@@ -74,6 +74,12 @@ pub fn spike_window(i: &IncidentRecord, now: DateTime<Utc>) -> (DateTime<Utc>, D
     )
 }
 
+/// A span of time: from, until.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// Per channel, the spans it was not operational.
+pub type Outages = BTreeMap<ComponentId, Vec<Span>>;
+
 /// What a timeline entry of the report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventKind {
@@ -174,7 +180,7 @@ pub struct Report {
     pub timeline: Vec<Event>,
     pub figures: Figures,
     /// Per channel, the spans it was not operational (end: resolution or `now`).
-    pub outages: BTreeMap<ComponentId, Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    pub outages: Outages,
 }
 
 /// The report of `i` at `now`, given what detected it.
@@ -296,9 +302,9 @@ fn detection(s: &Signals) -> Option<(DateTime<Utc>, DetectedBy)> {
 fn outages(
     i: &IncidentRecord,
     now: DateTime<Utc>,
-) -> BTreeMap<ComponentId, Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+) -> Outages {
     let end = i.resolved_at.unwrap_or(now).max(i.started_at);
-    let mut spans: BTreeMap<ComponentId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = BTreeMap::new();
+    let mut spans: Outages = BTreeMap::new();
     let mut down_since: BTreeMap<ComponentId, DateTime<Utc>> = BTreeMap::new();
     let mut seen: Vec<ComponentId> = Vec::new();
     for (n, u) in i.updates.iter().enumerate() {
