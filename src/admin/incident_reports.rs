@@ -249,9 +249,18 @@ pub const CSV_HEADER: &str =
     "at,kind,status,promised_at,on_time,eta,previous_eta,next_update_at,message_ko,message_en";
 
 /// The report's timeline as CSV: a header row, then one row per entry, times in the
-/// page's zone (RFC 3339), every field quoted.
+/// page's zone (RFC 3339), every field quoted. A message that a spreadsheet would take for
+/// a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets
+/// a `'` put before it, so opening the file runs nothing.
 pub fn timeline_csv(r: &Report, tz: Tz) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let text = |s: &str| {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        }
+    };
     let time = |t: Option<DateTime<Utc>>| t.map(|t| api_time(t, tz)).unwrap_or_default();
     let mut out = format!("{CSV_HEADER}\n");
     for e in &r.timeline {
@@ -264,10 +273,10 @@ pub fn timeline_csv(r: &Report, tz: Tz) -> String {
             time(e.eta),
             time(e.previous_eta),
             time(e.next_update_at),
-            e.message.as_ref().map(|m| m.ko.clone()).unwrap_or_default(),
+            e.message.as_ref().map(|m| text(&m.ko)).unwrap_or_default(),
             e.message
                 .as_ref()
-                .and_then(|m| m.en.clone())
+                .and_then(|m| m.en.as_deref().map(text))
                 .unwrap_or_default(),
         ];
         let row: Vec<String> = fields.iter().map(|f| quote(f)).collect();

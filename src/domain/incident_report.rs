@@ -299,10 +299,7 @@ fn detection(s: &Signals) -> Option<(DateTime<Utc>, DetectedBy)> {
 }
 
 /// Per channel the incident named, the spans it was not operational in its timeline.
-fn outages(
-    i: &IncidentRecord,
-    now: DateTime<Utc>,
-) -> Outages {
+fn outages(i: &IncidentRecord, now: DateTime<Utc>) -> Outages {
     let end = i.resolved_at.unwrap_or(now).max(i.started_at);
     let mut spans: Outages = BTreeMap::new();
     let mut down_since: BTreeMap<ComponentId, DateTime<Utc>> = BTreeMap::new();

@@ -162,6 +162,29 @@ async fn the_timeline_as_csv_parses_with_a_header_row() -> TestResult {
     assert_eq!(&late[4], "false");
     assert_eq!(&late[8], "원인을 찾았습니다.");
     assert_eq!(&rows[6][1], "resolved");
+
+    // A message a spreadsheet would run as a formula is written as text.
+    let formula = app
+        .create_incident_ok(&json!({
+            "title": "수식",
+            "message": "=HYPERLINK(\"https://example.com\")",
+            "components": {"card": "degraded_performance"},
+        }))
+        .await?;
+    let formula = formula["id"].as_str().ok_or("an id")?;
+    let body = app
+        .admin(
+            Method::GET,
+            &format!("/incidents/{formula}/report?format=csv"),
+        )
+        .send()
+        .await?
+        .text()
+        .await?;
+    let rows = csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .collect::<Result<Vec<_>, _>>()?;
+    assert_eq!(&rows[1][8], "'=HYPERLINK(\"https://example.com\")");
     Ok(())
 }
 
