@@ -341,3 +341,42 @@ async fn a_viewer_reads_the_printable_report_in_the_console() -> TestResult {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_alert_dates_the_detection_and_a_published_draft_its_first_notice() -> TestResult {
+    let app = spawn_app().await;
+    // 14:02 KST: monitoring fires; the alert opens a draft.
+    app.clock.advance(Duration::minutes(-3));
+    let answer = app
+        .post_status(&json!({ "component": "card", "status": "major_outage", "source": "uptime" }))
+        .await?;
+    let id = answer["alerts"][0]["incident"]
+        .as_str()
+        .ok_or(format!("an incident: {answer}"))?
+        .to_string();
+    let r = report(&app, &id).await?;
+    assert_eq!(r["detected_by"], json!("alert"), "{r}");
+    assert_eq!(r["detected_at"], json!("2026-11-25T14:02:00.000+09:00"));
+    assert_eq!(r["first_notice_at"], Value::Null, "still a draft");
+    assert_eq!(r["figures"]["time_to_first_notice_seconds"], Value::Null);
+
+    // 14:07: a person publishes it.
+    app.clock.advance(Duration::minutes(5));
+    let r = app.patch_incident(&id, &json!({ "draft": false })).await?;
+    expect_json(r, StatusCode::OK).await?;
+    let r = report(&app, &id).await?;
+    assert_eq!(r["first_notice_at"], json!("2026-11-25T14:07:00.000+09:00"));
+    assert_eq!(
+        r["figures"]["time_to_first_notice_seconds"],
+        json!(300),
+        "from the draft's start at 14:02"
+    );
+    let kinds: Vec<&str> = r["timeline"]
+        .as_array()
+        .ok_or("a timeline")?
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["started", "detected", "first_notice"], "{r}");
+    Ok(())
+}
