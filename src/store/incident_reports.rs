@@ -68,3 +68,43 @@ pub fn incidents_started_between(
         .collect::<Result<Vec<String>, _>>()?;
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, params};
+
+    use crate::store::migrations::MIGRATIONS;
+    use crate::store::{DATABASE_FILE, Reader, Store, StoreError, incident_by_id};
+
+    #[test]
+    fn upgrading_dates_the_public_notices_first_notice_by_their_creation() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+            for m in &MIGRATIONS[..12] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 12).unwrap();
+            for (id, draft) in [("public", false), ("draft", true)] {
+                conn.execute(
+                    "INSERT INTO incidents (id, kind, title_ko, status, impact, draft,
+                         auto_transition, started_at, created_at, updated_at, revision)
+                     VALUES (?1, 'incident', 't', 'investigating', 'minor', ?2, 0,
+                         '2026-01-01T00:00:00.000000Z', '2026-01-01T00:05:00.000000Z',
+                         '2026-01-01T00:05:00.000000Z', 1)",
+                    params![id, draft],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(dir.path(), chrono::Utc::now()).unwrap();
+        store
+            .read_blocking(Reader::Operator, |tx| {
+                let public = incident_by_id(tx, "public")?.unwrap();
+                assert_eq!(public.published_at, Some(public.created_at));
+                assert_eq!(incident_by_id(tx, "draft")?.unwrap().published_at, None);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+}
