@@ -82,7 +82,7 @@ impl Incident {
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
-            public = self.publish(catalog);
+            public = self.publish(catalog, now);
         }
         if let Some(pm) = changes.postmortem {
             self.0.postmortem = Some(pm);
@@ -161,7 +161,7 @@ impl Incident {
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
-            public = self.publish(catalog);
+            public = self.publish(catalog, now);
         }
         self.touch(now);
         public.extend(

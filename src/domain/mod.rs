@@ -9,6 +9,7 @@ mod component;
 mod events;
 mod ids;
 mod incident;
+pub mod incident_report;
 mod key;
 mod lang;
 mod password;

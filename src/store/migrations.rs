@@ -571,4 +571,16 @@ CREATE TABLE report_spikes (
 );
 CREATE UNIQUE INDEX report_spikes_open ON report_spikes(component_id) WHERE ended_at IS NULL;
 "#,
+    // 14: incident reports: when a notice went public, and the indexes the reports read by.
+    r#"
+-- When a notice stopped being a draft (its creation, if it never was one). Notices from
+-- before this migration that are public get their creation time: a draft published
+-- later was not recorded then, so its first public notice reads early.
+ALTER TABLE incidents ADD COLUMN published_at TEXT;
+UPDATE incidents SET published_at = created_at WHERE draft = 0;
+-- The period report reads incidents by when they started.
+CREATE INDEX incidents_by_kind_started ON incidents(kind, started_at);
+-- An incident's report looks for a spike of customers' reports on its channels.
+CREATE INDEX report_spikes_by_component_started ON report_spikes(component_id, started_at);
+"#,
 ];
