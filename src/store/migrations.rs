@@ -571,7 +571,7 @@ CREATE TABLE report_spikes (
 );
 CREATE UNIQUE INDEX report_spikes_open ON report_spikes(component_id) WHERE ended_at IS NULL;
 "#,
-    // 14: incident reports: when a notice went public, and the indexes the reports read by.
+    // 13: incident reports: when a notice went public, and the indexes the reports read by.
     r#"
 -- When a notice stopped being a draft (its creation, if it never was one). Notices from
 -- before this migration that are public get their creation time: a draft published
