@@ -117,7 +117,7 @@ impl AlertmanagerPayload {
         }
         let Some(alerts) = self.alerts else {
             errors.push("alerts", "is required");
-            return Err(Error::Invalid(errors.into_result().unwrap_err()));
+            return Err(Error::Invalid(errors.0));
         };
         let mut signals = Vec::new();
         for (i, a) in alerts.into_iter().enumerate() {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod components;
+mod incident_reports;
 mod incidents;
 mod integrations;
 mod json;
@@ -27,6 +28,7 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::scope;
+pub use incident_reports::{read_report, timeline_csv};
 pub use key_use::KeyUses;
 
 /// How a writer's input is read into the commands' input. The console reads its forms
@@ -99,6 +101,7 @@ fn routes() -> OpenApiRouter<Admin> {
     OpenApiRouter::new()
         .merge(components::router())
         .merge(incidents::router())
+        .merge(incident_reports::router())
         .merge(maintenances::router())
         .merge(templates::router())
         .merge(keys::router())

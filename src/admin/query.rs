@@ -100,3 +100,35 @@ query_value!(
         .schema_type(Type::String)
         .enum_values(Some(["open", "closed", "all"]))
 );
+
+/// What an incident report is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    /// The timeline as CSV.
+    Csv,
+}
+
+query_value!(
+    /// `json` (the default) or `csv` (the timeline).
+    ReportFormatValue of ReportFormat, "is not a format; expected json or csv",
+    |s| match s {
+        "json" => Some(ReportFormat::Json),
+        "csv" => Some(ReportFormat::Csv),
+        _ => None,
+    },
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["json", "csv"]))
+);
+query_value!(
+    /// A day, `YYYY-MM-DD`, in the page's time zone.
+    LocalDate of chrono::NaiveDate, "is not a date (YYYY-MM-DD)",
+    |s| {
+        let well_formed = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+        well_formed.then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
+    },
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+);

@@ -48,6 +48,8 @@ struct IncidentPage {
     /// Updates resolved alerts suggest, newer than the last update.
     proposals: Vec<ProposalRow>,
     at: &'static AlertTexts,
+    /// The words of the link to the incident's report.
+    report_link: &'static str,
 }
 
 struct AlertRow {
@@ -194,6 +196,7 @@ fn page(
         alerts: Vec::new(),
         proposals: Vec::new(),
         at: alert_texts(lang),
+        report_link: crate::domain::texts::incident_report_texts(lang).open_report,
         row,
     }
 }

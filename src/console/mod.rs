@@ -18,6 +18,7 @@ mod maintenance;
 mod notice_form;
 mod pages;
 mod people_admin;
+mod report_page;
 mod session;
 mod subscriber_admin;
 mod template_admin;
@@ -108,6 +109,7 @@ pub fn router() -> Router<Console> {
             get(incidents::new_form).post(incidents::submit_new),
         )
         .route("/console/incidents/{id}", get(incident_page::show))
+        .route("/console/incidents/{id}/report", get(report_page::show))
         .route(
             "/console/incidents/{id}/updates",
             post(incident_page::post_update),

@@ -94,7 +94,7 @@ impl Incident {
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
-            public = self.publish(catalog);
+            public = self.publish(catalog, now);
         }
         if let Some(pm) = changes.postmortem {
             self.0.postmortem = Some(pm);
@@ -231,7 +231,7 @@ impl Incident {
         }
         let mut public = Vec::new();
         if changes.draft == Some(false) {
-            public = self.publish(catalog);
+            public = self.publish(catalog, now);
         }
         self.touch(now);
         public.extend(

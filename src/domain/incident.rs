@@ -86,6 +86,9 @@ pub struct IncidentRecord {
     pub impact_override: Option<Impact>,
     /// Not public yet; publishing makes it public.
     pub draft: bool,
+    /// When it stopped being a draft (its creation, when it never was one): when a notice
+    /// was first public, or would have been for a drill. `None` while a draft.
+    pub published_at: Option<DateTime<Utc>>,
     /// A rehearsal: it goes through the whole life of a notice but is never public and
     /// never changes a component's status. Fixed when the notice is made.
     pub drill: bool,
@@ -246,6 +249,7 @@ impl Incident {
             impact: Impact::None,
             impact_override: d.impact,
             draft: d.draft,
+            published_at: (!d.draft).then_some(now),
             drill: d.drill,
             components: Vec::new(),
             alternatives: d.alternatives,
@@ -494,11 +498,12 @@ impl Incident {
 
     /// Publishes a draft; returns the public component changes that now take effect
     /// (none for a drill, which stays a drill).
-    pub fn publish(&mut self, catalog: &Catalog) -> Vec<ComponentChange> {
+    pub fn publish(&mut self, catalog: &Catalog, now: DateTime<Utc>) -> Vec<ComponentChange> {
         if !self.0.draft {
             return Vec::new();
         }
         self.0.draft = false;
+        self.0.published_at = Some(now);
         self.public_changes(false, &BTreeMap::new(), catalog)
     }
 

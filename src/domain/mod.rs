@@ -9,10 +9,12 @@ mod component;
 mod events;
 mod ids;
 mod incident;
+pub mod incident_report;
 mod key;
 mod lang;
 mod password;
 mod person;
+mod postmortem;
 pub mod report;
 mod session;
 mod status;
@@ -50,6 +52,7 @@ pub use password::{
     verify_password,
 };
 pub use person::{Person, Role, new_person, normalize_email};
+pub use postmortem::{PostmortemSection, postmortem_sections};
 pub use session::{
     Session, SessionCutoffs, SessionLimits, SessionSecrets, csrf_matches, new_session_secrets,
     session_token_hash, touch_every,

@@ -72,6 +72,7 @@ mod tests {
             impact: Impact::Major,
             impact_override: None,
             draft: false,
+            published_at: None,
             drill: false,
             components: components
                 .iter()

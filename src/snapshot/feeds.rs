@@ -15,7 +15,7 @@ use super::model::ReadModel;
 use super::pages::{AlternativeView, PageContext, TimelineEntry};
 use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
 use crate::domain::texts::Texts;
-use crate::domain::{Incident, Kind, Lang};
+use crate::domain::{Incident, Kind, Lang, PostmortemSection, postmortem_sections};
 
 const RSS: &str = "application/rss+xml; charset=utf-8";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
@@ -163,6 +163,8 @@ struct FeedItem {
     /// The expected recovery with its date, while an incident is open.
     eta: Option<String>,
     alternatives: Vec<AlternativeView>,
+    /// Once published, the postmortem comes first, in its outline's sections.
+    postmortem: Vec<PostmortemSection>,
     timeline: Vec<TimelineEntry>,
 }
 
@@ -177,6 +179,11 @@ fn item(ctx: &PageContext, i: &Incident) -> FeedItem {
             .filter(|_| !i.status.is_closed() && i.kind == Kind::Incident)
             .map(|eta| ctx.fmt.date_time(eta)),
         alternatives: card.alternatives,
+        postmortem: i
+            .postmortem
+            .as_ref()
+            .map(|p| postmortem_sections(p.get(ctx.lang)))
+            .unwrap_or_default(),
         timeline: ctx.timeline(i),
     }
 }

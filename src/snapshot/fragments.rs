@@ -148,6 +148,7 @@ mod tests {
             impact: crate::domain::Impact::Minor,
             impact_override: None,
             draft: false,
+            published_at: None,
             drill: false,
             components: Vec::new(),
             alternatives: Vec::new(),

@@ -18,7 +18,7 @@ macro_rules! incident_columns {
         "id, kind, title_ko, title_en, status, impact, impact_override, draft, eta, \
          next_update_at, update_interval_minutes, scheduled_for, scheduled_until, \
          auto_transition, postmortem_ko, postmortem_en, started_at, monitoring_at, \
-         resolved_at, created_at, updated_at, revision, drill"
+         resolved_at, created_at, updated_at, revision, drill, published_at"
     };
 }
 
@@ -26,7 +26,7 @@ const UPSERT: &str = concat!(
     "INSERT INTO incidents (",
     incident_columns!(),
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-         ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+         ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
      ON CONFLICT (id) DO UPDATE SET title_ko = excluded.title_ko, title_en = excluded.title_en,
          status = excluded.status, impact = excluded.impact, impact_override = excluded.impact_override,
          draft = excluded.draft, eta = excluded.eta, next_update_at = excluded.next_update_at,
@@ -35,7 +35,8 @@ const UPSERT: &str = concat!(
          auto_transition = excluded.auto_transition, postmortem_ko = excluded.postmortem_ko,
          postmortem_en = excluded.postmortem_en, started_at = excluded.started_at,
          monitoring_at = excluded.monitoring_at, resolved_at = excluded.resolved_at,
-         updated_at = excluded.updated_at, revision = excluded.revision"
+         updated_at = excluded.updated_at, revision = excluded.revision,
+         published_at = excluded.published_at"
     // `drill` is not updated: it is fixed when the notice is made (and a trigger says so).
 );
 
@@ -66,6 +67,7 @@ pub fn save_incident(conn: &Connection, i: &Incident) -> StoreResult<()> {
         time(i.updated_at),
         i.revision,
         i.drill,
+        opt_time(i.published_at),
     ])?;
 
     conn.prepare_cached("DELETE FROM incident_components WHERE incident_id = ?1")?
@@ -259,6 +261,7 @@ struct RawIncident {
     updated_at: String,
     revision: i64,
     drill: bool,
+    published_at: Option<String>,
 }
 
 impl RawIncident {
@@ -287,6 +290,7 @@ impl RawIncident {
             updated_at: r.get(20)?,
             revision: r.get(21)?,
             drill: r.get(22)?,
+            published_at: r.get(23)?,
         })
     }
 
@@ -318,6 +322,7 @@ impl RawIncident {
                 .map(|s| parse_enum(s, Impact::parse))
                 .transpose()?,
             draft: self.draft,
+            published_at: parse_opt_time(self.published_at)?,
             drill: self.drill,
             eta: parse_opt_time(self.eta)?,
             next_update_at: parse_opt_time(self.next_update_at)?,

@@ -12,6 +12,7 @@ mod codec;
 mod components;
 mod deliveries;
 mod idempotency;
+mod incident_reports;
 mod incidents;
 mod keys;
 mod lock;
@@ -55,6 +56,7 @@ pub use deliveries::{
     first_attempt_at, insert_delivery, lease_due, record_attempt, set_delivery_state,
 };
 pub use idempotency::{SavedResponse, save_response, saved_response};
+pub use incident_reports::{incidents_started_between, report_signals};
 pub use incidents::{incident_by_id, incidents_by_ids, notice_versions, save_incident};
 pub use keys::{all_keys, insert_key, key_by_hash, key_by_id, revoke_key, touch_key};
 pub use lock::{DataDirLock, LockError};

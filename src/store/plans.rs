@@ -68,6 +68,7 @@ fn every_hot_query_reads_through_an_index_in_its_own_order() {
         .chain(super::people::QUERIES)
         .chain(super::alerts::QUERIES)
         .chain(super::status_history::QUERIES)
+        .chain(super::incident_reports::QUERIES)
         .chain(TRIGGER_QUERIES);
     let mut failures = Vec::new();
     store

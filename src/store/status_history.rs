@@ -1,4 +1,4 @@
-//! The history of channels' public statuses (migration 13): written with every change,
+//! The history of channels' public statuses (migration 14): written with every change,
 //! read for the uptime of the last 90 days, moved when an incident's start or end is
 //! corrected.
 
@@ -143,9 +143,9 @@ mod tests {
     use super::super::migrations::MIGRATIONS;
 
     #[test]
-    fn migration_13_backfills_the_history_from_incident_updates() {
+    fn migration_14_backfills_the_history_from_incident_updates() {
         let conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..12] {
+        for sql in &MIGRATIONS[..13] {
             conn.execute_batch(sql).unwrap();
         }
         // An incident that began at 04:50, posted at 05:04, resolved at 06:10; a drill
@@ -172,7 +172,7 @@ mod tests {
                     ('u3', 'card', 'operational', 'major_outage');",
         )
         .unwrap();
-        conn.execute_batch(MIGRATIONS[12]).unwrap();
+        conn.execute_batch(MIGRATIONS[13]).unwrap();
         let rows: Vec<(String, String, String, String)> = conn
             .prepare("SELECT at, new_status, cause, reference FROM status_history ORDER BY at")
             .unwrap()

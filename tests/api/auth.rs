@@ -106,6 +106,18 @@ fn routes(f: &Fixtures) -> Vec<Route> {
         ),
         route(Method::GET, format!("/incidents/{incident}"), "read", None),
         route(
+            Method::GET,
+            format!("/incidents/{incident}/report"),
+            "read",
+            None,
+        ),
+        route(
+            Method::GET,
+            "/reports?from=2026-11-01&to=2026-11-30".into(),
+            "read",
+            None,
+        ),
+        route(
             Method::PATCH,
             format!("/incidents/{incident}"),
             "incidents",

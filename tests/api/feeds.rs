@@ -166,3 +166,51 @@ async fn the_newest_activity_comes_first() -> TestResult {
     assert_eq!(titles, vec!["먼저 생긴 장애", "나중에 생긴 장애"]);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_postmortem_is_in_the_feeds_and_on_the_page_in_its_outline_in_both_languages()
+-> TestResult {
+    let app = spawn_app().await;
+    let id = string(&app.create_incident_ok(&card_outage()).await?["id"])?;
+    app.post_incident_update_ok(&id, &json!({"status": "resolved", "message": "복구"}))
+        .await?;
+    let postmortem = json!({
+        "ko": "영향: 카드 결제가 42분 동안 실패했습니다.\n\n원인: 카드사 인증서 만료.\n\n재발 방지 대책: 만료 30일 전 알림.",
+        "en": "Impact: card payments failed for 42 minutes.\n\nCause: an expired certificate.\n\nWhat we will change: alerts 30 days before expiry."
+    });
+    let r = app
+        .patch_incident(&id, &json!({ "postmortem": postmortem }))
+        .await?;
+    expect_json(r, reqwest::StatusCode::OK).await?;
+
+    let ko = body_of(&feed(&app, "/history.rss").await?.entries[0]);
+    assert!(
+        ko.contains("<h3>원인</h3><p>카드사 인증서 만료.</p>"),
+        "the outline's sections: {ko}"
+    );
+    assert!(
+        ko.find("재발 방지 대책") < ko.find("복구"),
+        "before the timeline: {ko}"
+    );
+    let en = body_of(&feed(&app, "/history.atom?lang=en").await?.entries[0]);
+    assert!(
+        en.contains("<h3>What we will change</h3><p>alerts 30 days before expiry.</p>"),
+        "{en}"
+    );
+
+    let page = app.get_page(&format!("/incidents/{id}?lang=en")).await?;
+    let headings: Vec<String> = page
+        .html
+        .select(&scraper::Selector::parse(".postmortem h3").map_err(|e| e.to_string())?)
+        .map(|h| h.text().collect())
+        .collect();
+    assert_eq!(headings, ["Impact", "Cause", "What we will change"]);
+    let page = app.get_page(&format!("/incidents/{id}")).await?;
+    let headings: Vec<String> = page
+        .html
+        .select(&scraper::Selector::parse(".postmortem h3").map_err(|e| e.to_string())?)
+        .map(|h| h.text().collect())
+        .collect();
+    assert_eq!(headings, ["영향", "원인", "재발 방지 대책"]);
+    Ok(())
+}

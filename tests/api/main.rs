@@ -17,6 +17,7 @@ mod feeds;
 mod helpers;
 mod hostile_text;
 mod http_behaviour;
+mod incident_reports;
 mod incidents;
 mod invalid_input;
 mod maintenances;

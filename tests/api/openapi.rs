@@ -23,6 +23,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/v1/incidents/{id}"),
     ("patch", "/api/admin/v1/incidents/{id}"),
     ("post", "/api/admin/v1/incidents/{id}/updates"),
+    ("get", "/api/admin/v1/incidents/{id}/report"),
+    ("get", "/api/admin/v1/reports"),
     ("get", "/api/admin/v1/maintenances"),
     ("post", "/api/admin/v1/maintenances"),
     ("get", "/api/admin/v1/maintenances/{id}"),

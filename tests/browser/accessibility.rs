@@ -145,6 +145,7 @@ async fn no_console_or_public_page_has_a_serious_accessibility_violation() -> Te
     pages = vec![
         format!("{}/console", w.status),
         format!("{}/console/incidents/{id}", w.status),
+        format!("{}/console/incidents/{id}/report", w.status),
         format!("{}/console/maintenances/new", w.status),
         format!("{}/console/components", w.status),
         format!("{}/console/templates", w.status),

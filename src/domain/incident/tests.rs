@@ -88,7 +88,7 @@ fn drafts_change_nothing_public_until_published() {
     .unwrap();
     assert!(changes.is_empty());
     assert!(!inc.is_active());
-    let changes = inc.publish(&catalog());
+    let changes = inc.publish(&catalog(), t(5, 6));
     assert_eq!(changes.len(), 1);
     assert!(inc.is_active());
 }
@@ -387,7 +387,7 @@ fn a_drill_never_changes_a_component_even_where_another_incident_holds_it() {
     .unwrap();
     assert!(changes.is_empty());
     assert!(
-        inc.publish(&cat).is_empty(),
+        inc.publish(&cat, t(5, 6)).is_empty(),
         "a published drill is still a drill"
     );
     assert!(!inc.draft && !inc.is_public());

@@ -10,6 +10,7 @@
 mod console;
 mod console_alerts;
 mod console_manage;
+mod console_report;
 mod console_subscribers;
 mod console_webhooks;
 mod en;
@@ -21,6 +22,7 @@ mod uptime;
 pub use console::{ConsoleTexts, console_texts};
 pub use console_alerts::{AlertTexts, alert_texts};
 pub use console_manage::ManageTexts;
+pub use console_report::{IncidentReportTexts, incident_report_texts};
 pub use console_subscribers::{SubscriberAdminTexts, subscriber_admin_texts};
 pub use console_webhooks::{WebhookAdminTexts, webhook_admin_texts};
 pub use mail::{MailTexts, mail_texts};

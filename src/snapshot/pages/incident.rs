@@ -6,8 +6,8 @@ use askama::Template;
 use super::PageContext;
 use super::card::NoticeCard;
 use super::layout::Layout;
-use super::timeline::{TimelineEntry, paragraphs};
-use crate::domain::Incident;
+use super::timeline::TimelineEntry;
+use crate::domain::{Incident, PostmortemSection, postmortem_sections};
 
 /// Its `content` block alone (`as_content()`) is the page without the frame of
 /// `base.html`, for the console's preview.
@@ -18,7 +18,7 @@ pub struct IncidentPage<'a> {
     pub card: NoticeCard,
     pub timeline: Vec<TimelineEntry>,
     pub eta_revisions: Vec<String>,
-    pub postmortem: Vec<String>,
+    pub postmortem: Vec<PostmortemSection>,
     pub started: String,
     pub resolved: Option<String>,
     pub duration: Option<String>,
@@ -52,10 +52,7 @@ impl<'a> PageContext<'a> {
             postmortem: i
                 .postmortem
                 .as_ref()
-                .map(|p| {
-                    let text = p.get(self.lang);
-                    paragraphs(text).into_iter().map(str::to_string).collect()
-                })
+                .map(|p| postmortem_sections(p.get(self.lang)))
                 .unwrap_or_default(),
             started: fmt.date_time(i.started_at),
             resolved: i.resolved_at.map(|r| fmt.date_time(r)),
@@ -123,16 +120,39 @@ mod tests {
         };
         w.update(&id, resolved, w.at(-60));
         w.edit(&id, |i| {
-            i.postmortem = Some(text("원인\n\n대책", "Cause\n\nFix"));
+            i.postmortem = Some(text(
+                "사과드립니다.\n\n원인: 인증서 만료\n\n재발 방지 대책: 만료 알림",
+                "Cause: an expired certificate\n\nWhat we will change: expiry alerts",
+            ));
         });
         let (model, settings) = (w.model(), settings());
         let i = &model.notices[&id];
         let ko = PageContext::new(&model, &settings, Lang::Ko).incident(i);
         assert_eq!(ko.resolved.as_deref(), Some("11월 25일 13:05"));
         assert_eq!(ko.duration.as_deref(), Some("1시간 6분"));
-        assert_eq!(ko.postmortem, ["원인", "대책"]);
+        let headed =
+            |p: &[crate::domain::PostmortemSection]| -> Vec<(Option<String>, Vec<String>)> {
+                p.iter()
+                    .map(|s| (s.heading.clone(), s.paragraphs.clone()))
+                    .collect()
+            };
+        let section = |h: Option<&str>, p: &str| (h.map(str::to_string), vec![p.to_string()]);
+        assert_eq!(
+            headed(&ko.postmortem),
+            [
+                section(None, "사과드립니다."),
+                section(Some("원인"), "인증서 만료"),
+                section(Some("재발 방지 대책"), "만료 알림"),
+            ]
+        );
         let en = PageContext::new(&model, &settings, Lang::En).incident(i);
         assert_eq!(en.duration.as_deref(), Some("1 h 6 min"));
-        assert_eq!(en.postmortem, ["Cause", "Fix"]);
+        assert_eq!(
+            headed(&en.postmortem),
+            [
+                section(Some("Cause"), "an expired certificate"),
+                section(Some("What we will change"), "expiry alerts"),
+            ]
+        );
     }
 }
