@@ -435,7 +435,8 @@ pub struct OpenIncident {
 /// Read from the few unclosed notices outward, like the active holdings.
 const OPEN_INCIDENTS: &str = "
 SELECT i.id, i.draft, ic.component_id
-FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
+FROM incidents AS i INDEXED BY incidents_unclosed
+    CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
   AND i.drill = 0
 ORDER BY i.created_at, i.id";

@@ -229,12 +229,14 @@ pub fn active_notices_holding(
 /// never from a component's whole past.
 const ACTIVE_HOLDINGS: &str = "
 SELECT i.id, ic.component_id, ic.status
-FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
+FROM incidents AS i INDEXED BY incidents_unclosed
+    CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'incident' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
   AND i.draft = 0 AND i.drill = 0
 UNION ALL
 SELECT i.id, ic.component_id, ic.status
-FROM incidents AS i CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
+FROM incidents AS i INDEXED BY incidents_unclosed
+    CROSS JOIN incident_components AS ic ON ic.incident_id = i.id
 WHERE i.kind = 'maintenance' AND i.status NOT IN ('resolved', 'postmortem', 'completed')
   AND i.status IN ('in_progress', 'verifying') AND i.draft = 0 AND i.drill = 0
 UNION ALL
