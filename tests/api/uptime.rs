@@ -313,5 +313,16 @@ async fn the_page_shows_ninety_days_per_channel_with_words_and_links_in_both_lan
     );
     let nonsense = app.get("/history/yesterday").await?;
     assert_eq!(nonsense.status(), StatusCode::NOT_FOUND);
+    // A day set by hand, with no notice: its words are under the bars too, for everyone
+    // (not only the bars' hover text), without a link.
+    app.set_component_status("payco", "partial_outage").await?;
+    app.advance_and_tick(chrono::Duration::minutes(20)).await?;
+    let page = app.get_page("/").await?;
+    let payco = page.texts("section.uptime ul[aria-label^='페이코'] li")?;
+    assert_eq!(payco, ["11월 25일: 일부 장애 20분"], "{payco:?}");
+    assert!(
+        page.select("section.uptime ul[aria-label^='페이코'] a")?
+            .is_empty()
+    );
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! The uptime rows of the status page (`partials/uptime.html`): 90 days per channel and
 //! group, each day a bar whose height says its worst status (colour only adds to it),
-//! with its text for screen readers (and a tooltip on hover); under the bars, the days
-//! that had notices as links with the same text, newest first, to the page of each such
-//! day (`pages/day.html`, `/history/2026-11-03`). The bars themselves are not links: at
-//! a few pixels wide they would be too small to hit (WCAG 2.5.8).
+//! with its text for screen readers (and a tooltip on hover); under the bars, every day
+//! that was not all operational in the same words, newest first — visible to everyone,
+//! and a link to the day's page (`pages/day.html`, `/history/2026-11-03`) where notices
+//! touched it. The bars themselves are not links: at a few pixels wide they would be too
+//! small to hit (WCAG 2.5.8).
 
 use std::sync::Arc;
 
@@ -56,12 +57,14 @@ pub struct UptimeRow {
     /// build (`snapshot::uptime::UptimeCache`).
     pub past: Arc<str>,
     pub today: Option<DayBar>,
-    /// The days with notices, newest first.
+    /// The days that were anything but operational, newest first: their words on the
+    /// page for everyone (not only in the bars' hover text), a link where notices said why.
     pub links: Vec<DayLink>,
 }
 
 pub struct DayLink {
-    pub url: String,
+    /// The day's page, when notices touched it.
+    pub url: Option<String>,
     pub text: String,
 }
 
@@ -168,9 +171,9 @@ impl<'a> PageContext<'a> {
             .days
             .iter()
             .rev()
-            .filter(|d| !d.notices.is_empty())
+            .filter(|d| !d.notices.is_empty() || d.worst().is_some_and(|w| !w.is_operational()))
             .map(|d| DayLink {
-                url: self.link(&day_path(d.date)),
+                url: (!d.notices.is_empty()).then(|| self.link(&day_path(d.date))),
                 text: self.day_bar(d, u).text,
             })
             .collect();
