@@ -7,12 +7,18 @@ pub fn new_id() -> String {
     random_string(12)
 }
 
+/// `N` random bytes from the OS (keys, secrets, jitter). Without them we cannot run.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
 /// `len` random base-36 characters (API keys use 40).
 pub fn random_string(len: usize) -> String {
     let mut out = String::with_capacity(len);
-    let mut buf = [0u8; 64];
     while out.len() < len {
-        getrandom::fill(&mut buf).expect("the operating system's random source failed");
+        let buf: [u8; 64] = random_bytes();
         // 252 = 7 * 36: rejecting larger bytes keeps every character equally likely.
         for b in buf.iter().filter(|b| **b < 252) {
             if out.len() == len {

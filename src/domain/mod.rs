@@ -40,7 +40,7 @@ pub use choice::{
 };
 pub use component::{Component, ComponentId};
 pub use events::{Event, EventKind, NoticeMark, component_event, spike_event, test_event};
-pub use ids::{new_id, random_string as random_key};
+pub use ids::{new_id, random_bytes, random_string as random_key};
 pub use incident::{
     AffectedComponent, Alternative, ComponentChange, EtaRevision, Incident, IncidentDraft,
     IncidentRecord, MaintenanceWindow, NextUpdate, Promise, Update, UpdateDraft,

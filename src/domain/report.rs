@@ -125,9 +125,7 @@ pub struct Spike {
 /// or its backups), so a stored hash cannot be turned back into an address by trying
 /// every address.
 pub fn new_report_key() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).expect("the operating system's random source failed");
-    key
+    super::ids::random_bytes()
 }
 
 /// The day (UTC) whose key hashes clients at `now`.
@@ -160,8 +158,11 @@ pub fn client_hash(key: &[u8; 32], client: IpAddr) -> [u8; 32] {
         },
         v4 => v4,
     };
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    // HMAC pads a key shorter than SHA-256's 64-byte block with zeros: the padded key
+    // gives the same MAC, through the constructor that cannot fail.
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new(&block.into());
     mac.update(normalized.to_string().as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -177,6 +178,15 @@ mod tests {
     }
 
     const RULE: SpikeRule = SpikeRule { threshold: 20 };
+
+    #[test]
+    fn the_client_hash_is_the_hmac_of_the_key_as_given() {
+        let key = [7u8; 32];
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+        mac.update(b"203.0.113.9");
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
+        assert_eq!(client_hash(&key, "203.0.113.9".parse().unwrap()), expected);
+    }
 
     #[test]
     fn without_history_a_spike_needs_just_the_threshold() {

@@ -115,8 +115,7 @@ pub fn read_webhook_url(s: &str) -> Result<String, FieldError> {
 
 /// A new signing secret: `whsec_` and the base64 of 32 random bytes.
 pub fn new_webhook_secret() -> String {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).expect("the operating system's random source failed");
+    let key: [u8; 32] = super::ids::random_bytes();
     format!("whsec_{}", BASE64.encode(key))
 }
 

@@ -119,8 +119,7 @@ impl Channel for WebhookChannel {
     }
 
     fn retry_after(&self, failures: u32, failing_for: Duration) -> Option<Duration> {
-        let mut b = [0u8; 4];
-        getrandom::fill(&mut b).expect("the operating system's random source failed");
+        let b: [u8; 4] = crate::domain::random_bytes();
         webhook_retry(
             failures,
             failing_for,

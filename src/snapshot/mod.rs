@@ -519,8 +519,9 @@ fn lang_docs(
     };
     // The days of the uptime rows that had notices: each lists them. Kept from build to
     // build while its notices, the names and the day are the same.
-    for (date, ids) in m.uptime.notice_days() {
-        let notices: Vec<&Incident> = m.notices_in(&ids).collect();
+    for (date, ids) in &m.uptime.notice_days {
+        let (date, ids) = (*date, ids.as_slice());
+        let notices: Vec<&Incident> = m.notices_in(ids).collect();
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();

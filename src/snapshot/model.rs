@@ -116,9 +116,9 @@ impl ReadModel {
         let uptime = UptimeModel::load(conn, now, tz, &components, previous.uptime.cache.clone())?;
         // The notices the days of the uptime rows link to (their pages list them).
         let day_notices: Vec<String> = uptime
-            .notice_days()
-            .into_iter()
-            .flat_map(|(_, ids)| ids)
+            .notice_days
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().cloned())
             .collect();
 
         // Everything shown, loaded at once: the cost follows what the page shows, not

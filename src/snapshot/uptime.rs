@@ -29,6 +29,9 @@ pub struct UptimeModel {
     pub figures: HashMap<ComponentId, Uptime>,
     /// What earlier builds rendered of the rows' past days, handed from model to model.
     pub cache: Arc<UptimeCache>,
+    /// Each day that any notice touched, oldest first, with those notices (at most
+    /// [`NOTICES_PER_DAY`], in the order they began): found once per build.
+    pub notice_days: Vec<(NaiveDate, Vec<String>)>,
 }
 
 /// What is kept: a row's past days (every day but today), or a day's page.
@@ -102,6 +105,7 @@ impl UptimeModel {
             },
             figures: HashMap::new(),
             cache: Arc::default(),
+            notice_days: Vec::new(),
         }
     }
 
@@ -159,47 +163,40 @@ impl UptimeModel {
                 .collect();
             figures.insert(g.id.clone(), group_uptime(g.id.clone(), &members, &period));
         }
+        let notice_days = notice_days(&figures);
         Ok(UptimeModel {
             period,
             figures,
             cache,
+            notice_days,
         })
     }
 
     pub fn of(&self, id: &ComponentId) -> Option<&Uptime> {
         self.figures.get(id)
     }
+}
 
-    /// Each day that any notice touched, oldest first, with those notices (at most
-    /// [`NOTICES_PER_DAY`], in the order they began).
-    pub fn notice_days(&self) -> Vec<(NaiveDate, Vec<String>)> {
-        let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<String>> = Default::default();
-        let mut ids: Vec<&ComponentId> = self.figures.keys().collect();
-        ids.sort();
-        for id in ids {
-            for d in &self.figures[id].days {
-                if d.notices.is_empty() {
-                    continue;
-                }
-                let list = by_day.entry(d.date).or_default();
-                for n in &d.notices {
-                    if list.len() < NOTICES_PER_DAY && !list.contains(n) {
-                        list.push(n.clone());
-                    }
+/// The days of `figures` that any notice touched, oldest first, with those notices (at
+/// most [`NOTICES_PER_DAY`], in the order they began).
+fn notice_days(figures: &HashMap<ComponentId, Uptime>) -> Vec<(NaiveDate, Vec<String>)> {
+    let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<String>> = Default::default();
+    let mut ids: Vec<&ComponentId> = figures.keys().collect();
+    ids.sort();
+    for id in ids {
+        for d in &figures[id].days {
+            if d.notices.is_empty() {
+                continue;
+            }
+            let list = by_day.entry(d.date).or_default();
+            for n in &d.notices {
+                if list.len() < NOTICES_PER_DAY && !list.contains(n) {
+                    list.push(n.clone());
                 }
             }
         }
-        by_day.into_iter().collect()
     }
-
-    /// The notices of `date`, if any touched it.
-    pub fn notices_of(&self, date: NaiveDate) -> Vec<String> {
-        self.notice_days()
-            .into_iter()
-            .find(|(d, _)| *d == date)
-            .map(|(_, n)| n)
-            .unwrap_or_default()
-    }
+    by_day.into_iter().collect()
 }
 
 /// The path of a day's page: `/history/2026-11-03`.
@@ -349,6 +346,7 @@ mod tests {
             period,
             figures,
             cache: Arc::default(),
+            notice_days: Vec::new(),
         };
         let json: Value = serde_json::from_str(&components_json(&model, &[c], Lang::Ko, |c| {
             c.name.ko.clone()
