@@ -13,7 +13,10 @@
     const script = document.currentScript
       || [...document.querySelectorAll('script[src*="/embed/script.js"]')].pop();
     if (!script) return;
-    const origin = new URL(script.src, location.href).origin;
+    const src = new URL(script.src, location.href);
+    const origin = src.origin;
+    // The site's root beside /embed/script.js: the server, or the mirror under its prefix.
+    const base = new URL('..', src).href;
     const d = script.dataset;
     const [v, h] = /^(top|bottom)-(left|right)$/.test(d.position) ? d.position.split('-') : ['bottom', 'left'];
     const lang = [d.lang, (document.documentElement.lang || '').split('-')[0]]
@@ -22,7 +25,7 @@
     const still = matchMedia('(prefers-reduced-motion: reduce)');
 
     const frame = document.createElement('iframe');
-    frame.src = `${origin}/embed/frame${lang ? '?lang=' + lang : ''}`;
+    frame.src = `${base}${lang ? lang + '/' : ''}embed/frame/`;
     frame.title = lang === 'en' ? 'Payment status' : '결제 서비스 상태';
     let shown = false;
 

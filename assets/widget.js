@@ -83,7 +83,8 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     const up = /^(\d+)\s*([mhd]?)$/.exec(low(d.upcoming));
     const list = low(d.components).split(',').map((s) => s.trim()).filter(Boolean);
     return {
-      origin: new URL(script.src, location.href).origin,
+      // Where widget.js lives: the server, or the mirror's bucket under its prefix.
+      base: new URL('.', new URL(script.src, location.href)).href,
       components: list.length ? list : null,
       lang: one(low(d.lang), ['ko', 'en'], one(pageLang, ['ko', 'en'], '')),
       upcoming: up ? up[1] * { m: 6e4, h: 36e5, d: 864e5 }[up[2] || 'h'] : 0,
@@ -130,14 +131,14 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
   }
 
   // Absolute http(s) link to the notice, never anything else (e.g. javascript:).
-  function link(it, origin) {
+  function link(it, base) {
     try {
-      const u = new URL(it.shortlink || `/incidents/${encodeURIComponent(it.id)}`, origin);
+      const u = new URL(it.shortlink || `incidents/${encodeURIComponent(it.id)}/`, base);
       return /^https?:$/.test(u.protocol) ? u.href : null;
     } catch (_) { return null; }
   }
 
-  function detail(s, want, items, origin) {
+  function detail(s, want, items, base) {
     const components = {};
     for (const c of s.components) if (c && !c.group && (!want || want.has(c.id))) components[c.id] = c.status;
     return {
@@ -145,7 +146,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
       components,
       incidents: items.map((it) => ({
         id: it.id, name: it.name, status: it.status, impact: it.impact, eta: it.eta || null,
-        url: link(it, origin), components: (it.components || []).map((c) => c && c.id).filter(Boolean),
+        url: link(it, base), components: (it.components || []).map((c) => c && c.id).filter(Boolean),
       })),
     };
   }
@@ -186,7 +187,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     return bare || today === iso.slice(0, 10) ? hm : `${T.date(+m[2], +m[3])} ${hm}`;
   }
 
-  function build(items, T, origin, onClose) {
+  function build(items, T, base, onClose) {
     const it = items[0];
     const bar = el('div', 'bar ' + (it.maint ? 'maint' : 'sev-' + (RANK[it.impact] ? it.impact : 'none')));
     const body = el('div', 'body', null, bar);
@@ -224,7 +225,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
       }
     }
 
-    const href = link(it, origin);
+    const href = link(it, base);
     if (href) {
       const a = el('a', '', T.details, el('p', '', null, body));
       a.href = href;
@@ -246,7 +247,8 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
     const o = options(script);
     // Without a language of our own, the server's default decides (page.language).
     let T = TEXT[o.lang || 'ko'];
-    const url = `${o.origin}/api/v2/summary.json` + (o.lang ? `?lang=${o.lang}` : '');
+    // A path, not a query: a static mirror serves `en/api/v2/summary.json` as well.
+    const url = `${o.base}${o.lang ? o.lang + '/' : ''}api/v2/summary.json`;
     // Inline renders right after the script tag, unless that tag sits in <head> (then: top).
     const pos = o.position !== 'inline' ? o.position
       : document.head && document.head.contains(script) ? 'top' : 'inline';
@@ -292,7 +294,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
         live.textContent = '';
         return;
       }
-      const bar = build(visible, T, o.origin, close);
+      const bar = build(visible, T, o.base, close);
       mount();
       if (host.style.display === 'none') {
         // Reveal the (empty) live region first, then fill it, so screen readers announce it.
@@ -329,7 +331,7 @@ a:focus-visible,button:focus-visible{outline:2px solid var(--paystatus-accent,va
       summary = s;
       want = watched(s, o.components);
       items = affecting(s, want, o.upcoming);
-      const d = detail(s, want, items, o.origin);
+      const d = detail(s, want, items, o.base);
       const json = JSON.stringify(d);
       if (json !== lastDetail) {
         lastDetail = json;

@@ -2,6 +2,7 @@
 //! runs the timer. Tests build the same `App` with port 0 and an injected clock.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::console::{self, Console, ConsoleParts};
 use crate::domain::{Clock, SessionLimits, SystemClock};
 use crate::error::InternalError;
 use crate::mail::{MailSetupError, Mailer, Sender};
+use crate::mirror::{self, Bucket, BucketError, Exported, Mirror, MirrorStatus};
 use crate::notify::{AddressPolicy, Channel, EmailChannel, WebhookChannel, Worker, guarded_client};
 use crate::reports::{ReportParts, Reports};
 use crate::service::Writer;
@@ -81,6 +83,8 @@ pub enum StartError {
     Mail(#[from] MailSetupError),
     #[error("cannot build the webhooks' HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("cannot set up the mirror: {0}")]
+    Mirror(#[from] BucketError),
 }
 
 pub struct App {
@@ -92,6 +96,7 @@ pub struct App {
     shutdown: watch::Sender<bool>,
     base_url: String,
     worker: Worker,
+    mirror: Option<Mirror>,
 }
 
 /// Lets tests (and signals) drive a running app.
@@ -134,16 +139,9 @@ impl App {
         })?;
         let base_url = config.base_url_for(bound);
         let assets = Assets::load();
-        let settings = Arc::new(Settings {
-            site_name: config.site_name.clone(),
-            base_url: base_url.clone(),
-            timezone: config.timezone,
-            default_lang: config.default_lang,
-            css_url: assets.url("style.css"),
-            embed_css_url: assets.url("embed-frame.css"),
-            embed_js_url: assets.url("embed-frame.js"),
-            subscriptions: config.smtp_url.is_some(),
-        });
+        let settings = Arc::new(site_settings(&config, config.public_url_for(bound), &assets));
+        let bucket = config.mirror_url.clone().map(Bucket::from_env).transpose()?;
+        let mirror_status = bucket.as_ref().map(|_| Arc::new(MirrorStatus::default()));
         let css_url = settings.css_url.clone();
         let publisher = Arc::new(
             Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
@@ -193,6 +191,14 @@ impl App {
             assets,
             metrics: metrics.clone(),
             default_lang: config.default_lang,
+            mirror: mirror_status.clone(),
+        });
+        let mirror = bucket.zip(mirror_status).map(|(bucket, status)| Mirror {
+            publisher: publisher.clone(),
+            site: site.clone(),
+            default_lang: config.default_lang,
+            bucket: Arc::new(bucket),
+            status,
         });
         let admin = Admin::new(AdminParts {
             writer: writer.clone(),
@@ -288,6 +294,7 @@ impl App {
             shutdown,
             base_url,
             worker,
+            mirror,
         })
     }
 
@@ -316,6 +323,9 @@ impl App {
             self.shutdown.subscribe(),
         ));
         let worker = tokio::spawn(self.worker.run());
+        let mirror = self
+            .mirror
+            .map(|m| tokio::spawn(m.run(self.shutdown.subscribe())));
         let result = connections::serve(
             self.listener,
             self.router,
@@ -325,6 +335,15 @@ impl App {
         )
         .await;
         timer.abort();
+        if let Some(mirror) = mirror {
+            // Uploads in flight are dropped; the next start reconciles the bucket.
+            mirror.abort();
+            if let Err(e) = mirror.await
+                && e.is_panic()
+            {
+                tracing::error!(error = %e, "the mirror had panicked");
+            }
+        }
         // Attempts in flight are dropped with it; their leases run out and the next
         // server sends them again.
         worker.abort();
@@ -440,6 +459,70 @@ async fn run_timer(handle: AppHandle, every: Duration, mut stop: watch::Receiver
         if let Err(e) = handle.tick().await {
             tracing::error!(error = %e, "the timer's tick was incomplete; the last good snapshot stays live where it could not be rebuilt");
         }
+    }
+}
+
+/// What rendering needs to know of the configuration; `public_url` is where readers
+/// reach the pages (absolute links name it).
+fn site_settings(config: &Config, public_url: String, assets: &Assets) -> Settings {
+    Settings {
+        site_name: config.site_name.clone(),
+        base_url: public_url,
+        timezone: config.timezone,
+        default_lang: config.default_lang,
+        css_url: assets.url("style.css"),
+        embed_css_url: assets.url("embed-frame.css"),
+        embed_js_url: assets.url("embed-frame.js"),
+        subscriptions: config.smtp_url.is_some(),
+    }
+}
+
+/// `paystatus export DIR`: builds a snapshot from the database (the server may be
+/// running) and writes the public surface to `dir` as static files.
+pub async fn export(config: Config, dir: PathBuf) -> Result<Exported, ExportFailure> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = Store::open(&config.data_dir, clock.now())?;
+    let assets = Assets::load();
+    let public_url = config.public_url_for(config.listen);
+    let settings = Arc::new(site_settings(&config, public_url, &assets));
+    let publisher = Arc::new(
+        Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
+    );
+    publisher.refresh().await.map_err(StartError::Snapshot)?;
+    let site = Site::new(SiteParts {
+        publisher: publisher.clone(),
+        store,
+        clock: clock.clone(),
+        assets,
+        metrics: Arc::new(Metrics::default()),
+        default_lang: config.default_lang,
+        mirror: None,
+    });
+    let files = mirror::surface(&publisher, &site.assets, config.default_lang)
+        .await
+        .map_err(StartError::Snapshot)?;
+    let generated_at = clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    tokio::task::spawn_blocking(move || mirror::write_export(&dir, &files, generated_at))
+        .await
+        .map_err(|e| ExportFailure::Task(e.to_string()))?
+        .map_err(ExportFailure::Write)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFailure {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error(transparent)]
+    Write(mirror::ExportError),
+    #[error("the export's writing task failed: {0}")]
+    Task(String),
+}
+
+impl From<StoreError> for ExportFailure {
+    fn from(e: StoreError) -> ExportFailure {
+        ExportFailure::Start(e.into())
     }
 }
 

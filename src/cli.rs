@@ -28,6 +28,14 @@ pub struct Cli {
 pub enum Command {
     /// Run the status page server.
     Serve(Config),
+    /// Write the public surface to DIR as static files (with .gz and .br siblings and a
+    /// manifest), for any static host; the server may be running.
+    Export {
+        /// The folder to write; replaced whole once the new copy is complete.
+        dir: PathBuf,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Manage admin API keys.
     Keys {
         /// Directory holding the database.

@@ -24,6 +24,18 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_BASE_URL")]
     pub base_url: Option<String>,
 
+    /// Where readers reach the public pages when a CDN serves them from the mirror's
+    /// bucket (`https://status.example.com`): absolute links in feeds and JSON and the
+    /// banner's snippet name it. Default: the base URL.
+    #[arg(long, env = "PAYSTATUS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Mirrors every published snapshot to `s3://bucket/prefix`; region, credentials
+    /// and endpoint come from the standard AWS_* variables (AWS_ENDPOINT_URL for a
+    /// self-hosted store).
+    #[arg(long, env = "PAYSTATUS_MIRROR_URL")]
+    pub mirror_url: Option<crate::mirror::Target>,
+
     /// Name shown in the page title, feeds and JSON.
     #[arg(long, env = "PAYSTATUS_SITE_NAME", default_value = "paystatus")]
     pub site_name: String,
@@ -137,6 +149,8 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             base_url: None,
+            public_url: None,
+            mirror_url: None,
             site_name: "paystatus".into(),
             timezone: chrono_tz::Asia::Seoul,
             default_lang: Lang::Ko,
@@ -154,6 +168,14 @@ impl Config {
             smtp_connections: 32,
             report_threshold: crate::domain::report::DEFAULT_THRESHOLD,
             webhook_allow_private: false,
+        }
+    }
+
+    /// Where the public pages are read: the public URL, else the base URL.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => self.base_url_for(bound),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod console;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod mirror;
 pub mod notify;
 pub mod reports;
 pub mod schedule;

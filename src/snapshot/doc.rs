@@ -206,7 +206,7 @@ pub fn etag_of(body: &[u8]) -> String {
 /// time; it runs on every write, before the new documents are published.
 /// A failure (which writing to memory should never give) is logged, and the document is
 /// served uncompressed.
-fn gzip(body: &[u8]) -> Option<Bytes> {
+pub fn gzip(body: &[u8]) -> Option<Bytes> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(4));
     match enc.write_all(body).and_then(|()| enc.finish()) {
         Ok(out) => Some(Bytes::from(out)),
@@ -221,7 +221,7 @@ fn gzip(body: &[u8]) -> Option<Bytes> {
 /// at a thirtieth of the time (about 18 ms per MB on one core), so documents can be
 /// compressed as they are built. Quality 11 would save another 12% at 60 times the cost.
 /// (Windows below 2^20 are much slower in this encoder at this quality.)
-fn brotli(body: &[u8]) -> Option<Bytes> {
+pub fn brotli(body: &[u8]) -> Option<Bytes> {
     let mut out = Vec::with_capacity(body.len() / 4);
     let params = brotli::enc::BrotliEncoderParams {
         quality: 5,

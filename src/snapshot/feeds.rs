@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::fragments::{self, Fragments};
 use super::model::ReadModel;
-use super::pages::{AlternativeView, PageContext, TimelineEntry};
+use super::pages::{AlternativeView, PageContext, TimelineEntry, notice_path};
 use super::{BuildError, CachePolicy, Doc, DocBuilder, Serving, Settings};
 use crate::domain::texts::Texts;
 use crate::domain::{Incident, Kind, Lang, PostmortemSection, postmortem_sections};
@@ -73,12 +73,13 @@ pub fn documents(
         .iter()
         .zip(&html)
         .map(|(i, html)| {
-            let url = absolute(&format!("/incidents/{}", i.id));
             rss::Item {
                 title: Some(i.title.get(lang).to_string()),
-                link: Some(url.clone()),
+                link: Some(absolute(&notice_path(&i.id))),
+                // The link as it was first published (`?lang=`), which the server still
+                // answers: a reader must not see every item as new.
                 guid: Some(rss::Guid {
-                    value: url,
+                    value: format!("{base}{}", ctx.live_link(&format!("/incidents/{}", i.id))),
                     permalink: true,
                 }),
                 pub_date: Some(i.updated_at.to_rfc2822()),
@@ -114,7 +115,7 @@ pub fn documents(
                 id: format!("tag:{host},2005:Incident/{}", i.id),
                 published: atom_time(i.created_at),
                 updated: atom_time(i.updated_at),
-                url: absolute(&format!("/incidents/{}", i.id)),
+                url: absolute(&notice_path(&i.id)),
                 title: i.title.get(lang).to_string(),
                 html: html.clone(),
             })

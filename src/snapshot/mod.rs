@@ -31,7 +31,10 @@ use chrono_tz::Tz;
 use tokio::sync::watch;
 
 pub use api_v2::ApiObjects;
-pub use doc::{CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, etag_of};
+pub use doc::{
+    CachePolicy, Doc, DocBuilder, Previous, Serving, Variant, brotli as brotli_of, etag_of,
+    gzip as gzip_of,
+};
 pub use format::{TimeFormat, api_time};
 pub use model::{HISTORY_PAGE_SIZE, HISTORY_PAGES_IN_SNAPSHOT, LIST_CAP, ReadModel};
 pub use pages::{ReportAnswer, is_reportable, report_answer};
@@ -154,6 +157,42 @@ impl Snapshot {
         self.langs[slot(lang)].not_found.as_ref()
     }
 
+    /// Every page it holds, in both languages, with where it lives (the not-found
+    /// page is [`Snapshot::not_found`]).
+    pub fn pages(&self) -> impl Iterator<Item = (Lang, Page<'_>, &Arc<Doc>)> {
+        [Lang::Ko, Lang::En].into_iter().flat_map(move |lang| {
+            let docs = &self.langs[slot(lang)];
+            let fixed = docs.fixed.iter().map(|(p, d)| (Page::Fixed(p), d));
+            let incidents = docs.incidents.iter().map(|(i, d)| (Page::Incident(i), d));
+            let json = docs.incident_json.iter();
+            let json = json.map(|(i, d)| (Page::IncidentJson(i), d));
+            let history = docs.history.iter().enumerate();
+            let history = history.map(|(n, d)| (Page::History(n + 1), d));
+            fixed
+                .chain(incidents)
+                .chain(json)
+                .chain(history)
+                .map(move |(page, doc)| (lang, page, doc))
+        })
+    }
+
+    /// Closed notices its documents link to (on the history pages it holds and the days
+    /// of the uptime rows), whose pages live in the archive: what a static copy of the
+    /// site needs besides the snapshot so that no link of it leads nowhere.
+    pub fn linked_closed_notices(&self) -> Vec<&str> {
+        let m = &self.model;
+        let held = m.history_pages.iter().take(self.langs[0].history.len());
+        let mut ids: Vec<&str> = held
+            .flatten()
+            .chain(m.uptime.notice_days.iter().flat_map(|(_, ids)| ids))
+            .map(String::as_str)
+            .filter(|id| !self.langs[0].incidents.contains_key(*id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// Every document, in both languages.
     pub fn documents(&self) -> impl Iterator<Item = &Arc<Doc>> {
         self.langs.iter().flat_map(LangDocs::all)
@@ -217,6 +256,8 @@ pub struct Publisher {
     builds: AtomicU64,
     brotli: Arc<BrotliPass>,
     archive: Archive,
+    /// Counts snapshots swapped in, for whoever copies them elsewhere (the mirror).
+    swapped: watch::Sender<u64>,
 }
 
 impl Publisher {
@@ -242,6 +283,7 @@ impl Publisher {
             published: AtomicU64::new(0),
             write_builds: AtomicU64::new(0),
             builds: AtomicU64::new(0),
+            swapped: watch::Sender::new(0),
         })
     }
 
@@ -269,6 +311,11 @@ impl Publisher {
             lang,
             &fragments,
         ))
+    }
+
+    /// Changes each time a new snapshot is live.
+    pub fn watch_swaps(&self) -> watch::Receiver<u64> {
+        self.swapped.subscribe()
     }
 
     /// Snapshots built so far, in all.
@@ -362,6 +409,7 @@ impl Publisher {
         self.archive.invalidate(outdated);
         self.builds.fetch_add(1, Ordering::Relaxed);
         self.brotli.published();
+        self.swapped.send_modify(|n| *n += 1);
         Ok(())
     }
 

@@ -76,6 +76,11 @@ impl Assets {
         self.by_path.get(path)
     }
 
+    /// Every file, by its path.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &Arc<Doc>)> {
+        self.by_path.iter().map(|(p, d)| (p.as_str(), d))
+    }
+
     /// The current URL of a hashed file by its plain name, such as `style.css`.
     pub fn url(&self, name: &str) -> String {
         self.urls

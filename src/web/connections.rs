@@ -97,6 +97,9 @@ pub async fn serve(
         }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            if let Some(uri) = super::static_paths::route_form(req.uri()) {
+                *req.uri_mut() = uri;
+            }
             // Only the admin API, the console, customers' reports and subscribing ask who
             // the client is (to throttle wrong keys and passwords, count a reporter once,
             // limit confirmation mails per client); public reads skip the allocation an

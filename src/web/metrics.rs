@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::connections::ConnectionStats;
 use super::report_metrics::ReportMetrics;
 
+use crate::mirror::{MirrorReport, MirrorStatus};
 use crate::snapshot::Publisher;
 use crate::store::Store;
 
@@ -24,7 +25,12 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn render(&self, publisher: &Publisher, store: &Store) -> String {
+    pub fn render(
+        &self,
+        publisher: &Publisher,
+        store: &Store,
+        mirror: Option<&MirrorStatus>,
+    ) -> String {
         let snapshot = publisher.current();
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, value: u64| {
@@ -124,6 +130,9 @@ impl Metrics {
             .collect();
         self.reports.render(&mut out, &channels);
         uptime(&mut out, snapshot.model());
+        if let Some(mirror) = mirror {
+            mirror_metrics(&mut out, &mirror.report());
+        }
         out
     }
 }
@@ -140,5 +149,44 @@ fn uptime(out: &mut String, model: &crate::snapshot::ReadModel) {
         if let Some(r) = model.uptime.of(&c.id).and_then(|u| u.ratio()) {
             let _ = writeln!(out, "{name}{{component=\"{}\"}} {r}", c.id.as_str());
         }
+    }
+}
+
+/// The bucket mirror: how far behind the live snapshot it is, and what it did.
+fn mirror_metrics(out: &mut String, r: &MirrorReport) {
+    let families: [(&str, &str, &str, f64); 5] = [
+        (
+            "paystatus_mirror_lag_seconds",
+            "gauge",
+            "Seconds since the oldest live snapshot not yet in the bucket; 0 when caught up.",
+            r.lag_seconds,
+        ),
+        (
+            "paystatus_mirror_objects",
+            "gauge",
+            "Objects the bucket holds for the site after the last complete pass.",
+            r.objects as f64,
+        ),
+        (
+            "paystatus_mirror_uploads_total",
+            "counter",
+            "Objects uploaded to the bucket.",
+            r.uploads as f64,
+        ),
+        (
+            "paystatus_mirror_deletes_total",
+            "counter",
+            "Objects deleted from the bucket because the site no longer has them.",
+            r.deletes as f64,
+        ),
+        (
+            "paystatus_mirror_failures_total",
+            "counter",
+            "Mirror passes that failed (retried with backoff).",
+            r.failures as f64,
+        ),
+    ];
+    for (name, kind, help, value) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
     }
 }

@@ -7,6 +7,7 @@ mod metrics;
 pub mod public;
 mod report_metrics;
 mod serve;
+mod static_paths;
 pub mod throttle;
 
 pub use assets::Assets;
@@ -17,6 +18,7 @@ pub use serve::respond;
 use std::sync::Arc;
 
 use crate::domain::{Clock, Lang};
+use crate::mirror::MirrorStatus;
 use crate::snapshot::Publisher;
 use crate::store::Store;
 
@@ -32,6 +34,8 @@ pub struct SiteParts {
     pub assets: Assets,
     pub metrics: Arc<Metrics>,
     pub default_lang: Lang,
+    /// The bucket mirror's state, when there is one (`/healthz`, `/metrics`).
+    pub mirror: Option<Arc<MirrorStatus>>,
 }
 
 impl Site {

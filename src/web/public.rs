@@ -228,6 +228,10 @@ async fn healthz(state: State<Site>) -> Response {
             "snapshot_age_seconds": age,
         }),
     };
+    let mut body = body;
+    if let Some(mirror) = &state.mirror {
+        body["mirror"] = mirror.report().to_json();
+    }
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -241,7 +245,9 @@ async fn healthz(state: State<Site>) -> Response {
 async fn metrics(state: State<Site>) -> Response {
     let mut r = (
         StatusCode::OK,
-        state.metrics.render(&state.publisher, &state.store),
+        state
+            .metrics
+            .render(&state.publisher, &state.store, state.mirror.as_deref()),
     )
         .into_response();
     r.headers_mut().insert(

@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(notice.class, "incident");
         assert_eq!(
             notice.url,
-            format!("https://status.example.com/incidents/{severe}")
+            format!("https://status.example.com/incidents/{severe}/")
         );
         assert_eq!(notice.eta.as_deref(), Some("예상 복구 14:30"));
         assert_eq!(

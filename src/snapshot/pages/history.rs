@@ -72,11 +72,12 @@ impl PageContext<'_> {
     }
 }
 
+/// A history page as links name it: a folder a static host serves too.
 fn history_path(page: usize) -> String {
     if page <= 1 {
-        "/history".to_string()
+        "/history/".to_string()
     } else {
-        format!("/history?page={page}")
+        format!("/history/{page}/")
     }
 }
 
@@ -103,22 +104,22 @@ mod tests {
         let s = |s: &str| Some(s.to_string());
         assert_eq!(
             links(Lang::Ko, 1),
-            (None, s("/history?page=2"), "/history?lang=en".into())
+            (None, s("/history/2/"), "/en/history/".into())
         );
         assert_eq!(
             links(Lang::Ko, 2),
             (
-                s("/history"),
-                s("/history?page=3"),
-                "/history?page=2&lang=en".into()
+                s("/history/"),
+                s("/history/3/"),
+                "/en/history/2/".into()
             )
         );
         assert_eq!(
             links(Lang::En, 3),
             (
-                s("/history?page=2&lang=en"),
+                s("/en/history/2/"),
                 None,
-                "/history?page=3&lang=ko".into()
+                "/ko/history/3/".into()
             )
         );
     }
@@ -172,7 +173,7 @@ mod tests {
                 ("점검", "점검 완료", Some("10분"), "계좌이체, 가상계좌"),
             ]
         );
-        assert_eq!(ko.items[0].url, format!("/incidents/{i}"));
+        assert_eq!(ko.items[0].url, format!("/incidents/{i}/"));
         assert_eq!(ko.layout.title, "지난 장애·점검 기록 · 페이상태");
         assert_eq!(
             ko.layout.updated.map(|u| u.text).as_deref(),
@@ -186,7 +187,7 @@ mod tests {
             ("Incident", "Maintenance")
         );
         assert_eq!(en.items[1].status_label, "Completed");
-        assert_eq!(en.items[0].url, format!("/incidents/{i}?lang=en"));
+        assert_eq!(en.items[0].url, format!("/en/incidents/{i}/"));
     }
 
     #[test]

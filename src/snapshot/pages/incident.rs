@@ -43,7 +43,7 @@ impl<'a> PageContext<'a> {
         IncidentPage {
             layout: self.layout(
                 format!("{title} · {}", self.settings.site_name),
-                &format!("/incidents/{}", i.id),
+                &super::notice_path(&i.id),
                 Some(i.updated_at),
             ),
             card: self.card(i),
@@ -85,7 +85,7 @@ mod tests {
         assert_eq!(page.layout.title, "카드 결제 실패 · 페이상태");
         assert_eq!(
             page.layout.other_lang_url,
-            format!("/incidents/{id}?lang=en")
+            format!("/en/incidents/{id}/")
         );
         let stamp = page
             .layout

@@ -87,7 +87,7 @@ impl<'a> PageContext<'a> {
             groups: self.channel_groups(),
             report: self.report_section(),
             uptime: self.uptime_section(),
-            history_url: self.link("/history"),
+            history_url: self.link("/history/"),
         }
     }
 
@@ -177,16 +177,16 @@ mod tests {
         );
         assert_eq!(titles(&ko.incidents), ["카드 결제 실패"]);
         assert_eq!(ko.incidents[0].status_label, "원인 확인 중");
-        assert_eq!(ko.incidents[0].url, format!("/incidents/{id}"));
+        assert_eq!(ko.incidents[0].url, format!("/incidents/{id}/"));
 
         let en = PageContext::new(&model, &settings, Lang::En).index();
         assert_eq!(
             en.banner.affected.as_deref(),
             Some("Affected payment methods: Credit & debit cards (Outage)")
         );
-        assert_eq!(en.incidents[0].url, format!("/incidents/{id}?lang=en"));
-        assert_eq!(en.history_url, "/history?lang=en");
-        assert_eq!(en.layout.other_lang_url, "/?lang=ko");
+        assert_eq!(en.incidents[0].url, format!("/en/incidents/{id}/"));
+        assert_eq!(en.history_url, "/en/history/");
+        assert_eq!(en.layout.other_lang_url, "/ko/");
     }
 
     #[test]

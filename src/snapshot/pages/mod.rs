@@ -55,18 +55,37 @@ impl<'a> PageContext<'a> {
         }
     }
 
-    /// A site-relative link in this language (Korean links carry no `lang`).
+    /// A site-relative link to a public document in this language, in a form a static
+    /// host (the export, the mirror) serves as well as the server: the default language
+    /// at the path itself, the other under its code (`/en/history/2/`). No query string:
+    /// a bucket would ignore it.
     pub fn link(&self, path: &str) -> String {
         with_lang(path, self.lang, self.settings.default_lang)
     }
 
+    /// A link to a page only the server answers (subscribing), the language as a
+    /// parameter.
+    pub fn live_link(&self, path: &str) -> String {
+        if self.lang == self.settings.default_lang {
+            path.to_string()
+        } else {
+            format!("{path}?lang={}", self.lang.code())
+        }
+    }
+
     /// The page of notice `id`, in this language.
     fn notice_url(&self, id: &str) -> String {
-        self.link(&format!("/incidents/{id}"))
+        self.link(&notice_path(id))
     }
 }
 
-/// `path` in `lang`: the default language needs no parameter.
+/// A notice's page as links name it: a folder, which static hosts serve from its
+/// `index.html`.
+pub fn notice_path(id: &str) -> String {
+    format!("/incidents/{id}/")
+}
+
+/// `path` in `lang`: the default language needs no prefix.
 fn with_lang(path: &str, lang: Lang, default: Lang) -> String {
     if lang == default {
         path.to_string()
@@ -75,9 +94,10 @@ fn with_lang(path: &str, lang: Lang, default: Lang) -> String {
     }
 }
 
+/// `path` under the language's own prefix (`/en/…`), which names it whatever the reader's
+/// `Accept-Language`: the link to the page in the other language.
 fn with_lang_explicit(path: &str, lang: Lang) -> String {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}lang={}", lang.code())
+    format!("/{}{path}", lang.code())
 }
 
 #[cfg(test)]
@@ -86,15 +106,12 @@ mod tests {
 
     #[test]
     fn links_name_the_language_only_when_it_is_not_the_default() {
-        assert_eq!(with_lang("/history", Lang::Ko, Lang::Ko), "/history");
+        assert_eq!(with_lang("/history/", Lang::Ko, Lang::Ko), "/history/");
+        assert_eq!(with_lang("/history/", Lang::En, Lang::Ko), "/en/history/");
         assert_eq!(
-            with_lang("/history", Lang::En, Lang::Ko),
-            "/history?lang=en"
+            with_lang("/history/2/", Lang::En, Lang::Ko),
+            "/en/history/2/"
         );
-        assert_eq!(
-            with_lang("/history?page=2", Lang::En, Lang::Ko),
-            "/history?page=2&lang=en"
-        );
-        assert_eq!(with_lang("/", Lang::Ko, Lang::En), "/?lang=ko");
+        assert_eq!(with_lang("/", Lang::Ko, Lang::En), "/ko/");
     }
 }

@@ -31,7 +31,7 @@ mod tests {
         let (model, settings) = (w.model(), settings());
         let en = PageContext::new(&model, &settings, Lang::En).not_found();
         assert_eq!(en.layout.title, "Page not found");
-        assert_eq!(en.layout.home_url, "/?lang=en");
+        assert_eq!(en.layout.home_url, "/en/");
         assert!(en.layout.updated.is_none());
     }
 }

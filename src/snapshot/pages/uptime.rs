@@ -173,7 +173,7 @@ impl<'a> PageContext<'a> {
             .rev()
             .filter(|d| !d.notices.is_empty() || d.worst().is_some_and(|w| !w.is_operational()))
             .map(|d| DayLink {
-                url: (!d.notices.is_empty()).then(|| self.link(&day_path(d.date))),
+                url: (!d.notices.is_empty()).then(|| self.link(&format!("{}/", day_path(d.date)))),
                 text: self.day_bar(d, u).text,
             })
             .collect();
@@ -207,13 +207,13 @@ impl<'a> PageContext<'a> {
         DayPage {
             layout: self.layout(
                 format!("{title} · {}", self.settings.site_name),
-                &day_path(date),
+                &format!("{}/", day_path(date)),
                 notices.iter().map(|i| i.updated_at).max(),
             ),
             title,
             intro: u.day_intro,
             items: notices.iter().map(|i| self.history_item(i)).collect(),
-            history_url: self.link("/history"),
+            history_url: self.link("/history/"),
         }
     }
 }

@@ -60,7 +60,7 @@ impl<'a> PageContext<'a> {
         WidgetPage {
             layout: self.layout(
                 format!("{} · {}", text.title, self.settings.site_name),
-                "/widget",
+                "/widget/",
                 None,
             ),
             text,

@@ -1,0 +1,243 @@
+//! The live mirror: after each snapshot swap, the objects whose ETag changed are
+//! uploaded, then the manifest, then what the site no longer has is deleted. Its own
+//! task, holding nothing the server needs: a slow or failing bucket only makes the
+//! mirror fall behind (shown in `/healthz` and `/metrics`), retried with backoff.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::StreamExt;
+use tokio::sync::watch;
+
+use super::bucket::{Bucket, BucketError};
+use super::manifest::Manifest;
+use super::surface::surface;
+use crate::domain::Lang;
+use crate::snapshot::{BuildError, Doc, Publisher};
+use crate::web::Site;
+
+/// Uploads in flight at once.
+const CONCURRENCY: usize = 8;
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const LAST_RETRY: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+enum SyncError {
+    #[error(transparent)]
+    Bucket(#[from] BucketError),
+    #[error("the public surface could not be read: {0}")]
+    Surface(#[from] BuildError),
+}
+
+/// How the mirror is doing, for `/healthz` and `/metrics`.
+#[derive(Default)]
+pub struct MirrorStatus {
+    state: Mutex<State>,
+    pub uploads: AtomicU64,
+    pub deletes: AtomicU64,
+    pub failures: AtomicU64,
+}
+
+#[derive(Default)]
+struct State {
+    /// Since when a live snapshot has not been in the bucket; `None` when caught up.
+    behind_since: Option<Instant>,
+    last_error: Option<String>,
+    last_synced: Option<DateTime<Utc>>,
+    objects: usize,
+}
+
+/// A copy of the mirror's state at one moment.
+#[derive(Debug, Clone)]
+pub struct MirrorReport {
+    pub lag_seconds: f64,
+    pub last_error: Option<String>,
+    pub last_synced: Option<DateTime<Utc>>,
+    pub objects: usize,
+    pub uploads: u64,
+    pub deletes: u64,
+    pub failures: u64,
+}
+
+impl MirrorReport {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "lag_seconds": (self.lag_seconds * 1000.0).round() / 1000.0,
+            "objects": self.objects,
+            "last_synced": self.last_synced.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            "last_error": self.last_error,
+        })
+    }
+}
+
+impl MirrorStatus {
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut state)
+    }
+
+    pub fn report(&self) -> MirrorReport {
+        let (behind, last_error, last_synced, objects) = self.with(|s| {
+            (s.behind_since, s.last_error.clone(), s.last_synced, s.objects)
+        });
+        MirrorReport {
+            lag_seconds: behind.map_or(0.0, |t| t.elapsed().as_secs_f64()),
+            last_error,
+            last_synced,
+            objects,
+            uploads: self.uploads.load(Ordering::Relaxed),
+            deletes: self.deletes.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+        }
+    }
+
+    fn behind(&self) {
+        self.with(|s| {
+            s.behind_since.get_or_insert_with(Instant::now);
+        });
+    }
+
+    fn failed(&self, error: &SyncError) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        self.with(|s| s.last_error = Some(error.to_string()));
+    }
+
+    fn synced(&self, objects: usize, caught_up: bool) {
+        self.with(|s| {
+            s.last_error = None;
+            s.last_synced = Some(Utc::now());
+            s.objects = objects;
+            if caught_up {
+                s.behind_since = None;
+            } else {
+                // A newer snapshot came while this one went up: behind from now.
+                s.behind_since = Some(Instant::now());
+            }
+        });
+    }
+}
+
+pub struct Mirror {
+    pub publisher: Arc<Publisher>,
+    pub site: Site,
+    pub default_lang: Lang,
+    pub bucket: Arc<Bucket>,
+    pub status: Arc<MirrorStatus>,
+}
+
+impl Mirror {
+    /// Runs until `stop` turns true. The first pass reconciles the bucket with the live
+    /// snapshot (whatever happened while we were down); each later one uploads a swap.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut swaps = self.publisher.watch_swaps();
+        let mut known: Option<HashMap<String, String>> = None;
+        let mut retry = FIRST_RETRY;
+        self.status.behind();
+        loop {
+            let seen = *swaps.borrow_and_update();
+            match self.pass(&mut known).await {
+                Ok(objects) => {
+                    retry = FIRST_RETRY;
+                    self.status.synced(objects, *swaps.borrow() == seen);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in = ?retry, "the mirror could not update the bucket; the origin serves on");
+                    self.status.failed(&e);
+                    tokio::select! {
+                        () = tokio::time::sleep(retry) => {}
+                        _ = stop.wait_for(|s| *s) => return,
+                    }
+                    retry = (retry * 2).min(LAST_RETRY);
+                    continue;
+                }
+            }
+            tokio::select! {
+                changed = swaps.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    self.status.behind();
+                }
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
+    /// One pass: returns the number of objects the bucket holds for the site.
+    async fn pass(&self, known: &mut Option<HashMap<String, String>>) -> Result<usize, SyncError> {
+        let known = match known {
+            Some(k) => k,
+            None => known.insert(self.bucket.inventory().await?),
+        };
+        let files = surface(&self.publisher, &self.site.assets, self.default_lang).await?;
+        // New objects first (an incident's page), then changed ones (the pages linking
+        // to it): a reader never follows a link into a page not yet there.
+        let (new, changed): (Vec<_>, Vec<_>) = files
+            .iter()
+            .filter(|(path, doc)| known.get(*path) != Some(&doc.etag))
+            .partition(|(path, _)| !known.contains_key(*path));
+        for wave in [new, changed] {
+            self.upload(wave, known).await?;
+        }
+        self.bucket
+            .put_manifest(&Manifest::of(&files, now_text()))
+            .await?;
+        let gone: Vec<String> = known
+            .keys()
+            .filter(|path| !files.contains_key(*path))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.bucket.delete(&path).await?;
+            known.remove(&path);
+            self.status.deletes.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(files.len())
+    }
+
+    async fn upload(
+        &self,
+        wave: Vec<(&String, &Arc<Doc>)>,
+        known: &mut HashMap<String, String>,
+    ) -> Result<(), SyncError> {
+        // Owned, so the uploads running side by side borrow nothing from this pass.
+        let jobs: Vec<(String, Arc<Doc>, Arc<Bucket>)> = wave
+            .into_iter()
+            .map(|(path, doc)| (path.clone(), doc.clone(), self.bucket.clone()))
+            .collect();
+        let mut results = futures_util::stream::iter(jobs)
+            .map(put_one)
+            .buffer_unordered(CONCURRENCY);
+        let mut first_error = None;
+        while let Some(result) = results.next().await {
+            match result {
+                Ok((path, etag)) => {
+                    known.insert(path, etag);
+                    self.status.uploads.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+async fn put_one(
+    (path, doc, bucket): (String, Arc<Doc>, Arc<Bucket>),
+) -> Result<(String, String), BucketError> {
+    bucket.put(&path, &doc).await?;
+    Ok((path, doc.etag.clone()))
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
