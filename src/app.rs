@@ -139,8 +139,16 @@ impl App {
         })?;
         let base_url = config.base_url_for(bound);
         let assets = Assets::load();
-        let settings = Arc::new(site_settings(&config, config.public_url_for(bound), &assets));
-        let bucket = config.mirror_url.clone().map(Bucket::from_env).transpose()?;
+        let settings = Arc::new(site_settings(
+            &config,
+            config.public_url_for(bound),
+            &assets,
+        ));
+        let bucket = config
+            .mirror_url
+            .clone()
+            .map(|target| Bucket::from_env(target, &config.mirror_aws))
+            .transpose()?;
         let mirror_status = bucket.as_ref().map(|_| Arc::new(MirrorStatus::default()));
         let css_url = settings.css_url.clone();
         let publisher = Arc::new(

@@ -36,6 +36,11 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_MIRROR_URL")]
     pub mirror_url: Option<crate::mirror::Target>,
 
+    /// `AWS_*` settings given in code over the process's environment (tests, which share
+    /// one environment, each talk to their own store).
+    #[arg(skip)]
+    pub mirror_aws: Vec<(String, String)>,
+
     /// Name shown in the page title, feeds and JSON.
     #[arg(long, env = "PAYSTATUS_SITE_NAME", default_value = "paystatus")]
     pub site_name: String,
@@ -151,6 +156,7 @@ impl Config {
             base_url: None,
             public_url: None,
             mirror_url: None,
+            mirror_aws: Vec::new(),
             site_name: "paystatus".into(),
             timezone: chrono_tz::Asia::Seoul,
             default_lang: Lang::Ko,

@@ -26,18 +26,20 @@ async fn run() -> std::process::ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
-        Command::Export { dir, config } => match paystatus::app::export(config, dir.clone()).await {
-            Ok(done) => {
-                println!(
-                    "exported {} files ({} bytes) to {}",
-                    done.files,
-                    done.bytes,
-                    dir.display()
-                );
-                Ok(())
+        Command::Export { dir, config } => {
+            match paystatus::app::export(config, dir.clone()).await {
+                Ok(done) => {
+                    println!(
+                        "exported {} files ({} bytes) to {}",
+                        done.files,
+                        done.bytes,
+                        dir.display()
+                    );
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
             }
-            Err(e) => Err(e.to_string()),
-        },
+        }
         Command::Keys { data_dir, action } => {
             run_keys(&data_dir, action).map_err(|e| e.to_string())
         }

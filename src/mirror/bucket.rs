@@ -72,13 +72,24 @@ pub struct Bucket {
 impl Bucket {
     /// Region, credentials and endpoint come from the standard `AWS_*` variables;
     /// with `AWS_ENDPOINT_URL` (a self-hosted store) requests name the bucket in the path.
-    pub fn from_env(target: Target) -> Result<Bucket, BucketError> {
+    /// `overrides`: `AWS_*` names and values that win over the environment's.
+    pub fn from_env(target: Target, overrides: &[(String, String)]) -> Result<Bucket, BucketError> {
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(&target.bucket);
+        for (name, value) in overrides {
+            let key = name
+                .to_ascii_lowercase()
+                .parse()
+                .map_err(|source| BucketError::Store {
+                    target: target.to_string(),
+                    source,
+                })?;
+            builder = builder.with_config(key, value);
+        }
         let endpoint = builder.get_config_value(&AmazonS3ConfigKey::Endpoint);
         let self_hosted = endpoint.is_some();
+        let allow_http = endpoint.is_some_and(|e| e.starts_with("http://"));
         builder = builder
             .with_virtual_hosted_style_request(!self_hosted)
-            .with_allow_http(endpoint.is_some_and(|e| e.starts_with("http://")))
             // A slow bucket must not hold the mirror's turn for minutes: a few quick
             // retries here, then the mirror's own backoff.
             .with_retry(RetryConfig {
@@ -86,8 +97,10 @@ impl Bucket {
                 retry_timeout: Duration::from_secs(15),
                 ..RetryConfig::default()
             })
+            // (Whether plain http is allowed lives in the client options too.)
             .with_client_options(
                 ClientOptions::new()
+                    .with_allow_http(allow_http)
                     .with_timeout(Duration::from_secs(15))
                     .with_connect_timeout(Duration::from_secs(5)),
             );
@@ -178,7 +191,8 @@ impl Bucket {
     /// it, or an empty one when the manifest does not know it (uploaded again if still
     /// wanted, removed if not).
     pub async fn inventory(&self) -> Result<HashMap<String, String>, BucketError> {
-        let prefix = (!self.target.prefix.is_empty()).then(|| Key::from(self.target.prefix.as_str()));
+        let prefix =
+            (!self.target.prefix.is_empty()).then(|| Key::from(self.target.prefix.as_str()));
         let listed: Vec<_> = self
             .store
             .list(prefix.as_ref())
@@ -197,14 +211,23 @@ impl Bucket {
             Err(object_store::Error::NotFound { .. }) => Manifest::default(),
             Err(e) => return Err(self.failed(e)),
         };
-        let skip = self.target.prefix.split('/').filter(|p| !p.is_empty()).count();
+        let skip = self
+            .target
+            .prefix
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .count();
         Ok(listed
             .into_iter()
             .map(|meta| {
                 let parts: Vec<_> = meta.location.parts().skip(skip).collect();
                 let path = format!(
                     "/{}",
-                    parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>().join("/")
+                    parts
+                        .iter()
+                        .map(|p| p.as_ref())
+                        .collect::<Vec<_>>()
+                        .join("/")
                 );
                 let etag = manifest
                     .files
@@ -244,7 +267,13 @@ mod tests {
             })
         );
         assert_eq!(t("s3://status-site").map(|t| t.prefix), Ok(String::new()));
-        for bad in ["http://x/y", "s3://", "s3://UPPER/x", "s3://ab", "s3://ok-bucket/../x"] {
+        for bad in [
+            "http://x/y",
+            "s3://",
+            "s3://UPPER/x",
+            "s3://ab",
+            "s3://ok-bucket/../x",
+        ] {
             assert!(t(bad).is_err(), "{bad}");
         }
     }

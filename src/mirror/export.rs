@@ -53,7 +53,11 @@ pub fn write(dir: &Path, surface: &Surface, generated_at: String) -> Result<Expo
     Ok(exported)
 }
 
-fn write_all(root: &Path, surface: &Surface, generated_at: String) -> Result<Exported, ExportError> {
+fn write_all(
+    root: &Path,
+    surface: &Surface,
+    generated_at: String,
+) -> Result<Exported, ExportError> {
     let mut exported = Exported { files: 0, bytes: 0 };
     for (path, doc) in surface {
         let target = root.join(path.trim_start_matches('/'));

@@ -81,7 +81,12 @@ impl MirrorStatus {
 
     pub fn report(&self) -> MirrorReport {
         let (behind, last_error, last_synced, objects) = self.with(|s| {
-            (s.behind_since, s.last_error.clone(), s.last_synced, s.objects)
+            (
+                s.behind_since,
+                s.last_error.clone(),
+                s.last_synced,
+                s.objects,
+            )
         });
         MirrorReport {
             lag_seconds: behind.map_or(0.0, |t| t.elapsed().as_secs_f64()),
@@ -240,4 +245,3 @@ async fn put_one(
 fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
-

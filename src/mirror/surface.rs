@@ -97,11 +97,20 @@ mod tests {
             (Page::Fixed("/"), "/index.html"),
             (Page::Fixed("/widget"), "/widget/index.html"),
             (Page::Fixed("/embed/frame"), "/embed/frame/index.html"),
-            (Page::Fixed("/history/2026-11-03"), "/history/2026-11-03/index.html"),
+            (
+                Page::Fixed("/history/2026-11-03"),
+                "/history/2026-11-03/index.html",
+            ),
             (Page::Fixed("/history.rss"), "/history.rss"),
             (Page::Fixed("/api/v2/summary.json"), "/api/v2/summary.json"),
-            (Page::Incident("abcdefabcdef"), "/incidents/abcdefabcdef/index.html"),
-            (Page::IncidentJson("abcdefabcdef"), "/api/v2/incidents/abcdefabcdef.json"),
+            (
+                Page::Incident("abcdefabcdef"),
+                "/incidents/abcdefabcdef/index.html",
+            ),
+            (
+                Page::IncidentJson("abcdefabcdef"),
+                "/api/v2/incidents/abcdefabcdef.json",
+            ),
             (Page::History(1), "/history/index.html"),
             (Page::History(3), "/history/3/index.html"),
         ];

@@ -11,9 +11,10 @@ use axum::http::Uri;
 pub fn route_form(uri: &Uri) -> Option<Uri> {
     let path = uri.path();
     let (lang, rest) = match path.get(..3) {
-        Some(code @ ("/ko" | "/en")) if path.len() == 3 || path.as_bytes()[3] == b'/' => {
-            (Some(&code[1..]), path.get(3..).filter(|r| !r.is_empty()).unwrap_or("/"))
-        }
+        Some(code @ ("/ko" | "/en")) if path.len() == 3 || path.as_bytes()[3] == b'/' => (
+            Some(&code[1..]),
+            path.get(3..).filter(|r| !r.is_empty()).unwrap_or("/"),
+        ),
         _ => (None, path),
     };
     let trimmed = match rest.strip_suffix('/') {
@@ -84,8 +85,14 @@ mod tests {
             ("/en/", Some("/?lang=en")),
             ("/ko/", Some("/?lang=ko")),
             ("/en/history/3/", Some("/history?lang=en&page=3")),
-            ("/en/incidents/abcdefabcdef/", Some("/incidents/abcdefabcdef?lang=en")),
-            ("/en/api/v2/summary.json", Some("/api/v2/summary.json?lang=en")),
+            (
+                "/en/incidents/abcdefabcdef/",
+                Some("/incidents/abcdefabcdef?lang=en"),
+            ),
+            (
+                "/en/api/v2/summary.json",
+                Some("/api/v2/summary.json?lang=en"),
+            ),
             ("/en/history.rss", Some("/history.rss?lang=en")),
             ("/en/embed/frame/?x=1", Some("/embed/frame?lang=en&x=1")),
             // Not public documents: left for the router to refuse or serve as before.

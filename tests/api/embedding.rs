@@ -76,7 +76,7 @@ async fn the_frame_shows_the_open_incident_and_asks_to_be_shown_only_then() -> T
     let link = busy.select(".frame-title a")?;
     assert_eq!(
         link[0].value().attr("href"),
-        Some(format!("{}/incidents/{id}", app.address).as_str())
+        Some(format!("{}/incidents/{id}/", app.address).as_str())
     );
     assert_eq!(busy.count("#paystatus-dismiss")?, 1);
     assert_eq!(app.get_page("/embed/frame?lang=en").await?.lang()?, "en");

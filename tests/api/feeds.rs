@@ -30,7 +30,7 @@ async fn both_feeds_parse_with_exact_titles_and_links_to_the_incident() -> TestR
     body["title"] = json!(TRICKY_TITLE);
     body["message"] = json!("A & B <b>굵게</b> 결제가 되지 않습니다.");
     let id = string(&app.create_incident_ok(&body).await?["id"])?;
-    let url = format!("{}/incidents/{id}", app.address);
+    let url = format!("{}/incidents/{id}/", app.address);
     for path in ["/history.rss", "/history.atom"] {
         let feed = feed(&app, path).await?;
         assert_eq!(feed.entries.len(), 1, "{path}");

@@ -193,7 +193,7 @@ async fn resolving_moves_the_incident_to_history_and_its_components_back_to_oper
         .first()
         .and_then(|a| a.attr("href"))
         .map(str::to_string);
-    assert_eq!(link, Some(format!("/incidents/{id}")));
+    assert_eq!(link, Some(format!("/incidents/{id}/")));
 
     let page = app.get_page(&format!("/incidents/{id}")).await?;
     assert_eq!(page.status, StatusCode::OK);

@@ -54,6 +54,14 @@ struct Samples {
 }
 
 impl Samples {
+    fn of(docs: &[(String, Value)]) -> Samples {
+        let mut samples = Samples::default();
+        for (_, doc) in docs {
+            samples.collect(doc);
+        }
+        samples
+    }
+
     fn add(&mut self, kind: &'static str, v: &Value) {
         self.kinds.entry(kind).or_default().push(v.clone());
     }
@@ -149,7 +157,7 @@ fn reference() -> TestResult<Samples> {
 /// A page with something in every state: an open incident that went through several
 /// updates and component changes, a resolved one with a postmortem, a draft, and
 /// maintenances scheduled, in progress and completed.
-async fn busy_page() -> TestResult<(TestApp, BTreeMap<&'static str, String>)> {
+pub(crate) async fn busy_page() -> TestResult<(TestApp, BTreeMap<&'static str, String>)> {
     let app = spawn_app().await;
     let mut ids = BTreeMap::new();
     let open = app.create_incident_ok(&card_outage()).await?;
@@ -208,33 +216,66 @@ async fn get_json(app: &TestApp, path: &str) -> TestResult<Value> {
     expect_json(app.get(path).await?, reqwest::StatusCode::OK).await
 }
 
-async fn our_documents(
-    app: &TestApp,
-    ids: &BTreeMap<&str, String>,
+/// How a document's English version is addressed: `/api/v2/x.json?lang=en` (the
+/// server's form) or `/en/api/v2/x.json` (the static form, which the export writes).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Form {
+    Live,
+    Static,
+}
+
+/// The documents of `DOCUMENTS` and of the incidents `incident_ids`, in both languages,
+/// from the site at `base`, each with the path it was read from.
+pub(crate) async fn documents_at(
+    client: &reqwest::Client,
+    base: &str,
+    form: Form,
+    incident_ids: &[&str],
 ) -> TestResult<Vec<(String, Value)>> {
-    let mut docs = Vec::new();
     let mut paths: Vec<String> = DOCUMENTS.iter().map(|s| s.to_string()).collect();
-    for id in [&ids["open"], &ids["resolved"], &ids["active"]] {
+    for id in incident_ids {
         paths.push(format!("/api/v2/incidents/{id}.json"));
     }
+    let mut docs = Vec::new();
     for path in paths {
-        for lang in ["", "?lang=en"] {
-            let p = format!("{path}{lang}");
-            let doc = get_json(app, &p).await?;
+        let english = match form {
+            Form::Live => format!("{path}?lang=en"),
+            Form::Static => format!("/en{path}"),
+        };
+        for p in [path, english] {
+            let r = client.get(format!("{base}{p}")).send().await?;
+            let doc = expect_json(r, reqwest::StatusCode::OK)
+                .await
+                .map_err(|e| format!("{p}: {e}"))?;
             docs.push((p, doc));
         }
     }
     Ok(docs)
 }
 
-#[tokio::test]
-async fn every_reference_key_is_present_with_the_same_json_type() -> TestResult {
+/// The open and resolved incidents' and the active maintenance's documents too.
+pub(crate) fn busy_incident_ids<'a>(ids: &'a BTreeMap<&str, String>) -> Vec<&'a str> {
+    vec![&ids["open"], &ids["resolved"], &ids["active"]]
+}
+
+async fn our_documents(
+    app: &TestApp,
+    ids: &BTreeMap<&str, String>,
+) -> TestResult<Vec<(String, Value)>> {
+    documents_at(
+        &app.client,
+        &app.address,
+        Form::Live,
+        &busy_incident_ids(ids),
+    )
+    .await
+}
+
+/// Every key the reference gives an object of each kind is in each of ours, with a JSON
+/// type the reference uses for it.
+pub(crate) fn check_reference_keys(docs: &[(String, Value)]) -> TestResult {
     let reference = reference()?;
-    let (app, ids) = busy_page().await?;
-    let mut ours = Samples::default();
-    for (_, doc) in our_documents(&app, &ids).await? {
-        ours.collect(&doc);
-    }
+    let ours = Samples::of(docs);
     for kind in [
         "page",
         "status",
@@ -272,6 +313,47 @@ async fn every_reference_key_is_present_with_the_same_json_type() -> TestResult 
     Ok(())
 }
 
+/// Every status, impact and indicator in `docs` is one the reference API documents.
+pub(crate) fn check_enum_values(docs: &[(String, Value)]) -> TestResult {
+    let ours = Samples::of(docs);
+    let check = |kind: &str, key: &str, allowed: &[&str]| -> TestResult {
+        let objects = ours
+            .kinds
+            .get(kind)
+            .ok_or(format!("our documents have no {kind} to check"))?;
+        for o in objects {
+            let v = o[key].as_str().unwrap_or("<not a string>");
+            assert!(
+                allowed.contains(&v),
+                "{kind}.{key} = {v} is not a reference value"
+            );
+        }
+        Ok(())
+    };
+    check("component", "status", COMPONENT_STATUSES)?;
+    check("component group", "status", COMPONENT_STATUSES)?;
+    check("incident", "status", INCIDENT_STATUSES)?;
+    check("incident", "impact", IMPACTS)?;
+    check("maintenance", "status", MAINTENANCE_STATUSES)?;
+    check("maintenance", "impact", IMPACTS)?;
+    check("status", "indicator", INDICATORS)?;
+    let update_statuses: Vec<&str> = INCIDENT_STATUSES
+        .iter()
+        .chain(MAINTENANCE_STATUSES)
+        .copied()
+        .collect();
+    check("incident update", "status", &update_statuses)?;
+    check("affected component", "old_status", COMPONENT_STATUSES)?;
+    check("affected component", "new_status", COMPONENT_STATUSES)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_reference_key_is_present_with_the_same_json_type() -> TestResult {
+    let (app, ids) = busy_page().await?;
+    check_reference_keys(&our_documents(&app, &ids).await?)
+}
+
 #[tokio::test]
 async fn every_enum_value_is_one_the_reference_uses() -> TestResult {
     let reference = reference()?;
@@ -294,34 +376,9 @@ async fn every_enum_value_is_one_the_reference_uses() -> TestResult {
     }
     // …and ours stay within them.
     let (app, ids) = busy_page().await?;
-    let mut ours = Samples::default();
-    for (_, doc) in our_documents(&app, &ids).await? {
-        ours.collect(&doc);
-    }
-    let check = |kind: &str, key: &str, allowed: &[&str]| {
-        for o in &ours.kinds[kind] {
-            let v = o[key].as_str().unwrap_or("<not a string>");
-            assert!(
-                allowed.contains(&v),
-                "{kind}.{key} = {v} is not a reference value"
-            );
-        }
-    };
-    check("component", "status", COMPONENT_STATUSES);
-    check("component group", "status", COMPONENT_STATUSES);
-    check("incident", "status", INCIDENT_STATUSES);
-    check("incident", "impact", IMPACTS);
-    check("maintenance", "status", MAINTENANCE_STATUSES);
-    check("maintenance", "impact", IMPACTS);
-    check("status", "indicator", INDICATORS);
-    let update_statuses: Vec<&str> = INCIDENT_STATUSES
-        .iter()
-        .chain(MAINTENANCE_STATUSES)
-        .copied()
-        .collect();
-    check("incident update", "status", &update_statuses);
-    check("affected component", "old_status", COMPONENT_STATUSES);
-    check("affected component", "new_status", COMPONENT_STATUSES);
+    let docs = our_documents(&app, &ids).await?;
+    check_enum_values(&docs)?;
+    let ours = Samples::of(&docs);
     let seen: BTreeSet<&str> = ours.kinds["maintenance"]
         .iter()
         .filter_map(|m| m["status"].as_str())

@@ -62,7 +62,7 @@ async fn an_incident_posted_with_a_key_from_the_cli_shows_title_eta_and_only_wor
     assert_eq!(notice.fact("다음 안내"), Some("14:25까지"));
     assert_eq!(
         notice.link.as_deref(),
-        Some(format!("/incidents/{id}").as_str())
+        Some(format!("/incidents/{id}/").as_str())
     );
     assert_eq!(
         notice.message.as_deref(),
@@ -324,10 +324,83 @@ async fn history_is_paginated_newest_first_twenty_to_a_page() -> TestResult {
             .and_then(|a| a.attr("href"))
             .map(str::to_string))
     };
-    assert_eq!(href(&first, "next")?.as_deref(), Some("/history?page=2"));
+    assert_eq!(href(&first, "next")?.as_deref(), Some("/history/2/"));
     assert_eq!(href(&first, "prev")?, None);
-    assert_eq!(href(&second, "prev")?.as_deref(), Some("/history"));
+    assert_eq!(href(&second, "prev")?.as_deref(), Some("/history/"));
     assert_eq!(href(&second, "next")?, None);
     assert_eq!(beyond.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_paths_pages_link_to_serve_the_same_documents_as_the_query_forms() -> TestResult {
+    let app = spawn_app().await;
+    app.seed_past_incidents(30).await?;
+    let id = string(&app.create_incident_ok(&card_outage()).await?["id"])?;
+    // Links name paths a static host can serve too; the server answers them, and the
+    // older query forms (already in feeds, mails and bookmarks) keep working.
+    let pairs = [
+        ("/en/".to_string(), "/?lang=en".to_string()),
+        ("/en".to_string(), "/?lang=en".to_string()),
+        ("/ko/".to_string(), "/?lang=ko".to_string()),
+        ("/history/".to_string(), "/history".to_string()),
+        ("/history/2/".to_string(), "/history?page=2".to_string()),
+        (
+            "/en/history/2/".to_string(),
+            "/history?page=2&lang=en".to_string(),
+        ),
+        (format!("/incidents/{id}/"), format!("/incidents/{id}")),
+        (
+            format!("/en/incidents/{id}/"),
+            format!("/incidents/{id}?lang=en"),
+        ),
+        ("/widget/".to_string(), "/widget".to_string()),
+        (
+            "/en/embed/frame/".to_string(),
+            "/embed/frame?lang=en".to_string(),
+        ),
+        (
+            "/en/history.rss".to_string(),
+            "/history.rss?lang=en".to_string(),
+        ),
+        (
+            "/en/api/v2/summary.json".to_string(),
+            "/api/v2/summary.json?lang=en".to_string(),
+        ),
+        (
+            format!("/en/api/v2/incidents/{id}.json"),
+            format!("/api/v2/incidents/{id}.json?lang=en"),
+        ),
+    ];
+    for (path, query_form) in pairs {
+        let (a, b) = (app.get(&path).await?, app.get(&query_form).await?);
+        assert_eq!(a.status(), StatusCode::OK, "{path}");
+        assert_eq!(b.status(), StatusCode::OK, "{query_form}");
+        assert_eq!(
+            header(&a, "etag"),
+            header(&b, "etag"),
+            "{path} and {query_form}"
+        );
+    }
+    // An explicit prefix wins over the reader's Accept-Language.
+    let ko = app
+        .client
+        .get(format!("{}/ko/", app.address))
+        .header("accept-language", "en")
+        .send()
+        .await?;
+    assert!(ko.text().await?.contains("<html lang=\"ko\""));
+    for missing in [
+        "/en/history/99/",
+        "/en/incidents/zzzzzzzzzzzz/",
+        "/fr/",
+        "/en/console/",
+    ] {
+        assert_eq!(
+            app.get(missing).await?.status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
     Ok(())
 }

@@ -268,7 +268,7 @@ async fn the_page_shows_ninety_days_per_channel_with_words_and_links_in_both_lan
     // Days with notices are listed under the bars, linked to their page.
     let links = ko.select("section.uptime ul[aria-label^='신용·체크카드'] a")?;
     let link = links.first().ok_or("today links to its notices")?;
-    assert_eq!(link.value().attr("href"), Some("/history/2026-11-25"));
+    assert_eq!(link.value().attr("href"), Some("/history/2026-11-25/"));
     assert_eq!(crate::helpers::text_of(*link), "11월 25일: 장애 30분");
     assert_eq!(links.len(), 1);
     let yesterday = ko.texts("section.uptime ol[aria-labelledby=up-card] li:nth-last-child(2)")?;

@@ -108,19 +108,11 @@ mod tests {
         );
         assert_eq!(
             links(Lang::Ko, 2),
-            (
-                s("/history/"),
-                s("/history/3/"),
-                "/en/history/2/".into()
-            )
+            (s("/history/"), s("/history/3/"), "/en/history/2/".into())
         );
         assert_eq!(
             links(Lang::En, 3),
-            (
-                s("/en/history/2/"),
-                None,
-                "/ko/history/3/".into()
-            )
+            (s("/en/history/2/"), None, "/ko/history/3/".into())
         );
     }
 

@@ -83,10 +83,7 @@ mod tests {
         let page = PageContext::new(&model, &settings, Lang::Ko).incident(&model.notices[&id]);
 
         assert_eq!(page.layout.title, "카드 결제 실패 · 페이상태");
-        assert_eq!(
-            page.layout.other_lang_url,
-            format!("/en/incidents/{id}/")
-        );
+        assert_eq!(page.layout.other_lang_url, format!("/en/incidents/{id}/"));
         let stamp = page
             .layout
             .updated

@@ -61,7 +61,10 @@ impl<'a> PageContext<'a> {
             }),
             zone: self.fmt.zone_name(),
             home_url: self.link("/"),
-            subscribe_url: self.settings.subscriptions.then(|| self.live_link("/subscribe")),
+            subscribe_url: self
+                .settings
+                .subscriptions
+                .then(|| self.live_link("/subscribe")),
             subscribe_text: mail_texts(self.lang).page_link,
             subscribe_email_label: mail_texts(self.lang).email_label,
             subscribe_button: mail_texts(self.lang).subscribe_button,
