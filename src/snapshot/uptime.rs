@@ -204,6 +204,11 @@ pub fn day_path(date: NaiveDate) -> String {
     format!("/history/{}", date.format("%Y-%m-%d"))
 }
 
+/// A day's page as links name it: a folder a static host serves too.
+pub fn day_link(date: NaiveDate) -> String {
+    format!("{}/", day_path(date))
+}
+
 /// `/api/v2/uptime.json`'s `components`: one object per live channel and group, in
 /// the catalogue's order; each day names only the statuses it had (`minutes`) and its
 /// notices only when it had any (`incidents`), which keeps the document small. Written by

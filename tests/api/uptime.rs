@@ -292,7 +292,7 @@ async fn the_page_shows_ninety_days_per_channel_with_words_and_links_in_both_lan
         day.select("li.history-item a")?
             .first()
             .and_then(|a| a.value().attr("href")),
-        Some(format!("/incidents/{id}").as_str())
+        Some(format!("/incidents/{id}/").as_str())
     );
     assert!(
         !day.headers["etag"].is_empty(),

@@ -273,6 +273,23 @@ impl World {
         Ok(())
     }
 
+    /// `paystatus export DIR` from the status server's database: the static copy a
+    /// bucket mirror would hold, its absolute links naming `public_url`.
+    pub async fn export(&self, dir: &std::path::Path, public_url: &str) -> TestResult {
+        let out = Command::new(env!("CARGO_BIN_EXE_paystatus"))
+            .arg("export")
+            .arg(dir)
+            .env("PAYSTATUS_DATA_DIR", self._dirs.0.path())
+            .env("PAYSTATUS_PUBLIC_URL", public_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .await?;
+        if !out.status.success() {
+            return Err(format!("export failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+        }
+        Ok(())
+    }
+
     /// Stops the status server (the browser and checkout server keep running).
     pub fn stop_status_server(&self) {
         self.handle.shutdown();
@@ -316,7 +333,7 @@ pub fn card_outage(title: &str) -> Value {
     })
 }
 
-fn free_port() -> TestResult<u16> {
+pub fn free_port() -> TestResult<u16> {
     Ok(StdListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

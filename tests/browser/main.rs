@@ -6,4 +6,5 @@ mod console;
 mod embed;
 mod helpers;
 mod hostile_text;
+mod mirror;
 mod widget;

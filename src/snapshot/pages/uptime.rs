@@ -18,7 +18,7 @@ use crate::domain::ComponentStatus::{self, *};
 use crate::domain::texts::{UptimeTexts, uptime_texts};
 use crate::domain::uptime::{UptimeDay, percent};
 use crate::domain::{Component, Incident};
-use crate::snapshot::uptime::{Part, day_path, past_fingerprint};
+use crate::snapshot::uptime::{Part, day_link, past_fingerprint};
 
 /// HTML-escapes `text` onto `out`.
 fn escape_into(out: &mut String, text: &str) {
@@ -173,7 +173,7 @@ impl<'a> PageContext<'a> {
             .rev()
             .filter(|d| !d.notices.is_empty() || d.worst().is_some_and(|w| !w.is_operational()))
             .map(|d| DayLink {
-                url: (!d.notices.is_empty()).then(|| self.link(&format!("{}/", day_path(d.date)))),
+                url: (!d.notices.is_empty()).then(|| self.link(&day_link(d.date))),
                 text: self.day_bar(d, u).text,
             })
             .collect();
@@ -207,7 +207,7 @@ impl<'a> PageContext<'a> {
         DayPage {
             layout: self.layout(
                 format!("{title} · {}", self.settings.site_name),
-                &format!("{}/", day_path(date)),
+                &day_link(date),
                 notices.iter().map(|i| i.updated_at).max(),
             ),
             title,
