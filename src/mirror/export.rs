@@ -59,7 +59,7 @@ fn write_all(
     generated_at: String,
 ) -> Result<Exported, ExportError> {
     let mut exported = Exported { files: 0, bytes: 0 };
-    for (path, doc) in surface {
+    for (path, doc) in &surface.files {
         let target = root.join(path.trim_start_matches('/'));
         let gzip = doc.gzip().cloned().or_else(|| gzip_of(&doc.body));
         let brotli = doc.brotli().cloned().or_else(|| brotli_of(&doc.body));

@@ -19,8 +19,10 @@ use crate::domain::Lang;
 use crate::snapshot::{BuildError, Doc, Publisher};
 use crate::web::Site;
 
-/// Uploads in flight at once.
-const CONCURRENCY: usize = 8;
+/// Uploads in flight at once: an object store takes many side by side, and one update
+/// changes a few hundred objects once there are 100 recent closed notices (their JSON
+/// names the page's last update).
+const CONCURRENCY: usize = 16;
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LAST_RETRY: Duration = Duration::from_secs(60);
 
@@ -177,22 +179,28 @@ impl Mirror {
             Some(k) => k,
             None => known.insert(self.bucket.inventory().await?),
         };
-        let files = surface(&self.publisher, &self.site.assets, self.default_lang).await?;
+        let site = surface(&self.publisher, &self.site.assets, self.default_lang).await?;
         // New objects first (an incident's page), then changed ones (the pages linking
-        // to it): a reader never follows a link into a page not yet there.
-        let (new, changed): (Vec<_>, Vec<_>) = files
+        // to it): a reader never follows a link into a page not yet there. Of the
+        // changed, closed notices' last: their JSON changes with every write (it names
+        // the page's last update) and readers reach them least.
+        let (new, changed): (Vec<_>, Vec<_>) = site
+            .files
             .iter()
             .filter(|(path, doc)| known.get(*path) != Some(&doc.etag))
             .partition(|(path, _)| !known.contains_key(*path));
-        for wave in [new, changed] {
+        let (old, live): (Vec<_>, Vec<_>) = changed
+            .into_iter()
+            .partition(|(path, _)| site.archived.contains(*path));
+        for wave in [new, live, old] {
             self.upload(wave, known).await?;
         }
         self.bucket
-            .put_manifest(&Manifest::of(&files, now_text()))
+            .put_manifest(&Manifest::of(&site, now_text()))
             .await?;
         let gone: Vec<String> = known
             .keys()
-            .filter(|path| !files.contains_key(*path))
+            .filter(|path| !site.files.contains_key(*path))
             .cloned()
             .collect();
         for path in gone {
@@ -200,7 +208,7 @@ impl Mirror {
             known.remove(&path);
             self.status.deletes.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(files.len())
+        Ok(site.files.len())
     }
 
     async fn upload(

@@ -34,6 +34,7 @@ pub struct Entry {
 impl Manifest {
     pub fn of(surface: &Surface, generated_at: String) -> Manifest {
         let files = surface
+            .files
             .iter()
             .map(|(path, doc)| {
                 let entry = Entry {

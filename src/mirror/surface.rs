@@ -2,15 +2,21 @@
 //! snapshot, the pages of the closed notices it links to, and the assets, each at the
 //! path its links name (`/en/history/2/` is `/en/history/2/index.html`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::domain::Lang;
 use crate::snapshot::{BuildError, Doc, Page, Publisher, Snapshot};
 use crate::web::Assets;
 
-/// Site path (with a leading `/`) → document, in path order.
-pub type Surface = BTreeMap<String, Arc<Doc>>;
+#[derive(Default)]
+pub struct Surface {
+    /// Site path (with a leading `/`) → document, in path order.
+    pub files: BTreeMap<String, Arc<Doc>>,
+    /// The paths of closed notices' documents, from the archive: what readers reach
+    /// least, which the mirror sends last.
+    pub archived: BTreeSet<String>,
+}
 
 /// What the live snapshot publishes, as files. Closed notices' pages come from the
 /// archive (rendered on its background threads, cached until the past changes).
@@ -20,7 +26,7 @@ pub async fn surface(
     default_lang: Lang,
 ) -> Result<Surface, BuildError> {
     let snapshot = publisher.current();
-    let mut files = Surface::new();
+    let mut files = BTreeMap::new();
     for (lang, page, doc) in snapshot.pages() {
         add(&mut files, lang, default_lang, &file_path(page), doc);
     }
@@ -29,12 +35,13 @@ pub async fn surface(
             add(&mut files, lang, default_lang, "/404.html", doc);
         }
     }
+    let mut archived = BTreeMap::new();
     for id in closed_notices(&snapshot) {
         for lang in [Lang::Ko, Lang::En] {
             for page in [Page::Incident(&id), Page::IncidentJson(&id)] {
                 // Deleted since the snapshot was built: nothing to copy.
                 if let Some(doc) = publisher.archived(lang, page).await? {
-                    add(&mut files, lang, default_lang, &file_path(page), &doc);
+                    add(&mut archived, lang, default_lang, &file_path(page), &doc);
                 }
             }
         }
@@ -42,7 +49,10 @@ pub async fn surface(
     for (path, doc) in assets.all() {
         files.insert(path.to_string(), doc.clone());
     }
-    Ok(files)
+    Ok(Surface {
+        archived: archived.keys().cloned().collect(),
+        files: files.into_iter().chain(archived).collect(),
+    })
 }
 
 fn closed_notices(snapshot: &Snapshot) -> Vec<String> {
@@ -56,7 +66,7 @@ fn closed_notices(snapshot: &Snapshot) -> Vec<String> {
 /// Each document under its language's prefix (`/en/…`), and the default language's at
 /// the root too: links to the other language name the prefix, links within a language
 /// do not.
-fn add(files: &mut Surface, lang: Lang, default_lang: Lang, path: &str, doc: &Arc<Doc>) {
+fn add(files: &mut BTreeMap<String, Arc<Doc>>, lang: Lang, default_lang: Lang, path: &str, doc: &Arc<Doc>) {
     if lang == default_lang {
         files.insert(path.to_string(), doc.clone());
     }
