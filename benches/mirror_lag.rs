@@ -129,6 +129,7 @@ async fn main() -> Result {
 
     let page = format!("{moto}/{BUCKET}/site/incidents/{id}/index.html");
     let (mut lags, mut writes, mut objects) = (Vec::new(), Vec::new(), Vec::new());
+    let mut complete = Vec::new();
     for n in 0..updates {
         let before = uploads(&http, &origin).await?;
         let message = format!("업데이트 {n}: 원인을 확인하고 있습니다.");
@@ -155,9 +156,11 @@ async fn main() -> Result {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         caught_up(&http, &origin).await?;
+        complete.push(acknowledged.elapsed());
         objects.push(uploads(&http, &origin).await? - before);
     }
     lags.sort();
+    complete.sort();
     writes.sort();
     objects.sort();
     let at = |v: &[Duration], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
@@ -172,6 +175,12 @@ async fn main() -> Result {
         at(&lags, 0.5),
         at(&lags, 0.9),
         at(&lags, 1.0)
+    );
+    println!(
+        "  acknowledged → bucket complete: p50 {:>7.1?}  p90 {:>7.1?}  max {:>7.1?}",
+        at(&complete, 0.5),
+        at(&complete, 0.9),
+        at(&complete, 1.0)
     );
     println!(
         "  objects uploaded per update:    min {}  median {}  max {}  (of {} in the bucket)",

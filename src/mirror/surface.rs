@@ -66,7 +66,13 @@ fn closed_notices(snapshot: &Snapshot) -> Vec<String> {
 /// Each document under its language's prefix (`/en/…`), and the default language's at
 /// the root too: links to the other language name the prefix, links within a language
 /// do not.
-fn add(files: &mut BTreeMap<String, Arc<Doc>>, lang: Lang, default_lang: Lang, path: &str, doc: &Arc<Doc>) {
+fn add(
+    files: &mut BTreeMap<String, Arc<Doc>>,
+    lang: Lang,
+    default_lang: Lang,
+    path: &str,
+    doc: &Arc<Doc>,
+) {
     if lang == default_lang {
         files.insert(path.to_string(), doc.clone());
     }
