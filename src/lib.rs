@@ -20,11 +20,13 @@ pub mod error;
 pub mod mail;
 pub mod notify;
 pub mod reports;
+pub mod request_log;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;
 pub mod store;
 pub mod subscribe;
+pub mod telemetry;
 pub mod web;
 
 pub use app::{App, AppHandle, StartError};

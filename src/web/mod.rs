@@ -3,14 +3,20 @@
 mod assets;
 pub mod client;
 pub mod connections;
+pub mod health;
+mod http_metrics;
 mod metrics;
+mod metrics_token;
+mod process_metrics;
 pub mod public;
 mod report_metrics;
 mod serve;
 pub mod throttle;
 
 pub use assets::Assets;
-pub use metrics::Metrics;
+pub use http_metrics::RouteClass;
+pub use metrics::{Metrics, Scrape};
+pub use metrics_token::MetricsToken;
 pub use report_metrics::ReportMetrics;
 pub use serve::respond;
 
@@ -32,6 +38,12 @@ pub struct SiteParts {
     pub assets: Assets,
     pub metrics: Arc<Metrics>,
     pub default_lang: Lang,
+    /// When set, `/metrics` asks for it.
+    pub metrics_token: Option<MetricsToken>,
+    /// A snapshot older than this fails `/healthz` (the timer has stopped rebuilding).
+    pub stale_after: chrono::Duration,
+    /// Checks other modules added to `/healthz`.
+    pub health: health::HealthChecks,
 }
 
 impl Site {
