@@ -21,6 +21,7 @@ mod incident_reports;
 mod incidents;
 mod invalid_input;
 mod maintenances;
+mod observability;
 mod openapi;
 mod persistence;
 mod public_api;
