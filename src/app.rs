@@ -360,8 +360,9 @@ pub struct TickError(pub Vec<String>);
 /// A snapshot older than this fails `/healthz`: ten missed rebuilds, and at least five
 /// minutes, so a slow build under load is not mistaken for a stopped timer.
 fn stale_after(refresh_seconds: u64) -> chrono::Duration {
-    let seconds = refresh_seconds.saturating_mul(10).max(300);
-    chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 1000))
+    // The setting is at most an hour; the cap only keeps the arithmetic in range.
+    let seconds = refresh_seconds.saturating_mul(10).clamp(300, 86_400 * 365);
+    chrono::Duration::seconds(seconds as i64)
 }
 
 impl AppState {
