@@ -21,9 +21,9 @@ pub struct Histogram {
     bounds: &'static [f64],
     /// The bounds in nanoseconds, compared against each observation.
     bounds_nanos: Box<[u64]>,
-    /// Per bucket (not cumulative), plus one for beyond the last bound.
+    /// Per bucket (not cumulative), plus one for beyond the last bound. Their total is
+    /// the count, so an observation adds to two atomics, not three.
     buckets: Box<[AtomicU64]>,
-    count: AtomicU64,
     sum_nanos: AtomicU64,
 }
 
@@ -42,7 +42,6 @@ impl Histogram {
             bounds,
             bounds_nanos: bounds.iter().map(|b| (b * 1e9) as u64).collect(),
             buckets: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
-            count: AtomicU64::new(0),
             sum_nanos: AtomicU64::new(0),
         }
     }
@@ -50,14 +49,14 @@ impl Histogram {
     pub fn observe(&self, took: Duration) {
         let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
         let slot = self.bounds_nanos.partition_point(|b| *b < nanos);
-        self.buckets[slot].fetch_add(1, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
+        if let Some(bucket) = self.buckets.get(slot) {
+            bucket.fetch_add(1, Ordering::Relaxed);
+        }
         self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
-    /// The counts as they are now. Read without a lock, so an observation in flight may
-    /// be in the count and not yet in its bucket: the total of the buckets is taken as
-    /// the count, which keeps `+Inf` equal to `_count` as Prometheus requires.
+    /// The counts as they are now, read without a lock (an observation in flight may be
+    /// in its bucket and not yet in the sum). `+Inf` is the count, as Prometheus requires.
     pub fn read(&self) -> Reading {
         let mut buckets = Vec::with_capacity(self.bounds.len() + 1);
         let mut cumulative = 0;

@@ -139,9 +139,12 @@ pub async fn serve(
                 metrics
                     .http
                     .observe(route, response.status(), started.elapsed());
-                if let Some(value) = id.header_value() {
-                    response.headers_mut().insert(REQUEST_ID, value);
-                }
+                match id.header_value() {
+                    Some(value) => response.headers_mut().insert(REQUEST_ID, value),
+                    // Only visible ASCII is ever held, so this does not happen; never
+                    // leave a prepared document's placeholder in its place.
+                    None => response.headers_mut().remove(REQUEST_ID),
+                };
                 Ok::<_, std::convert::Infallible>(response)
             }
         });
