@@ -3,6 +3,7 @@
 //! problem+json answers read it without being handed it, and it costs public reads no
 //! allocation but the response header's.
 
+use std::cell::Cell;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,16 +54,27 @@ impl RequestId {
         })
     }
 
-    /// 32 hex digits: a random prefix drawn once per process and a counter, so ids are
-    /// unique across restarts without a system call per request.
+    /// 32 hex digits: a random prefix drawn once per process, the thread's number and
+    /// the thread's own counter, so ids are unique across restarts without a system call
+    /// or an atomic shared between threads per request.
     pub fn generate() -> RequestId {
         static PREFIX: OnceLock<u64> = OnceLock::new();
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        static THREADS: AtomicU64 = AtomicU64::new(0);
+        thread_local! {
+            static THREAD: u64 = THREADS.fetch_add(1, Ordering::Relaxed);
+            static COUNTER: Cell<u64> = const { Cell::new(0) };
+        }
         let prefix = *PREFIX.get_or_init(|| u64::from_le_bytes(crate::domain::random_bytes()));
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let n = COUNTER.with(|c| {
+            let n = c.get();
+            c.set(n.wrapping_add(1));
+            n
+        });
+        // 16 bits of thread number, 48 of count: 2^48 ids per thread before a repeat.
+        let local = (THREAD.with(|t| *t) << 48) | (n & 0xffff_ffff_ffff);
         let mut bytes = [0; MAX_LEN];
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        for (i, value) in [prefix, n].into_iter().enumerate() {
+        for (i, value) in [prefix, local].into_iter().enumerate() {
             for j in 0..16 {
                 let nibble = (value >> (60 - 4 * j)) & 0xf;
                 bytes[i * 16 + j] = HEX[nibble as usize];
