@@ -197,12 +197,16 @@ async fn caught_up(http: &reqwest::Client, origin: &str) -> Result<serde_json::V
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let health: serde_json::Value = http
-            .get(format!("{origin}/healthz"))
+            .get(format!("{origin}/healthz?verbose"))
             .send()
             .await?
             .json()
             .await?;
-        let mirror = &health["mirror"];
+        let no_check = serde_json::Value::Null;
+        let mirror = health["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["name"] == "mirror"))
+            .unwrap_or(&no_check);
         if mirror["lag_seconds"] == json!(0.0) && mirror["last_synced"].is_string() {
             return Ok(mirror.clone());
         }

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{OriginalUri, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::net::TcpListener;
@@ -18,18 +18,18 @@ use crate::admin::{Admin, AdminParts};
 use crate::config::Config;
 use crate::console::{self, Console, ConsoleParts};
 use crate::domain::{Clock, SessionLimits, SystemClock};
-use crate::error::InternalError;
 use crate::mail::{MailSetupError, Mailer, Sender};
 use crate::mirror::{self, Bucket, BucketError, Exported, Mirror, MirrorStatus};
 use crate::notify::{AddressPolicy, Channel, EmailChannel, WebhookChannel, Worker, guarded_client};
 use crate::reports::{ReportParts, Reports};
+use crate::request_log::{Face, log_request};
 use crate::service::Writer;
 use crate::snapshot::{BuildError, Publisher, Settings};
 use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::subscribe::{self, SubscriptionParts, Subscriptions};
-use crate::web::connections::{self, Limits};
+use crate::web::connections::{self, Limits, Observed};
 use crate::web::throttle::{FailureThrottle, Policy};
-use crate::web::{Assets, Metrics, Site, SiteParts};
+use crate::web::{Assets, Metrics, MetricsToken, Site, SiteParts};
 use crate::{admin, mail, reports, schedule, web};
 
 /// What the app holds: the public site's and the admin API's state (each handed to its
@@ -97,6 +97,7 @@ pub struct App {
     base_url: String,
     worker: Worker,
     mirror: Option<Mirror>,
+    trusted_proxies: Arc<[ipnet::IpNet]>,
 }
 
 /// Lets tests (and signals) drive a running app.
@@ -149,12 +150,12 @@ impl App {
             .clone()
             .map(|target| Bucket::from_env(target, &config.mirror_aws))
             .transpose()?;
-        let mirror_status = bucket.as_ref().map(|_| Arc::new(MirrorStatus::default()));
         let css_url = settings.css_url.clone();
         let publisher = Arc::new(
             Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
         );
         let outbox = Arc::new(tokio::sync::Notify::new());
+        let metrics = Arc::new(Metrics::default());
         let writer = Writer {
             store: store.clone(),
             publisher: publisher.clone(),
@@ -162,6 +163,7 @@ impl App {
             timezone: config.timezone,
             default_lang: config.default_lang,
             outbox: outbox.clone(),
+            timings: metrics.timings.clone(),
         };
         let policy = AddressPolicy {
             allow_private: config.webhook_allow_private,
@@ -191,7 +193,6 @@ impl App {
             channels.push(Arc::new(email));
         }
         let worker = Worker::new(store.clone(), clock.clone(), outbox, channels);
-        let metrics = Arc::new(Metrics::default());
         let site = Site::new(SiteParts {
             publisher: publisher.clone(),
             store: store.clone(),
@@ -199,14 +200,22 @@ impl App {
             assets,
             metrics: metrics.clone(),
             default_lang: config.default_lang,
-            mirror: mirror_status.clone(),
+            metrics_token: config.metrics_token.as_deref().map(MetricsToken::new),
+            stale_after: stale_after(config.refresh_seconds),
+            health: Default::default(),
         });
-        let mirror = bucket.zip(mirror_status).map(|(bucket, status)| Mirror {
-            publisher: publisher.clone(),
-            site: site.clone(),
-            default_lang: config.default_lang,
-            bucket: Arc::new(bucket),
-            status,
+        let mirror = bucket.map(|bucket| {
+            let status = Arc::new(MirrorStatus::default());
+            // Its lag and errors in /metrics and /healthz, beside everything else.
+            metrics.register(status.clone());
+            site.health.add(status.clone());
+            Mirror {
+                publisher: publisher.clone(),
+                site: site.clone(),
+                default_lang: config.default_lang,
+                bucket: Arc::new(bucket),
+                status,
+            }
         });
         let admin = Admin::new(AdminParts {
             writer: writer.clone(),
@@ -284,7 +293,7 @@ impl App {
         if !problems.is_empty() {
             tracing::error!(problems = ?problems, "starting anyway; the timer retries");
         }
-        state.publisher.refresh().await?;
+        state.refresh().await?;
         let router = router(
             state.clone(),
             Duration::from_secs(config.admin_timeout_seconds),
@@ -295,6 +304,7 @@ impl App {
             router,
             state,
             refresh: Duration::from_secs(config.refresh_seconds),
+            trusted_proxies: config.trusted_proxies.clone().into(),
             limits: Limits {
                 header_timeout: Duration::from_secs(config.header_timeout_seconds),
                 max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
@@ -338,7 +348,10 @@ impl App {
             self.listener,
             self.router,
             self.limits,
-            self.state.metrics.connections.clone(),
+            Observed {
+                metrics: self.state.metrics.clone(),
+                trusted_proxies: self.trusted_proxies,
+            },
             self.shutdown.subscribe(),
         )
         .await;
@@ -375,7 +388,26 @@ impl App {
 #[error("the timer's tick met {} problem(s): {}", .0.len(), .0.join("; "))]
 pub struct TickError(pub Vec<String>);
 
+/// A snapshot older than this fails `/healthz`: ten missed rebuilds, and at least five
+/// minutes, so a slow build under load is not mistaken for a stopped timer.
+fn stale_after(refresh_seconds: u64) -> chrono::Duration {
+    // The setting is at most an hour; the cap only keeps the arithmetic in range.
+    let seconds = refresh_seconds.saturating_mul(10).clamp(300, 86_400 * 365);
+    chrono::Duration::seconds(seconds as i64)
+}
+
 impl AppState {
+    /// Rebuilds the snapshot for the passing of time, timed for `/metrics`.
+    async fn refresh(&self) -> Result<(), BuildError> {
+        let started = std::time::Instant::now();
+        self.publisher.refresh().await?;
+        self.metrics
+            .timings
+            .snapshot_build
+            .observe(started.elapsed());
+        Ok(())
+    }
+
     /// Everything the clock does besides rebuilding: due maintenance windows, the keys'
     /// last use, customers' reports to forget and spikes to end, and a probe of a database
     /// that refused writes. Each runs whatever the
@@ -425,7 +457,7 @@ impl AppHandle {
         let mut problems = self.state.tick_chores().await;
         // Retries that came due with the clock are sent now, not at the next poll.
         self.state.writer.outbox.notify_one();
-        if let Err(e) = self.state.publisher.refresh().await {
+        if let Err(e) = self.state.refresh().await {
             problems.push(format!("cannot rebuild the page: {e}"));
         }
         if problems.is_empty() {
@@ -497,16 +529,7 @@ pub async fn export(config: Config, dir: PathBuf) -> Result<Exported, ExportFail
         Publisher::new(store.clone(), settings, clock.clone()).map_err(StartError::Threads)?,
     );
     publisher.refresh().await.map_err(StartError::Snapshot)?;
-    let site = Site::new(SiteParts {
-        publisher: publisher.clone(),
-        store,
-        clock: clock.clone(),
-        assets,
-        metrics: Arc::new(Metrics::default()),
-        default_lang: config.default_lang,
-        mirror: None,
-    });
-    let files = mirror::surface(&publisher, &site.assets, config.default_lang)
+    let files = mirror::surface(&publisher, &assets, config.default_lang)
         .await
         .map_err(StartError::Snapshot)?;
     let generated_at = clock
@@ -539,13 +562,23 @@ pub fn router(state: AppState, admin_timeout: Duration) -> Router {
     let admin = admin::router()
         .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
         .layer(middleware::from_fn_with_state(
-            state.metrics.clone(),
-            observe,
+            Face {
+                name: "admin",
+                metrics: state.metrics.clone(),
+            },
+            log_request,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .with_state(state.admin.clone());
     let console = console::router()
         .layer(middleware::from_fn_with_state(admin_timeout, time_limit))
+        .layer(middleware::from_fn_with_state(
+            Face {
+                name: "console",
+                metrics: state.metrics.clone(),
+            },
+            log_request,
+        ))
         .with_state(state.console.clone());
     let public = web::public::router()
         .fallback(fallback)
@@ -576,27 +609,4 @@ async fn time_limit(State(limit): State<Duration>, request: Request, next: Next)
         Ok(response) => response,
         Err(_) => axum::response::IntoResponse::into_response(crate::error::Error::Timeout(limit)),
     }
-}
-
-/// Counts admin requests and logs server errors once, with their cause. (Public reads
-/// are counted where they are served, without a middleware on their hot path.)
-async fn observe(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let uri = request
-        .extensions()
-        .get::<OriginalUri>()
-        .map(|u| u.0.clone())
-        .unwrap_or_else(|| request.uri().clone());
-    let method = request.method().clone();
-    let response = next.run(request).await;
-    metrics.admin_requests.fetch_add(1, Ordering::Relaxed);
-    if response.status().is_server_error() {
-        metrics.server_errors.fetch_add(1, Ordering::Relaxed);
-        let cause = response
-            .extensions()
-            .get::<InternalError>()
-            .map(|e| e.0.as_str())
-            .unwrap_or_default();
-        tracing::error!(%method, path = uri.path(), status = %response.status(), cause, "request failed");
-    }
-    response
 }

@@ -117,6 +117,11 @@ pub struct Config {
     #[arg(long, env = "PAYSTATUS_REPORT_THRESHOLD", default_value_t = crate::domain::report::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub report_threshold: u32,
 
+    /// A token `/metrics` requires as `Authorization: Bearer <token>`. Unset: `/metrics`
+    /// is open to anyone who can reach it.
+    #[arg(long, env = "PAYSTATUS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Lets webhooks reach loopback, private and link-local addresses (`1`): for tests
     /// and deployments whose receivers are on the inside. Off, such addresses are refused.
     #[arg(long, env = "PAYSTATUS_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, value_parser = parse_flag)]
@@ -169,6 +174,7 @@ impl Config {
             session_idle_minutes: 30,
             login_failure_burst: 10,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
             smtp_url: None,
             smtp_from: None,
             smtp_connections: 32,

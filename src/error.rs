@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::FieldError;
 use crate::domain::Scope;
 use crate::store::{Fault, StoreError, WriteError};
+use crate::telemetry::RequestId;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -119,6 +120,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(default)]
     errors: Vec<ProblemField>,
+    /// The request's id, also sent as the `x-request-id` header and written in the log
+    /// line of the request: quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 /// One field at fault. `field` is a path such as `components.card` or `alternatives[0]`;
@@ -172,6 +177,7 @@ impl IntoResponse for Error {
             status: status.as_u16(),
             detail,
             errors,
+            request_id: RequestId::current().map(|id| id.as_str().to_string()),
         };
         let body = serde_json::to_string(&body).unwrap_or_else(|e| {
             tracing::error!(error = %e, "a problem could not be written as JSON");

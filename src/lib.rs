@@ -21,11 +21,13 @@ pub mod mail;
 pub mod mirror;
 pub mod notify;
 pub mod reports;
+pub mod request_log;
 pub mod schedule;
 pub mod service;
 pub mod snapshot;
 pub mod store;
 pub mod subscribe;
+pub mod telemetry;
 pub mod web;
 
 pub use app::{App, AppHandle, StartError};

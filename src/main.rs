@@ -18,12 +18,10 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logging() {
+        eprintln!("paystatus: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
     let result = match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
         Command::Export { dir, config } => {
@@ -60,6 +58,34 @@ async fn run() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`): readable text, or with
+/// `PAYSTATUS_LOG_FORMAT=json` one JSON object per line (timestamp, level, target,
+/// message and fields) for a log pipeline.
+fn init_logging() -> Result<(), String> {
+    let filter =
+        || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let format = std::env::var("PAYSTATUS_LOG_FORMAT").unwrap_or_default();
+    match format.trim() {
+        "" | "text" => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        other => {
+            return Err(format!(
+                "PAYSTATUS_LOG_FORMAT=`{other}` is neither `text` nor `json`"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// glibc gives each thread that allocates its own arena and rarely hands their memory

@@ -90,6 +90,7 @@ impl<S: scope::Required> FromRequestParts<Admin> for Auth<S> {
         };
         // Written by the timer, in one batch: no request waits on a write to say it came.
         state.key_uses.note(&key.id, key.last_used_at, now);
+        crate::telemetry::actor::note(&key.name);
         let actor = Actor { key };
         if let Some(scope) = S::SCOPE {
             actor.require(scope)?;

@@ -74,6 +74,8 @@ impl<S: scope::Required> FromRequestParts<Console> for Signed<S> {
             .await
             .map_err(|e| Refusal::Failed(lang, e))?
             .ok_or(Refusal::SignIn)?;
+        // People are named by their email, as in the audit log.
+        crate::telemetry::actor::note(&session.person.email);
         if let Some(scope) = S::SCOPE
             && !session.person.has(scope)
         {

@@ -12,12 +12,17 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+
 use super::bucket::{Bucket, BucketError};
 use super::manifest::Manifest;
 use super::surface::surface;
 use crate::domain::Lang;
 use crate::snapshot::{BuildError, Doc, Publisher};
 use crate::web::Site;
+use crate::web::health::{Check, Health, HealthCheck};
 
 /// Uploads in flight at once: an object store takes many side by side, and one update
 /// changes a few hundred objects once there are 100 recent closed notices (their JSON
@@ -25,6 +30,8 @@ use crate::web::Site;
 const CONCURRENCY: usize = 16;
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LAST_RETRY: Duration = Duration::from_secs(60);
+/// Behind longer than this, `/healthz` calls the mirror degraded.
+const BEHIND: f64 = 60.0;
 
 #[derive(Debug, thiserror::Error)]
 enum SyncError {
@@ -35,7 +42,7 @@ enum SyncError {
 }
 
 /// How the mirror is doing, for `/healthz` and `/metrics`.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct MirrorStatus {
     state: Mutex<State>,
     pub uploads: AtomicU64,
@@ -43,7 +50,7 @@ pub struct MirrorStatus {
     pub failures: AtomicU64,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct State {
     /// Since when a live snapshot has not been in the bucket; `None` when caught up.
     behind_since: Option<Instant>,
@@ -124,6 +131,69 @@ impl MirrorStatus {
                 s.behind_since = Some(Instant::now());
             }
         });
+    }
+}
+
+/// `paystatus_mirror_*` in `/metrics`.
+impl Collector for MirrorStatus {
+    fn encode(&self, mut e: DescriptorEncoder) -> std::fmt::Result {
+        let r = self.report();
+        e.encode_descriptor(
+            "paystatus_mirror_lag_seconds",
+            "Seconds since the oldest live snapshot not yet in the bucket; 0 when caught up",
+            None,
+            MetricType::Gauge,
+        )?
+        .encode_gauge(&r.lag_seconds)?;
+        e.encode_descriptor(
+            "paystatus_mirror_objects",
+            "Objects the bucket holds for the site after the last complete pass",
+            None,
+            MetricType::Gauge,
+        )?
+        .encode_gauge(&(r.objects as i64))?;
+        e.encode_descriptor(
+            "paystatus_mirror_last_synced_timestamp_seconds",
+            "When the bucket last matched a live snapshot (0: not yet)",
+            None,
+            MetricType::Gauge,
+        )?
+        .encode_gauge(&r.last_synced.map_or(0, |t| t.timestamp()))?;
+        for (name, help, value) in [
+            (
+                "paystatus_mirror_uploads",
+                "Objects uploaded to the bucket",
+                r.uploads,
+            ),
+            (
+                "paystatus_mirror_deletes",
+                "Objects deleted from the bucket because the site no longer has them",
+                r.deletes,
+            ),
+            (
+                "paystatus_mirror_failures",
+                "Mirror passes that failed (retried with backoff)",
+                r.failures,
+            ),
+        ] {
+            e.encode_descriptor(name, help, None, MetricType::Counter)?
+                .encode_counter::<NoLabelSet, _, u64>(&value, None)?;
+        }
+        Ok(())
+    }
+}
+
+/// `mirror` in `/healthz`: degraded (still 200: the origin serves) while the bucket
+/// fails or lags more than a minute behind.
+impl HealthCheck for MirrorStatus {
+    fn check(&self) -> Check {
+        let r = self.report();
+        let status = if r.last_error.is_some() || r.lag_seconds > BEHIND {
+            Health::Degraded
+        } else {
+            Health::Ok
+        };
+        Check::new("mirror", status, r.to_json())
     }
 }
 

@@ -33,6 +33,7 @@ use crate::domain::{ApiKey, Clock, Lang, Person};
 use crate::error::Error;
 use crate::snapshot::Publisher;
 use crate::store::{self, SavedResponse, Store};
+use crate::telemetry::Timings;
 
 /// Who is writing, as the audit log names them.
 #[derive(Debug, Clone)]
@@ -151,6 +152,8 @@ pub struct Writer {
     pub default_lang: Lang,
     /// Poked after every commit: the outbox's worker sends what the write told at once.
     pub outbox: Arc<tokio::sync::Notify>,
+    /// Where the time from commit to published is recorded, for `/metrics`.
+    pub timings: Arc<Timings>,
 }
 
 impl Writer {
@@ -240,7 +243,13 @@ impl Writer {
         let result = self.store.write(move |tx| work(tx, &ctx)).await?;
         let published = if changed(&result) {
             let committed = started.elapsed();
+            let publishing = std::time::Instant::now();
             let published = self.publisher.publish_write().await;
+            if published.is_ok() {
+                let took = publishing.elapsed();
+                self.timings.write_visible.observe(took);
+                self.timings.snapshot_build.observe(took);
+            }
             tracing::debug!(?committed, published = ?started.elapsed(), "write");
             published.map_err(|e| Error::Unpublished(e.to_string()))
         } else {

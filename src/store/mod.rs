@@ -64,7 +64,9 @@ pub use notice_lists::{
     IncidentCursor, ListFilter, due_maintenances, history_ids, history_len, notice_ids_page,
     open_notice_ids, recent_notice_ids, recently_updated_ids,
 };
-pub use outbox::{event_by_id, events_since, events_to_fan_out, insert_events, mark_fanned_out};
+pub use outbox::{
+    Backlog, backlog, event_by_id, events_since, events_to_fan_out, insert_events, mark_fanned_out,
+};
 pub use people::{
     all_people, delete_dead_sessions, delete_dead_sessions_of, disable_person, end_session,
     end_sessions_of, insert_person, insert_session, person_by_email, person_by_id,
@@ -76,8 +78,8 @@ pub use reports::{
 };
 pub use restore::{KeptAside, Restored, restore};
 pub use status_history::{
-    move_notice_history, notice_history_start, record_status_changes, seeded_at, status_before,
-    status_history_since,
+    last_status_change, move_notice_history, notice_history_start, record_status_changes,
+    seeded_at, status_before, status_history_since,
 };
 pub use subscribers::{
     confirm_subscriber, confirmation_mails_sent, confirmed_subscribers, count_confirmation_mail,

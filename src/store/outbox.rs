@@ -117,3 +117,29 @@ pub fn events_since(conn: &Connection, after_seq: i64, limit: usize) -> StoreRes
     let rows = stmt.query_map(params![after_seq, limit as i64], from_row)?;
     rows.map(|r| r?.into_event()).collect()
 }
+
+/// What the outbox has yet to do: events not yet expanded into deliveries, and
+/// deliveries not yet sent (due or waiting to be retried). Both counts read partial
+/// indexes of exactly those rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub events: u64,
+    pub deliveries: u64,
+}
+
+pub fn backlog(conn: &Connection) -> StoreResult<Backlog> {
+    let events: i64 = conn.query_row(
+        "SELECT count(*) FROM events WHERE fanned_out_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    let deliveries: i64 = conn.query_row(
+        "SELECT count(*) FROM deliveries WHERE state = 'pending'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(Backlog {
+        events: events.max(0) as u64,
+        deliveries: deliveries.max(0) as u64,
+    })
+}

@@ -136,6 +136,20 @@ pub(super) const QUERIES: &[(&str, &str)] = &[
     ("notice_history_start", NOTICE_START),
 ];
 
+/// When `component`'s public status last changed (a row that changed nothing only names a
+/// notice), or `None` if it never has. Walks the channel's index from the newest row.
+pub fn last_status_change(
+    conn: &Connection,
+    component: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at FROM status_history INDEXED BY status_history_of_component
+         WHERE component_id = ?1 AND old_status <> new_status ORDER BY at DESC LIMIT 1",
+    )?;
+    let at: Option<String> = stmt.query_row([component], |r| r.get(0)).optional()?;
+    at.map(|at| parse_time(&at)).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;

@@ -4,17 +4,23 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::HeaderName;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use ipnet::IpNet;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
+
+use super::{Metrics, RouteClass};
+use crate::telemetry::RequestId;
+use crate::telemetry::request_id;
 
 /// How long open requests may run on after shutdown is asked for.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -26,6 +32,16 @@ pub struct Limits {
     pub header_timeout: Duration,
     pub max_connections: usize,
 }
+
+/// What every request records: its duration (by class) and its request id, which a
+/// proxy of `trusted_proxies` may choose.
+#[derive(Clone)]
+pub struct Observed {
+    pub metrics: Arc<Metrics>,
+    pub trusted_proxies: Arc<[IpNet]>,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static(request_id::HEADER);
 
 /// Counts shared with `/metrics`.
 #[derive(Default)]
@@ -41,9 +57,10 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
-    stats: Arc<ConnectionStats>,
+    observed: Observed,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
+    let stats = observed.metrics.connections.clone();
     // HTTP/1.1: what browsers, feed readers and CDNs speak to an origin without TLS.
     let mut builder = http1::Builder::new();
     builder
@@ -96,10 +113,15 @@ pub async fn serve(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         let router = router.clone();
+        let observed = observed.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             if let Some(uri) = super::static_paths::route_form(req.uri()) {
                 *req.uri_mut() = uri;
             }
+            // Every route passes here, with the peer known: the one place to choose the
+            // request id and time the answer (until its head; the body streams after).
+            let route = RouteClass::of(req.uri().path());
+            let id = RequestId::for_request(req.headers(), peer.ip(), &observed.trusted_proxies);
             // Only the admin API, the console, customers' reports and subscribing ask who
             // the client is (to throttle wrong keys and passwords, count a reporter once,
             // limit confirmation mails per client); public reads skip the allocation an
@@ -112,7 +134,22 @@ pub async fn serve(
             {
                 req.extensions_mut().insert(ConnectInfo(peer));
             }
-            router.clone().oneshot(req)
+            let answer = id.scope(router.clone().oneshot(req));
+            let metrics = observed.metrics.clone();
+            let started = Instant::now();
+            async move {
+                let mut response = answer.await?;
+                metrics
+                    .http
+                    .observe(route, response.status(), started.elapsed());
+                match id.header_value() {
+                    Some(value) => response.headers_mut().insert(REQUEST_ID, value),
+                    // Only visible ASCII is ever held, so this does not happen; never
+                    // leave a prepared document's placeholder in its place.
+                    None => response.headers_mut().remove(REQUEST_ID),
+                };
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         let stats = stats.clone();

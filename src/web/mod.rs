@@ -3,7 +3,11 @@
 mod assets;
 pub mod client;
 pub mod connections;
+pub mod health;
+mod http_metrics;
 mod metrics;
+mod metrics_token;
+mod process_metrics;
 pub mod public;
 mod report_metrics;
 mod serve;
@@ -11,14 +15,15 @@ mod static_paths;
 pub mod throttle;
 
 pub use assets::Assets;
-pub use metrics::Metrics;
+pub use http_metrics::RouteClass;
+pub use metrics::{Metrics, Scrape};
+pub use metrics_token::MetricsToken;
 pub use report_metrics::ReportMetrics;
 pub use serve::respond;
 
 use std::sync::Arc;
 
 use crate::domain::{Clock, Lang};
-use crate::mirror::MirrorStatus;
 use crate::snapshot::Publisher;
 use crate::store::Store;
 
@@ -34,8 +39,12 @@ pub struct SiteParts {
     pub assets: Assets,
     pub metrics: Arc<Metrics>,
     pub default_lang: Lang,
-    /// The bucket mirror's state, when there is one (`/healthz`, `/metrics`).
-    pub mirror: Option<Arc<MirrorStatus>>,
+    /// When set, `/metrics` asks for it.
+    pub metrics_token: Option<MetricsToken>,
+    /// A snapshot older than this fails `/healthz` (the timer has stopped rebuilding).
+    pub stale_after: chrono::Duration,
+    /// Checks other modules added to `/healthz`.
+    pub health: health::HealthChecks,
 }
 
 impl Site {

@@ -1,6 +1,7 @@
 //! Public routes: the status page, incident pages, history, assets, health and metrics.
 //! Handlers only pick prepared documents; they never query the database for the hot set.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -11,10 +12,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::Site;
+use super::health::{self, Health};
 use super::serve::respond;
+use super::{Metrics, Scrape, Site};
+use chrono::{DateTime, Utc};
+
 use crate::domain::Lang;
 use crate::snapshot::{Doc, Page, is_notice_id};
+use crate::store::{self, Reader};
 
 pub fn router() -> Router<Site> {
     Router::new()
@@ -211,28 +216,28 @@ async fn asset(State(state): State<Site>, req: Request) -> Response {
     }
 }
 
-/// `ok`, or `degraded` with the reason while the database refuses writes. Either way the
-/// answer is 200: the page is still served (from the last good snapshot), so a load
-/// balancer should keep sending readers here.
-async fn healthz(state: State<Site>) -> Response {
-    let snapshot = state.publisher.current();
-    let age = (state.clock.now() - snapshot.built_at).num_seconds();
-    let body = match state.store.fault() {
-        None => serde_json::json!({ "status": "ok", "snapshot_age_seconds": age }),
-        Some(seen) => serde_json::json!({
-            "status": "degraded",
-            "reason": seen.fault.reason(),
-            "detail": seen.detail,
-            "since": seen.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "writes": "refused until the database recovers; the page shows the last good snapshot",
-            "snapshot_age_seconds": age,
-        }),
+/// `/healthz` (see `web::health` for what answers 503 and why); `?verbose` lists every
+/// check.
+async fn healthz(State(state): State<Site>, req: Request) -> Response {
+    let (req, _) = req.into_parts();
+    let verbose = req.uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|p| p == "verbose" || p.starts_with("verbose="))
+    });
+    let age = state.clock.now() - state.publisher.current().built_at;
+    let (database, outbox) = health::database(&state.store).await;
+    let mut checks = vec![
+        database,
+        health::writes(&state.store),
+        health::snapshot(age, state.stale_after),
+    ];
+    checks.extend(outbox);
+    let (overall, body) = health::answer(checks, &state.health, age, verbose);
+    let status = match overall {
+        Health::Fail => StatusCode::SERVICE_UNAVAILABLE,
+        Health::Ok | Health::Degraded => StatusCode::OK,
     };
-    let mut body = body;
-    if let Some(mirror) = &state.mirror {
-        body["mirror"] = mirror.report().to_json();
-    }
-    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    let mut r = (status, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -242,19 +247,79 @@ async fn healthz(state: State<Site>) -> Response {
     r
 }
 
-async fn metrics(state: State<Site>) -> Response {
-    let mut r = (
-        StatusCode::OK,
-        state
-            .metrics
-            .render(&state.publisher, &state.store, state.mirror.as_deref()),
-    )
-        .into_response();
+/// `/metrics`, behind `PAYSTATUS_METRICS_TOKEN` when it is set.
+async fn metrics(State(state): State<Site>, req: Request) -> Response {
+    if let Some(token) = &state.metrics_token
+        && !token.admits(req.headers())
+    {
+        let mut r = (StatusCode::UNAUTHORIZED, "a metrics token is required\n").into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"paystatus metrics\""),
+        );
+        return r;
+    }
+    let status_since = match status_since(&state).await {
+        Ok(since) => Some(since),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read when channels' statuses began; paystatus_component_status_since_seconds is left out of this scrape");
+            None
+        }
+    };
+    let scrape = Scrape {
+        metrics: state.metrics.clone(),
+        publisher: state.publisher.clone(),
+        store: state.store.clone(),
+        now: state.clock.now(),
+        status_since,
+    };
+    let body = match Metrics::render(scrape) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot write /metrics");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot write the metrics\n",
+            )
+                .into_response();
+        }
+    };
+    let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        HeaderValue::from_static(prometheus_client::encoding::prometheus_text::CONTENT_TYPE),
     );
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// When each live channel's status last changed: one index lookup per channel, on the
+/// public lane, within a short time.
+async fn status_since(
+    state: &Site,
+) -> Result<HashMap<String, DateTime<Utc>>, Box<dyn std::error::Error + Send + Sync>> {
+    let channels: Vec<String> = state
+        .publisher
+        .current()
+        .model()
+        .components
+        .iter()
+        .filter(|c| !c.is_group)
+        .map(|c| c.id.as_str().to_string())
+        .collect();
+    let read = state.store.read(Reader::Public, move |tx| {
+        let mut since = HashMap::new();
+        for c in channels {
+            if let Some(at) = store::last_status_change(tx, &c)? {
+                since.insert(c, at);
+            }
+        }
+        Ok::<_, store::StoreError>(since)
+    });
+    Ok(
+        tokio::time::timeout(std::time::Duration::from_secs(2), read)
+            .await
+            .map_err(|_| "the database did not answer within 2 s")??,
+    )
 }

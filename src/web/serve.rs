@@ -48,7 +48,14 @@ pub fn respond(doc: &Doc, req: &HeaderMap, method: &Method, vary_language: bool)
 /// length, encoding, `Vary`, and the security and CORS headers its kind calls for. Fixed
 /// values are static, so cloning them costs no reference counting.
 fn build_headers(doc: &Doc, variant: Variant, vary_language: bool) -> HeaderMap {
-    let mut h = HeaderMap::with_capacity(12);
+    let mut h = HeaderMap::with_capacity(13);
+    // A slot for the request id, which `connections.rs` fills in on every response:
+    // replacing a value in the cloned map costs nothing, while adding a thirteenth
+    // header would reallocate and rehash it on every public read.
+    h.insert(
+        crate::telemetry::request_id::HEADER,
+        HeaderValue::from_static("-"),
+    );
     let dynamic = |value: &str| HeaderValue::from_str(value).ok();
     if let Some(v) = dynamic(&doc.etag) {
         h.insert(header::ETAG, v);

@@ -560,6 +560,7 @@ pub async fn expect_problem(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let request_id = header(&r, "x-request-id");
     let text = r.text().await?;
     if got != status {
         return Err(format!("expected {status}, got {got}: {text}").into());
@@ -570,6 +571,13 @@ pub async fn expect_problem(
     let body: Value = serde_json::from_str(&text)?;
     if body["status"] != json!(status.as_u16()) {
         return Err(format!("the problem's status member is wrong: {text}").into());
+    }
+    // Every problem names its request, as the header does, so a ticket can quote it.
+    if request_id.is_empty() || body["request_id"] != json!(request_id) {
+        return Err(format!(
+            "the problem's request_id is not the x-request-id header ({request_id}): {text}"
+        )
+        .into());
     }
     if let Some(field) = field {
         let named = body["errors"]

@@ -23,6 +23,7 @@ mod incidents;
 mod invalid_input;
 mod maintenances;
 mod mirror;
+mod observability;
 mod openapi;
 mod persistence;
 mod public_api;

@@ -15,6 +15,7 @@ use tokio::process::{Child, Command};
 
 use crate::durability::free_port;
 use crate::helpers::*;
+use crate::observability::{families, promtool};
 
 const BUCKET: &str = "status-mirror";
 const PREFIX: &str = "site";
@@ -208,15 +209,25 @@ async fn metric(app: &TestApp, name: &str) -> TestResult<f64> {
         .ok_or_else(|| format!("/metrics has no {name}").into())
 }
 
-/// Waits until the mirror has caught up with the live snapshot.
+/// The mirror's check in `/healthz?verbose`, with the whole answer.
+async fn mirror_health(app: &TestApp) -> TestResult<(Value, Value)> {
+    let health: Value = app.get("/healthz?verbose").await?.json().await?;
+    let check = health["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "mirror"))
+        .cloned()
+        .ok_or_else(|| format!("/healthz has no mirror check: {health}"))?;
+    Ok((check, health))
+}
+
+/// Waits until the mirror has caught up with the live snapshot; its check.
 async fn caught_up(app: &TestApp) -> TestResult<Value> {
     let started = Instant::now();
     loop {
-        let health: Value = app.get("/healthz").await?.json().await?;
-        if health["mirror"]["lag_seconds"] == json!(0.0)
-            && health["mirror"]["last_synced"].is_string()
-        {
-            return Ok(health);
+        let (mirror, health) = mirror_health(app).await?;
+        if mirror["lag_seconds"] == json!(0.0) && mirror["last_synced"].is_string() {
+            assert_eq!(mirror["status"], "ok", "{health}");
+            return Ok(mirror);
         }
         if started.elapsed() > Duration::from_secs(20) {
             return Err(format!("the mirror did not catch up: {health}").into());
@@ -286,6 +297,25 @@ async fn after_a_write_the_bucket_holds_the_new_documents_with_their_headers() -
     );
     assert_eq!(style.cache_control, "public, max-age=31536000, immutable");
 
+    // Its figures join the one registry, in a form Prometheus reads.
+    let exposition = app.get("/metrics").await?.text().await?;
+    let (passed, said) = promtool(&["check", "metrics"], &exposition).await?;
+    assert!(passed, "promtool: {said}");
+    let kinds = families(&exposition);
+    for (family, kind) in [
+        ("paystatus_mirror_lag_seconds", "gauge"),
+        ("paystatus_mirror_objects", "gauge"),
+        ("paystatus_mirror_last_synced_timestamp_seconds", "gauge"),
+        ("paystatus_mirror_uploads_total", "counter"),
+        ("paystatus_mirror_deletes_total", "counter"),
+        ("paystatus_mirror_failures_total", "counter"),
+    ] {
+        assert!(
+            kinds.contains(&(family.to_string(), kind.to_string())),
+            "{family} is not a {kind} in /metrics"
+        );
+    }
+
     // One ordinary update: only what changed goes up.
     caught_up(&app).await?;
     let before = metric(&app, "paystatus_mirror_uploads_total").await?;
@@ -302,10 +332,10 @@ async fn after_a_write_the_bucket_holds_the_new_documents_with_their_headers() -
     let uploaded = metric(&app, "paystatus_mirror_uploads_total").await? - before;
     println!(
         "one ordinary update uploaded {uploaded} of {} objects",
-        health["mirror"]["objects"]
+        health["objects"]
     );
-    assert!(uploaded > 0.0 && uploaded < health["mirror"]["objects"].as_f64().unwrap_or(0.0) / 2.0);
-    assert!(health["mirror"]["last_error"].is_null());
+    assert!(uploaded > 0.0 && uploaded < health["objects"].as_f64().unwrap_or(0.0) / 2.0);
+    assert!(health["last_error"].is_null());
     Ok(())
 }
 
@@ -409,10 +439,10 @@ async fn a_bucket_that_fails_for_a_while_is_caught_up_afterwards_and_never_slows
             .contains("카드 결제 승인 지연")
     );
     let started = Instant::now();
-    let health = loop {
-        let health: Value = app.get("/healthz").await?.json().await?;
-        if health["mirror"]["last_error"].is_string() {
-            break health;
+    let (mirror, health) = loop {
+        let (mirror, health) = mirror_health(&app).await?;
+        if mirror["last_error"].is_string() {
+            break (mirror, health);
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
@@ -420,10 +450,16 @@ async fn a_bucket_that_fails_for_a_while_is_caught_up_afterwards_and_never_slows
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(health["status"], "ok", "the page is still served: {health}");
-    assert!(
-        health["mirror"]["lag_seconds"].as_f64().unwrap_or(0.0) > 0.0,
+    // Degraded, not failing: the page is still served here.
+    assert_eq!(app.get("/healthz").await?.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        (health["status"].as_str(), mirror["status"].as_str()),
+        (Some("degraded"), Some("degraded")),
         "{health}"
+    );
+    assert!(
+        mirror["lag_seconds"].as_f64().unwrap_or(0.0) > 0.0,
+        "{mirror}"
     );
     assert!(metric(&app, "paystatus_mirror_failures_total").await? >= 1.0);
     assert!(metric(&app, "paystatus_mirror_lag_seconds").await? > 0.0);
@@ -449,8 +485,8 @@ async fn a_bucket_that_fails_for_a_while_is_caught_up_afterwards_and_never_slows
         |o| o.body.contains("원인을 찾았습니다."),
     )
     .await?;
-    let health = caught_up(&app).await?;
-    assert!(health["mirror"]["last_error"].is_null(), "{health}");
+    let mirror = caught_up(&app).await?;
+    assert!(mirror["last_error"].is_null(), "{mirror}");
     Ok(())
 }
 

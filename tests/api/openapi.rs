@@ -311,7 +311,7 @@ async fn errors_are_described_as_problems() -> TestResult {
     let doc = document(&app).await?;
 
     let problem = &doc["components"]["schemas"]["Problem"];
-    for field in ["type", "title", "status", "detail", "errors"] {
+    for field in ["type", "title", "status", "detail", "errors", "request_id"] {
         assert!(
             problem["properties"].get(field).is_some(),
             "Problem lacks `{field}`"
