@@ -245,6 +245,7 @@ impl Mirror {
 
     /// One pass: returns the number of objects the bucket holds for the site.
     async fn pass(&self, known: &mut Option<HashMap<String, String>>) -> Result<usize, SyncError> {
+        let first = known.is_none();
         let known = match known {
             Some(k) => k,
             None => known.insert(self.bucket.inventory().await?),
@@ -262,17 +263,22 @@ impl Mirror {
         let (old, live): (Vec<_>, Vec<_>) = changed
             .into_iter()
             .partition(|(path, _)| site.archived.contains(*path));
-        for wave in [new, live, old] {
-            self.upload(wave, known).await?;
-        }
-        self.bucket
-            .put_manifest(&Manifest::of(&site, now_text()))
-            .await?;
         let gone: Vec<String> = known
             .keys()
             .filter(|path| !site.files.contains_key(*path))
             .cloned()
             .collect();
+        // A rebuild that changed no document (the timer's, mostly) costs no request.
+        let anything =
+            first || !gone.is_empty() || !(new.is_empty() && live.is_empty() && old.is_empty());
+        for wave in [new, live, old] {
+            self.upload(wave, known).await?;
+        }
+        if anything {
+            self.bucket
+                .put_manifest(&Manifest::of(&site, now_text()))
+                .await?;
+        }
         for path in gone {
             self.bucket.delete(&path).await?;
             known.remove(&path);
