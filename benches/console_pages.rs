@@ -10,7 +10,6 @@
 //! Settings: `INCIDENTS` (100000), `OPEN` incidents (20), `REQUESTS` per page (200).
 //! Runs the release server binary on a seeded data directory; needs nothing else.
 
-use std::error::Error;
 use std::io::Write as _;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -27,18 +26,10 @@ use paystatus::store::Store;
 use paystatus::store::synthetic::seed_past_incidents;
 use serde_json::json;
 
-type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+mod support;
+use support::{Result, setting};
 
 const PASSWORD: &str = "benchmark password, long enough";
-
-fn setting(name: &str, default: usize) -> Result<usize> {
-    match std::env::var(name) {
-        Ok(v) => Ok(v
-            .parse()
-            .map_err(|_| format!("{name}={v} is not a number"))?),
-        Err(_) => Ok(default),
-    }
-}
 
 struct Running(Child);
 

@@ -10,7 +10,6 @@
 //! Runs the server in this process (release build); `PAST` closed notices are seeded
 //! through the store first.
 
-use std::error::Error;
 use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -21,24 +20,10 @@ use paystatus::service::{self, Ctx, Who, keys};
 use paystatus::{App, Config};
 use serde_json::json;
 
-type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+mod support;
+use support::{Result, free_port, setting};
 
 const BUCKET: &str = "status-mirror";
-
-fn setting(name: &str, default: u64) -> Result<u64> {
-    match std::env::var(name) {
-        Ok(v) => Ok(v
-            .parse()
-            .map_err(|_| format!("{name}={v} is not a number"))?),
-        Err(_) => Ok(default),
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
 
 #[tokio::main]
 async fn main() -> Result {

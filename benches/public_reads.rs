@@ -21,7 +21,6 @@
 //! Needs `wrk` and `nginx` (Debian: `apt-get install wrk nginx-light`).
 
 use std::collections::HashMap;
-use std::error::Error;
 use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -42,7 +41,8 @@ use paystatus::store::Store;
 use paystatus::store::synthetic::seed_past_incidents;
 use serde_json::{Value, json};
 
-type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+mod support;
+use support::{Result, free_port};
 
 /// What to measure, from the environment.
 struct Setup {
@@ -118,10 +118,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 async fn run(setup: Setup) -> Result {

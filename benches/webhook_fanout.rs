@@ -9,7 +9,6 @@
 //!
 //! Runs the server in this process (release build), webhooks to 127.0.0.1 allowed.
 
-use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,16 +20,8 @@ use paystatus::service::{self, Ctx, Who, keys};
 use paystatus::{App, Config};
 use serde_json::json;
 
-type Result<T = (), E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
-
-fn setting(name: &str, default: u64) -> Result<u64> {
-    match std::env::var(name) {
-        Ok(v) => Ok(v
-            .parse()
-            .map_err(|_| format!("{name}={v} is not a number"))?),
-        Err(_) => Ok(default),
-    }
-}
+mod support;
+use support::{Result, setting};
 
 /// When each receiver got its first request.
 type Arrivals = Arc<Mutex<Vec<Option<Instant>>>>;

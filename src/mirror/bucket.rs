@@ -16,7 +16,7 @@ use object_store::{
 };
 
 use super::manifest::{MANIFEST, Manifest};
-use crate::snapshot::{Doc, gzip_of};
+use crate::snapshot::Doc;
 
 /// `s3://bucket/prefix`: where the mirror writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +129,19 @@ impl Bucket {
         }
     }
 
+    /// The site path of a key under the prefix: the inverse of [`Bucket::key`].
+    fn site_path(&self, key: &Key) -> String {
+        let key: &str = key.as_ref();
+        let rest = match self.target.prefix.as_str() {
+            "" => key,
+            prefix => key
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .unwrap_or(key),
+        };
+        format!("/{rest}")
+    }
+
     fn failed(&self, source: object_store::Error) -> BucketError {
         BucketError::Store {
             target: self.target.to_string(),
@@ -136,14 +149,14 @@ impl Bucket {
         }
     }
 
-    /// Uploads a document, gzip-encoded when that is smaller, with the headers the
+    /// Uploads a document, gzip-encoded when it has a gzip variant, with the headers the
     /// server would send.
     pub async fn put(&self, site_path: &str, doc: &Doc) -> Result<(), BucketError> {
         let mut attributes = Attributes::new();
         attributes.insert(Attribute::ContentType, doc.serving.content_type.into());
         attributes.insert(Attribute::CacheControl, doc.serving.cache.header().into());
-        let gzip = doc.gzip().cloned().or_else(|| encoded(&doc.body));
-        let body = match gzip {
+        // Every document was compressed when it was made, unless too small to gain.
+        let body = match doc.gzip().cloned() {
             Some(gz) => {
                 attributes.insert(Attribute::ContentEncoding, "gzip".into());
                 gz
@@ -199,7 +212,8 @@ impl Bucket {
             .try_collect()
             .await
             .map_err(|e| self.failed(e))?;
-        let manifest = match self.store.get(&self.key(&format!("/{MANIFEST}"))).await {
+        let manifest_path = format!("/{MANIFEST}");
+        let manifest = match self.store.get(&self.key(&manifest_path)).await {
             Ok(got) => {
                 let bytes = got.bytes().await.map_err(|e| self.failed(e))?;
                 // A damaged manifest costs one full upload, not the mirror.
@@ -211,39 +225,16 @@ impl Bucket {
             Err(object_store::Error::NotFound { .. }) => Manifest::default(),
             Err(e) => return Err(self.failed(e)),
         };
-        let skip = self
-            .target
-            .prefix
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .count();
         Ok(listed
-            .into_iter()
-            .map(|meta| {
-                let parts: Vec<_> = meta.location.parts().skip(skip).collect();
-                let path = format!(
-                    "/{}",
-                    parts
-                        .iter()
-                        .map(|p| p.as_ref())
-                        .collect::<Vec<_>>()
-                        .join("/")
-                );
-                let etag = manifest
-                    .files
-                    .get(&path)
-                    .map(|e| e.etag.clone())
-                    .unwrap_or_default();
-                (path, etag)
+            .iter()
+            .map(|meta| self.site_path(&meta.location))
+            .filter(|path| *path != manifest_path)
+            .map(|path| {
+                let etag = manifest.files.get(&path).map(|e| e.etag.clone());
+                (path, etag.unwrap_or_default())
             })
-            .filter(|(path, _)| path != &format!("/{MANIFEST}"))
             .collect())
     }
-}
-
-/// The gzip of a body the snapshot did not compress (small, or from the archive).
-fn encoded(body: &[u8]) -> Option<Bytes> {
-    gzip_of(body).filter(|gz| gz.len() < body.len())
 }
 
 impl std::fmt::Display for Target {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::domain::Lang;
-use crate::snapshot::{BuildError, Doc, Page, Publisher, Snapshot};
+use crate::snapshot::{BuildError, Doc, Page, Publisher};
 use crate::web::Assets;
 
 #[derive(Default)]
@@ -36,9 +36,9 @@ pub async fn surface(
         }
     }
     let mut archived = BTreeMap::new();
-    for id in closed_notices(&snapshot) {
+    for id in snapshot.linked_closed_notices() {
         for lang in [Lang::Ko, Lang::En] {
-            for page in [Page::Incident(&id), Page::IncidentJson(&id)] {
+            for page in [Page::Incident(id), Page::IncidentJson(id)] {
                 // Deleted since the snapshot was built: nothing to copy.
                 if let Some(doc) = publisher.archived(lang, page).await? {
                     add(&mut archived, lang, default_lang, &file_path(page), &doc);
@@ -53,14 +53,6 @@ pub async fn surface(
         archived: archived.keys().cloned().collect(),
         files: files.into_iter().chain(archived).collect(),
     })
-}
-
-fn closed_notices(snapshot: &Snapshot) -> Vec<String> {
-    snapshot
-        .linked_closed_notices()
-        .into_iter()
-        .map(str::to_string)
-        .collect()
 }
 
 /// Each document under its language's prefix (`/en/…`), and the default language's at

@@ -109,13 +109,19 @@ struct LangDocs {
 }
 
 impl LangDocs {
+    /// Every page with where it lives (the not-found page has no place).
+    fn pages(&self) -> impl Iterator<Item = (Page<'_>, &Arc<Doc>)> {
+        let fixed = self.fixed.iter().map(|(p, d)| (Page::Fixed(p), d));
+        let incidents = self.incidents.iter().map(|(i, d)| (Page::Incident(i), d));
+        let json = self.incident_json.iter();
+        let json = json.map(|(i, d)| (Page::IncidentJson(i), d));
+        let history = self.history.iter().enumerate();
+        let history = history.map(|(n, d)| (Page::History(n + 1), d));
+        fixed.chain(incidents).chain(json).chain(history)
+    }
+
     fn all(&self) -> impl Iterator<Item = &Arc<Doc>> {
-        self.fixed
-            .values()
-            .chain(self.incidents.values())
-            .chain(self.incident_json.values())
-            .chain(&self.history)
-            .chain(&self.not_found)
+        self.pages().map(|(_, doc)| doc).chain(&self.not_found)
     }
 }
 
@@ -161,17 +167,8 @@ impl Snapshot {
     /// page is [`Snapshot::not_found`]).
     pub fn pages(&self) -> impl Iterator<Item = (Lang, Page<'_>, &Arc<Doc>)> {
         [Lang::Ko, Lang::En].into_iter().flat_map(move |lang| {
-            let docs = &self.langs[slot(lang)];
-            let fixed = docs.fixed.iter().map(|(p, d)| (Page::Fixed(p), d));
-            let incidents = docs.incidents.iter().map(|(i, d)| (Page::Incident(i), d));
-            let json = docs.incident_json.iter();
-            let json = json.map(|(i, d)| (Page::IncidentJson(i), d));
-            let history = docs.history.iter().enumerate();
-            let history = history.map(|(n, d)| (Page::History(n + 1), d));
-            fixed
-                .chain(incidents)
-                .chain(json)
-                .chain(history)
+            self.langs[slot(lang)]
+                .pages()
                 .map(move |(page, doc)| (lang, page, doc))
         })
     }

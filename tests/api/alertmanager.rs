@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
+use crate::durability::free_port;
 use crate::helpers::*;
 
 /// A running Alertmanager, stopped when dropped.
@@ -146,12 +147,6 @@ fn executable() -> TestResult<PathBuf> {
              prometheus-alertmanager), or set ALERTMANAGER to its path"
                 .into()
         })
-}
-
-fn free_port() -> TestResult<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// Polls `check` every 50 ms until it says yes, or fails after `limit`.
